@@ -1,0 +1,175 @@
+/**
+ * Turns the CSV benchmark's measurements into the Markdown report, checks that every case counted
+ * the same rows, and evaluates issue 2's targets for ferry's read + map case.
+ */
+import type { MachineInfo } from './machine-info.js';
+import { formatMachine } from './machine-info.js';
+import {
+  formatCount,
+  formatMegabytes,
+  formatRate,
+  formatSeconds,
+  markdownTable,
+} from './markdown-table.js';
+import type { RunResult, RunSummary } from './measure.js';
+
+/**
+ * How a case is read in the report: the fastest `parser` case is the baseline for ratios and
+ * targets; `floor` and `reference` cases are context; `ferry` cases are checked against targets.
+ */
+export type CaseGroup = 'floor' | 'parser' | 'reference' | 'ferry';
+
+/** Everything measured for one case on one input file. */
+export interface CaseOutcome {
+  readonly name: string;
+  readonly group: CaseGroup;
+  readonly script: string;
+  readonly args: readonly string[];
+  readonly status: 'ok' | 'skipped' | 'failed';
+  readonly note?: string;
+  readonly runs: readonly RunResult[];
+  readonly summary?: RunSummary;
+}
+
+/** The cases run against one input file. */
+export interface InputResult {
+  readonly key: string;
+  readonly path: string;
+  readonly rows: number;
+  readonly bytes: number;
+  readonly outcomes: readonly CaseOutcome[];
+}
+
+/** What {@link renderCsvReport} needs. */
+export interface CsvReportInput {
+  readonly machine: MachineInfo;
+  readonly runs: number;
+  readonly quick: boolean;
+  readonly date: string;
+  readonly inputs: readonly InputResult[];
+}
+
+/** The rendered report and the problems that should fail the run (not target misses). */
+export interface CsvReport {
+  readonly markdown: string;
+  readonly problems: readonly string[];
+}
+
+/** Issue 2: read + map ≥ 0.8 × the fastest raw parser; peak RSS ≤ 150 MB, flat from 1M to 3M. */
+const TARGET_RATIO = 0.8;
+const TARGET_RSS_BYTES = 150e6;
+const TARGET_RSS_DRIFT = 0.2;
+
+function rowsPerSecond(summary: RunSummary): number {
+  return summary.rows / (summary.elapsedMs / 1000);
+}
+
+/** The fastest `parser` case on this input, the baseline of the ratio column. */
+function fastestParser(input: InputResult): CaseOutcome | undefined {
+  let best: CaseOutcome | undefined;
+  for (const outcome of input.outcomes) {
+    if (outcome.group !== 'parser' || !outcome.summary) continue;
+    if (!best?.summary || outcome.summary.elapsedMs < best.summary.elapsedMs) best = outcome;
+  }
+  return best;
+}
+
+function renderInput(input: InputResult): string {
+  const best = fastestParser(input);
+  const bestRate = best?.summary ? rowsPerSecond(best.summary) : undefined;
+  const rows = input.outcomes.map((outcome) => {
+    const { summary } = outcome;
+    if (!summary) return [outcome.name, outcome.group, `${outcome.status}: ${outcome.note ?? ''}`, '', '', '', '', '', ''];
+    const rate = rowsPerSecond(summary);
+    const countCell = summary.rows === input.rows ? formatCount(summary.rows) : `**${formatCount(summary.rows)} ≠ ${formatCount(input.rows)}**`;
+    return [
+      outcome.name,
+      outcome.group,
+      countCell,
+      formatSeconds(summary.elapsedMs),
+      formatRate(rate),
+      (input.bytes / 1e6 / (summary.elapsedMs / 1000)).toFixed(1),
+      formatMegabytes(summary.maxRssBytes),
+      formatMegabytes(summary.sampledPeakRssBytes),
+      bestRate === undefined ? '—' : `${(rate / bestRate).toFixed(2)}×`,
+    ];
+  });
+  const headers = ['case', 'group', 'rows', 'time', 'rows/s', 'MB/s', 'peak RSS', 'sampled RSS', '× fastest parser'];
+  const title = `### ${input.path}: ${formatCount(input.rows)} rows, ${formatMegabytes(input.bytes)}`;
+  const baseline = best ? `Fastest real parser on this file: **${best.name}**.` : 'No real parser ran on this file.';
+  return [title, '', markdownTable(headers, rows, [2, 3, 4, 5, 6, 7, 8]), '', baseline].join('\n');
+}
+
+function findProblems(inputs: readonly InputResult[]): string[] {
+  const problems: string[] = [];
+  for (const input of inputs) {
+    for (const outcome of input.outcomes) {
+      if (outcome.status === 'failed') problems.push(`${input.key} ${outcome.name}: failed: ${outcome.note ?? ''}`);
+      if (outcome.summary && outcome.summary.rows !== input.rows) {
+        problems.push(`${input.key} ${outcome.name}: counted ${outcome.summary.rows} rows, the file has ${input.rows}`);
+      }
+    }
+  }
+  return problems;
+}
+
+function check(passed: boolean, text: string): string {
+  return `- ${passed ? 'PASS' : 'MISS'}: ${text}`;
+}
+
+/** Issue 2's targets for every `ferry` case that ran; empty when none did. */
+function renderTargets(inputs: readonly InputResult[]): string[] {
+  const lines: string[] = [];
+  const rssByName = new Map<string, Map<string, number>>();
+  for (const input of inputs) {
+    const best = fastestParser(input);
+    for (const outcome of input.outcomes) {
+      if (outcome.group !== 'ferry' || !outcome.summary) continue;
+      const { summary } = outcome;
+      if (best?.summary) {
+        const ratio = rowsPerSecond(summary) / rowsPerSecond(best.summary);
+        lines.push(check(ratio >= TARGET_RATIO, `${input.key} ${outcome.name}: ${ratio.toFixed(2)}× ${best.name} (target ≥ ${TARGET_RATIO}×)`));
+      }
+      lines.push(check(summary.maxRssBytes <= TARGET_RSS_BYTES, `${input.key} ${outcome.name}: peak RSS ${formatMegabytes(summary.maxRssBytes)} (target ≤ ${formatMegabytes(TARGET_RSS_BYTES)})`));
+      const byInput = rssByName.get(outcome.name) ?? new Map<string, number>();
+      byInput.set(input.key, summary.maxRssBytes);
+      rssByName.set(outcome.name, byInput);
+    }
+  }
+  for (const [name, byInput] of rssByName) {
+    const small = byInput.get('1M');
+    const large = byInput.get('3M');
+    if (small === undefined || large === undefined) continue;
+    const drift = large / small - 1;
+    const sign = drift >= 0 ? '+' : '';
+    lines.push(check(Math.abs(drift) <= TARGET_RSS_DRIFT, `${name}: peak RSS 3M vs 1M ${sign}${(drift * 100).toFixed(0)} % (target within ±${TARGET_RSS_DRIFT * 100} %)`));
+  }
+  return lines;
+}
+
+/** Renders the whole CSV benchmark report as Markdown. */
+export function renderCsvReport(report: CsvReportInput): CsvReport {
+  const problems = findProblems(report.inputs);
+  const targets = renderTargets(report.inputs);
+  const mode = report.quick ? 'quick (1 run per case)' : `median of ${report.runs} runs per case`;
+  const sections = [
+    '## CSV read benchmark',
+    '',
+    `Machine: ${formatMachine(report.machine)}.`,
+    `Date: ${report.date}; ${mode}.`,
+    '',
+    ...report.inputs.map((input) => `${renderInput(input)}\n`),
+    '### Targets (issue 2)',
+    '',
+    ...(targets.length > 0 ? targets : ['- not evaluated: no `ferry` case ran.']),
+    '',
+    ...(problems.length > 0 ? ['### Problems', '', ...problems.map((problem) => `- ${problem}`), ''] : []),
+    'Notes: time is the case\'s own work inside its child process (Node start-up and module loading',
+    'excluded; the raw JSON also has the wall time). Peak RSS is the child\'s `maxRSS` from',
+    '`process.resourceUsage()`; sampled RSS is the highest `memoryUsage().rss` seen every 50 ms.',
+    '1 MB = 10^6 bytes. Run-to-run noise on shared 2-core machines is ±15–20 %: compare ratios',
+    'from one run, not absolute times across runs. The reference file has no quotes, so papaparse',
+    'takes its split-based fast path on every chunk.',
+  ];
+  return { markdown: sections.join('\n'), problems };
+}

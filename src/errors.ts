@@ -1,0 +1,92 @@
+/**
+ * Every stable error code ferry reports, in one place. Codes are part of the user contract: they
+ * appear in result files, `ferry preview`, logs and the API, so never rename one.
+ *
+ * Three kinds: `input` (a bad file or profile: never retried, reported back to the customer),
+ * `transient` (network, 5xx, timeouts: retried with backoff) and `internal` (a bug: alerted).
+ */
+export const ERROR_CODES = {
+  // profiles and configuration
+  E_PROFILE_INVALID: 'input',
+  E_PROFILE_NOT_FOUND: 'input',
+  E_SECRET_UNRESOLVED: 'input',
+  E_USAGE: 'input',
+  // whole-file problems
+  E_FILE_NOT_FOUND: 'input',
+  E_NOT_TEXT: 'input',
+  E_FORMAT_MISMATCH: 'input',
+  E_ENCODING: 'input',
+  E_CSV_QUOTE: 'input',
+  E_CSV_HEADER: 'input',
+  E_EMPTY_FILE: 'input',
+  E_TOO_MANY_REJECTED: 'input',
+  // infrastructure
+  E_IO: 'transient',
+  E_INTERNAL: 'internal',
+} as const;
+
+/** A stable error code. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+/** What the daemon does with an error: report it, retry it, or alert on it. */
+export type ErrorKind = 'input' | 'transient' | 'internal';
+
+/** Where in an input file something went wrong; every part is optional because not every format has lines. */
+export interface ErrorLocation {
+  file?: string;
+  line?: number;
+  column?: number;
+  row?: number;
+  field?: string;
+  byteOffset?: number;
+}
+
+/** Base of every error ferry raises on purpose. The message is never rewritten; context is added by wrapping with `cause`. */
+export class FerryError extends Error {
+  readonly code: ErrorCode;
+  readonly kind: ErrorKind;
+  readonly location: ErrorLocation | undefined;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; location?: ErrorLocation }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'FerryError';
+    this.code = code;
+    this.kind = ERROR_CODES[code];
+    this.location = options?.location;
+  }
+}
+
+/** Bad customer input or a profile that does not fit the file: never retried. */
+export class InputError extends FerryError {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; location?: ErrorLocation }) {
+    super(code, message, options);
+    this.name = 'InputError';
+  }
+}
+
+/** A failure worth retrying later: network, timeouts, a server that is down. */
+export class TransientError extends FerryError {
+  readonly retryAfterMs: number | undefined;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; retryAfterMs?: number }) {
+    super(code, message, options);
+    this.name = 'TransientError';
+    this.retryAfterMs = options?.retryAfterMs;
+  }
+}
+
+/** Normalises anything thrown into an Error without changing its message. */
+export function coerceError(err: unknown): Error {
+  if (err instanceof Error) return err;
+  return new Error(typeof err === 'string' ? err : `non-error thrown: ${String(err)}`);
+}
+
+/** Describes a location as a person reads it: `orders.csv line 12, column 4`. */
+export function describeLocation(loc: ErrorLocation): string {
+  const parts: string[] = [];
+  if (loc.file !== undefined) parts.push(loc.file);
+  if (loc.line !== undefined) parts.push(`line ${loc.line}`);
+  else if (loc.row !== undefined) parts.push(`row ${loc.row}`);
+  if (loc.column !== undefined) parts.push(`column ${loc.column}`);
+  if (loc.byteOffset !== undefined) parts.push(`byte ${loc.byteOffset}`);
+  return parts.join(', ');
+}

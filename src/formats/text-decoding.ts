@@ -1,0 +1,157 @@
+import { isUtf8 } from 'node:buffer';
+import { createReadStream } from 'node:fs';
+
+import iconv from 'iconv-lite';
+
+import { InputError } from '../errors.js';
+
+/** Turns a byte stream into text chunk by chunk, carrying partial characters between chunks. */
+export interface ChunkDecoder {
+  readonly encoding: string;
+  /** decodes one chunk; `offset` is the byte offset of `bytes` in the file, for error positions */
+  write(bytes: Buffer, offset: number): string;
+  end(): string;
+}
+
+/** Bytes 0x80–0x9F as windows-1252 reads them (the rest of the byte range is latin1). */
+const CP1252_HIGH = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ';
+const C1_RE = /[\u0080-\u009f]/g;
+const HAS_C1 = /[\u0080-\u009f]/;
+
+const ALIASES: Readonly<Record<string, string>> = {
+  'utf8': 'utf-8',
+  'utf-8': 'utf-8',
+  'utf16le': 'utf-16le',
+  'utf-16le': 'utf-16le',
+  'utf-16': 'utf-16le',
+  'ucs-2': 'utf-16le',
+  'utf16be': 'utf-16be',
+  'utf-16be': 'utf-16be',
+  'windows-1252': 'windows-1252',
+  'cp1252': 'windows-1252',
+  'win1252': 'windows-1252',
+  'iso-8859-1': 'iso-8859-1',
+  'latin1': 'iso-8859-1',
+  'latin-1': 'iso-8859-1',
+  'iso8859-1': 'iso-8859-1',
+};
+
+/** The canonical name of an encoding, or undefined when ferry cannot decode it. */
+export function normaliseEncoding(name: string): string | undefined {
+  const key = name.trim().toLowerCase();
+  const known = ALIASES[key];
+  if (known !== undefined) return known;
+  return iconv.encodingExists(key) ? key : undefined;
+}
+
+/** A BOM at the start of a file, and the encoding it announces. */
+export function detectBom(head: Buffer): { encoding: string; length: number } | undefined {
+  if (head.length >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return { encoding: 'utf-8', length: 3 };
+  if (head.length >= 2 && head[0] === 0xff && head[1] === 0xfe) return { encoding: 'utf-16le', length: 2 };
+  if (head.length >= 2 && head[0] === 0xfe && head[1] === 0xff) return { encoding: 'utf-16be', length: 2 };
+  return undefined;
+}
+
+/**
+ * Decides the encoding for `auto`: the BOM if there is one; otherwise UTF-8 if the whole file is
+ * valid UTF-8 (checked by streaming the file once, which is cheap next to parsing), else windows-1252,
+ * the usual encoding of Western European ERP exports.
+ */
+export async function detectEncoding(path: string, head: Buffer): Promise<string> {
+  const bom = detectBom(head);
+  if (bom !== undefined) return bom.encoding;
+  let carry: Buffer = Buffer.alloc(0);
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+    const bytes = carry.length === 0 ? (chunk as Buffer) : Buffer.concat([carry, chunk as Buffer]);
+    const cut = utf8Boundary(bytes);
+    if (!isUtf8(bytes.subarray(0, cut))) return 'windows-1252';
+    carry = bytes.subarray(cut);
+    if (carry.length > 3) return 'windows-1252';
+  }
+  return carry.length === 0 || isUtf8(carry) ? 'utf-8' : 'windows-1252';
+}
+
+/** Length of the prefix of `bytes` that ends on a UTF-8 character boundary. */
+function utf8Boundary(bytes: Buffer): number {
+  const n = bytes.length;
+  for (let back = 1; back <= 3 && back <= n; back++) {
+    const b = bytes[n - back] ?? 0;
+    if ((b & 0xc0) === 0x80) continue;
+    if (b >= 0xc0) {
+      const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : 2;
+      return need > back ? n - back : n;
+    }
+    return n;
+  }
+  return n;
+}
+
+/** A decoder for a canonical encoding name; `fileName` names the file in errors. */
+export function createChunkDecoder(encoding: string, fileName: string): ChunkDecoder {
+  switch (encoding) {
+    case 'utf-8':
+      return utf8Decoder(fileName);
+    case 'iso-8859-1':
+      return { encoding, write: (b) => b.toString('latin1'), end: () => '' };
+    case 'windows-1252':
+      return {
+        encoding,
+        write: (b) => {
+          const s = b.toString('latin1');
+          return HAS_C1.test(s) ? s.replace(C1_RE, (c) => CP1252_HIGH[c.charCodeAt(0) - 0x80] ?? c) : s;
+        },
+        end: () => '',
+      };
+    default: {
+      const decoder = iconv.getDecoder(encoding);
+      return { encoding, write: (b) => decoder.write(b), end: () => decoder.end() ?? '' };
+    }
+  }
+}
+
+function utf8Decoder(fileName: string): ChunkDecoder {
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  let pending: Buffer = Buffer.alloc(0);
+  let pendingOffset = 0;
+  const fail = (bytes: Buffer, offset: number): never => {
+    const at = offset + firstInvalidUtf8(bytes);
+    throw new InputError('E_ENCODING', `${fileName} is not valid UTF-8 at byte ${at}; set format.encoding to the file's encoding (for example windows-1252)`, {
+      location: { file: fileName, byteOffset: at },
+    });
+  };
+  return {
+    encoding: 'utf-8',
+    write: (bytes, offset) => {
+      pendingOffset = pending.length === 0 ? offset : pendingOffset;
+      try {
+        const text = decoder.decode(bytes, { stream: true });
+        pending = bytes.subarray(utf8Boundary(bytes));
+        if (pending.length === 0) pendingOffset = offset + bytes.length;
+        return text;
+      } catch {
+        return fail(bytes, offset);
+      }
+    },
+    end: () => {
+      try {
+        return decoder.decode();
+      } catch {
+        return fail(pending, pendingOffset);
+      }
+    },
+  };
+}
+
+/** Offset of the first byte that does not start a valid UTF-8 sequence (bytes.length when none). */
+function firstInvalidUtf8(bytes: Buffer): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i] ?? 0;
+    const len = b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
+    if (len === 0) return i;
+    if (i + len > bytes.length) return i;
+    if (!isUtf8(bytes.subarray(i, i + len))) return i;
+    i += len;
+  }
+  return i;
+}

@@ -1,0 +1,135 @@
+import { InputError } from '../errors.js';
+import type { SourceRow } from '../formats/types.js';
+import type { Profile } from '../profiles/schema.js';
+import { Decimal } from './decimal.js';
+import type { ExprScope, ExprValue } from './expr/compile.js';
+import { compileField, type FieldProgram, type RowContext } from './field-program.js';
+import { KeySet } from './key-set.js';
+import type { FieldValue, LookupTable, MapOutcome, MappedRecord, MappingIssue, RowError } from './types.js';
+
+/** A profile's mapping, compiled once and bound to each file's columns. */
+export interface CompiledMapping {
+  readonly fieldNames: readonly string[];
+  readonly keyFields: readonly string[];
+  /** source columns the mapping reads (from `from` and literal `row["…"]` in expressions) */
+  readonly columns: readonly string[];
+  /**
+   * Binds to a file's header. A column the profile needs but the file lacks fails the whole file:
+   * every row would be rejected, and the usual cause is a wrong delimiter or an edited export.
+   */
+  bind(fileColumns: readonly string[], fileName: string, params?: ReadonlyMap<string, ExprValue>): RowMapper;
+}
+
+/** Maps the rows of one batch, in order; remembers keys to reject duplicates within the batch. */
+export type RowMapper = (row: SourceRow) => MapOutcome;
+
+function keyText(v: FieldValue | undefined): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'string') return v === '' ? undefined : v;
+  if (typeof v === 'number' || typeof v === 'boolean' || v instanceof Decimal) return String(v);
+  return JSON.stringify(v);
+}
+
+/** Compiles the `fields` and `key` of a profile, collecting every problem rather than the first. */
+export function compileMapping(profile: Profile, lookups: ReadonlyMap<string, LookupTable>): { ok: true; mapping: CompiledMapping } | { ok: false; issues: MappingIssue[] } {
+  const issues: MappingIssue[] = [];
+  const programs: FieldProgram[] = [];
+  const mappedSoFar = new Set<string>();
+  const allNames = Object.keys(profile.fields);
+  for (const [name, spec] of Object.entries(profile.fields)) {
+    if (name === '__proto__') {
+      issues.push({ path: ['fields', name], message: 'is not allowed as a field name' });
+      continue;
+    }
+    const { program, issues: fieldIssues } = compileField(name, spec, lookups);
+    issues.push(...fieldIssues);
+    if (program?.expression !== undefined) {
+      for (const ref of program.expression.fieldRefs) {
+        if (mappedSoFar.has(ref)) continue;
+        const later = allNames.includes(ref);
+        issues.push({ path: ['fields', name, 'expr'], message: later ? `uses "${ref}", which is mapped below this field; move ${name} after ${ref}` : `uses "${ref}", which is not a field of this profile (a source column is written row["${ref}"])` });
+      }
+    }
+    mappedSoFar.add(name);
+    if (program !== undefined) programs.push(program);
+  }
+  const keyFields = profile.key ?? [];
+  keyFields.forEach((k, i) => {
+    if (!Object.hasOwn(profile.fields, k)) issues.push({ path: ['key', i], message: `"${k}" is not a field of this profile; key lists target field names` });
+  });
+  if (issues.length > 0) return { ok: false, issues };
+
+  const columns = [...new Set(programs.flatMap((p) => [...(p.column === undefined ? [] : [p.column]), ...(p.expression?.columnRefs ?? [])]))];
+  const mapping: CompiledMapping = {
+    fieldNames: programs.map((p) => p.name),
+    keyFields,
+    columns,
+    bind(fileColumns, fileName, params) {
+      const index = new Map<string, number>();
+      fileColumns.forEach((c, i) => {
+        if (!index.has(c)) index.set(c, i);
+      });
+      const missing = columns.filter((c) => !index.has(c));
+      if (missing.length > 0) {
+        throw new InputError('E_CSV_HEADER', `${fileName} has no column ${missing.map((m) => `"${m}"`).join(', ')}, which the profile reads; the file's columns are: ${fileColumns.join(', ')}`, {
+          location: { file: fileName, line: 1 },
+        });
+      }
+      return createRowMapper(programs, index, keyFields, params ?? new Map());
+    },
+  };
+  return { ok: true, mapping };
+}
+
+function createRowMapper(programs: readonly FieldProgram[], index: ReadonlyMap<string, number>, keyFields: readonly string[], params: ReadonlyMap<string, ExprValue>): RowMapper {
+  let cells: readonly string[] = [];
+  let record: MappedRecord = {};
+  const scope: ExprScope = {
+    field: (name) => (Object.hasOwn(record, name) ? (record[name] as ExprValue) : undefined),
+    column: (name) => {
+      const i = index.get(name);
+      const v = i === undefined ? undefined : cells[i];
+      return v === undefined || v === '' ? undefined : v;
+    },
+    param: (name) => params.get(name),
+  };
+  const steps = programs.map((p) => ({ name: p.name, run: p.bind((c) => index.get(c) ?? -1) }));
+  const keys = keyFields.length > 0 ? new KeySet() : undefined;
+  const ctx: RowContext = { cells, record, scope, errors: undefined };
+  const mutable = ctx as { cells: readonly string[]; record: MappedRecord };
+
+  return (row) => {
+    if (row.problem !== undefined) {
+      const p = row.problem;
+      const where = p.column === undefined ? '' : ` (line ${p.line ?? row.row}, column ${p.column})`;
+      return { row: row.row, ok: false, errors: [{ field: 'row', code: p.code, message: `${p.message}${where}` }] };
+    }
+    cells = row.cells;
+    record = {};
+    mutable.cells = cells;
+    mutable.record = record;
+    ctx.errors = undefined;
+    for (const step of steps) {
+      const v = step.run(ctx);
+      if (v !== undefined) record[step.name] = v;
+    }
+    const errors = ctx.errors as RowError[] | undefined;
+    if (errors !== undefined) return { row: row.row, ok: false, errors };
+    if (keys === undefined) return { row: row.row, ok: true, record, key: undefined };
+    let key: string | undefined;
+    if (keyFields.length === 1) {
+      key = keyText(record[keyFields[0] ?? '']);
+    } else {
+      const parts = keyFields.map((k) => keyText(record[k]));
+      key = parts.some((p) => p === undefined) ? undefined : parts.join('\u001f');
+    }
+    if (key === undefined) {
+      return { row: row.row, ok: false, errors: [{ field: keyFields.join(', '), code: 'key', message: `the key (${keyFields.join(', ')}) is empty; every record needs one` }] };
+    }
+    const firstRow = keys.addOrGet(key, row.row);
+    if (firstRow !== 0) {
+      return { row: row.row, ok: false, errors: [{ field: keyFields.join(', '), code: 'duplicate', message: `the key ${key.replace(/\u001f/g, ' / ')} already appeared on row ${firstRow}` }] };
+    }
+    return { row: row.row, ok: true, record, key };
+  };
+}

@@ -1,0 +1,185 @@
+import type { FieldSpec } from '../profiles/field-schema.js';
+import { ConversionFailure, compileConverter, type Converter } from './convert.js';
+import { Decimal } from './decimal.js';
+import type { CompiledExpression, ExprScope, ExprValue } from './expr/compile.js';
+import { compileExpression, ExpressionError } from './expr/compile.js';
+import type { FieldValue, LookupTable, MappingIssue, RowError } from './types.js';
+
+/** Everything a field needs while one row is mapped. */
+export interface RowContext {
+  readonly cells: readonly string[];
+  readonly record: Record<string, FieldValue>;
+  readonly scope: ExprScope;
+  errors: RowError[] | undefined;
+}
+
+/** A compiled field: returns the value to set, or undefined to leave the field out. */
+export interface FieldProgram {
+  readonly name: string;
+  /** source column read by `from`, if any */
+  readonly column: string | undefined;
+  readonly expression: CompiledExpression | undefined;
+  /** binds the source column to its index in a file's header */
+  bind(columnIndex: (name: string) => number): (ctx: RowContext) => FieldValue | undefined;
+}
+
+type Scalar = string | number | boolean | null;
+
+function show(value: unknown): string {
+  if (typeof value !== 'string') return value instanceof Decimal ? value.toString() : String(value);
+  return `"${value.length > 60 ? `${value.slice(0, 60)}…` : value}"`;
+}
+
+function fail(ctx: RowContext, error: RowError): undefined {
+  (ctx.errors ??= []).push(error);
+  return undefined;
+}
+
+function toConvertible(v: ExprValue | Scalar): string | number | boolean | Date | Decimal | undefined {
+  if (v === null || v === undefined) return undefined;
+  if (typeof v === 'string') return v === '' ? undefined : v;
+  if (typeof v === 'number' || typeof v === 'boolean' || v instanceof Date || v instanceof Decimal) return v;
+  return undefined;
+}
+
+function compareBound(value: FieldValue, bound: number | string): number | undefined {
+  if (typeof value === 'number') return typeof bound === 'number' ? value - bound : undefined;
+  if (value instanceof Decimal) {
+    const b = typeof bound === 'number' ? Decimal.fromNumber(bound) : Decimal.parse(bound);
+    return b === undefined ? undefined : value.cmp(b);
+  }
+  if (typeof value === 'string' && typeof bound === 'string') return value < bound ? -1 : value > bound ? 1 : 0;
+  return undefined;
+}
+
+/**
+ * Compiles one field of a profile: its source (`from`, `value` or `expr`), then trim, empty check,
+ * default and required, pattern, map or lookup, type conversion, and min/max/length. Problems with
+ * the field's settings are returned as issues at the field's key path.
+ */
+export function compileField(name: string, spec: FieldSpec, lookups: ReadonlyMap<string, LookupTable>): { program?: FieldProgram; issues: MappingIssue[] } {
+  const issues: MappingIssue[] = [];
+  const at = (...p: (string | number)[]): readonly (string | number)[] => ['fields', name, ...p];
+  const converted = compileConverter(spec);
+  if (!converted.ok) return { issues: [{ path: at(converted.path), message: converted.message }] };
+  const convert: Converter = converted.convert;
+  const type = converted.type;
+  const label = spec.label ?? spec.from ?? name;
+
+  let pattern: RegExp | undefined;
+  if (spec.pattern !== undefined) pattern = new RegExp(spec.pattern, 'u');
+  let table: LookupTable | undefined;
+  let tableName = '';
+  if (spec.map !== undefined) {
+    table = new Map(Object.entries(spec.map));
+    tableName = 'the map';
+  } else if (spec.lookup !== undefined) {
+    table = lookups.get(spec.lookup);
+    tableName = `lookup ${spec.lookup}`;
+    if (table === undefined) issues.push({ path: at('lookup'), message: `no lookup named "${spec.lookup}"; known: ${[...lookups.keys()].join(', ') || 'none'}` });
+  }
+  if ((spec.min !== undefined || spec.max !== undefined) && (type === 'string' || type === 'boolean')) {
+    issues.push({ path: at(spec.min !== undefined ? 'min' : 'max'), message: `min and max apply to numbers and dates; this field is ${type} (use minLength/maxLength for text)` });
+  }
+  let expression: CompiledExpression | undefined;
+  if (spec.expr !== undefined) {
+    const compiled = compileExpression(spec.expr);
+    if (compiled.ok) expression = compiled.expression;
+    else issues.push({ path: at('expr'), message: `${compiled.message} (column ${compiled.column} of the expression)` });
+  }
+  let defaultValue: FieldValue | undefined;
+  if (spec.default !== undefined && spec.default !== null) {
+    const d = convert(spec.default);
+    if (d instanceof ConversionFailure) issues.push({ path: at('default'), message: `${show(spec.default)} is ${d.message}` });
+    else defaultValue = d;
+  }
+  let constant: FieldValue | undefined;
+  if (spec.value !== undefined && spec.value !== null) {
+    const c = toConvertible(spec.value);
+    const v = c === undefined ? undefined : convert(c);
+    if (v instanceof ConversionFailure) issues.push({ path: at('value'), message: `${show(spec.value)} is ${v.message}` });
+    else constant = v;
+  }
+  if (issues.length > 0) return { issues };
+
+  const trim = spec.trim === true || type !== 'string';
+  const required = spec.required === true;
+  const { min, max, minLength, maxLength } = spec;
+  const column = spec.from;
+  const err = (code: string, message: string): RowError => (column === undefined ? { field: name, code, message } : { field: name, code, message, column });
+
+  /** rules that apply after the value is known, whatever its source */
+  const finish = (ctx: RowContext, raw: string | number | boolean | Date | Decimal | undefined): FieldValue | undefined => {
+    if (raw === undefined) {
+      if (defaultValue !== undefined) return defaultValue;
+      return required ? fail(ctx, err('required', `${label} is empty; a value is required`)) : undefined;
+    }
+    let value: string | number | boolean | Date | Decimal = raw;
+    if (pattern !== undefined && typeof value === 'string' && !pattern.test(value)) {
+      return fail(ctx, err('pattern', `${label} is ${show(value)}, which does not match the pattern ${spec.pattern ?? ''}`));
+    }
+    if (table !== undefined) {
+      const key = typeof value === 'string' ? value : value.toString();
+      const mapped = table.get(key);
+      if (mapped === undefined) {
+        if (defaultValue !== undefined) return defaultValue;
+        const known = [...table.keys()];
+        const list = known.length <= 12 ? `; allowed: ${known.join(', ')}` : '';
+        return fail(ctx, err(spec.map !== undefined ? 'map' : 'lookup', `${label} is ${show(key)}, which is not in ${tableName}${list}`));
+      }
+      if (mapped === null) return required ? fail(ctx, err('required', `${label} maps to nothing; a value is required`)) : undefined;
+      value = mapped;
+    }
+    const out = convert(value);
+    if (out instanceof ConversionFailure) return fail(ctx, err('type', `${label} is ${show(value)}, ${out.message}`));
+    if (min !== undefined) {
+      const c = compareBound(out, min);
+      if (c !== undefined && c < 0) return fail(ctx, err('min', `${label} is ${show(out)}, the minimum is ${String(min)}`));
+    }
+    if (max !== undefined) {
+      const c = compareBound(out, max);
+      if (c !== undefined && c > 0) return fail(ctx, err('max', `${label} is ${show(out)}, the maximum is ${String(max)}`));
+    }
+    if (typeof out === 'string') {
+      if (minLength !== undefined && out.length < minLength) return fail(ctx, err('length', `${label} is ${show(out)}, shorter than ${minLength} characters`));
+      if (maxLength !== undefined && out.length > maxLength) return fail(ctx, err('length', `${label} is ${show(out)}, longer than ${maxLength} characters`));
+    }
+    return out;
+  };
+
+  const program: FieldProgram = {
+    name,
+    column,
+    expression,
+    bind(columnIndex) {
+      if (constant !== undefined) {
+        const value = constant;
+        return () => value;
+      }
+      if (expression !== undefined) {
+        const expr = expression;
+        return (ctx) => {
+          let result: ExprValue;
+          try {
+            result = expr.evaluate(ctx.scope);
+          } catch (e) {
+            if (!(e instanceof ExpressionError)) throw e;
+            return fail(ctx, err('expr', `${name} could not be computed: ${e.message}`));
+          }
+          if (Array.isArray(result) || (result !== null && typeof result === 'object' && !(result instanceof Decimal) && !(result instanceof Date))) {
+            return result as FieldValue;
+          }
+          return finish(ctx, toConvertible(result as ExprValue));
+        };
+      }
+      const index = column === undefined ? -1 : columnIndex(column);
+      return (ctx) => {
+        const cell = ctx.cells[index];
+        if (cell === undefined || cell.length === 0) return finish(ctx, undefined);
+        const text = trim ? cell.trim() : cell;
+        return finish(ctx, text.length === 0 ? undefined : text);
+      };
+    },
+  };
+  return { program, issues };
+}

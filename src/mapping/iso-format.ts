@@ -1,0 +1,83 @@
+/**
+ * ISO 8601 output for the `date` and `datetime` field types: `2026-11-23` and
+ * `2026-11-23T08:30:00+01:00`.
+ */
+
+import {
+  MS_PER_DAY,
+  civilFromDays,
+  pad2,
+  packedDay,
+  packedMonth,
+  packedYear,
+  type DateTimeParts,
+} from './date-parts.js';
+import { formatOffset } from './offset-text.js';
+import type { TimeZone } from './time-zone.js';
+
+function year4(year: number): string {
+  if (!Number.isInteger(year) || year < 1 || year > 9999) {
+    throw new RangeError(`year ${year} is outside 0001-9999 and cannot be written as ISO yyyy`);
+  }
+  if (year >= 1000) return '' + year;
+  return (year >= 100 ? '0' : year >= 10 ? '00' : '000') + year;
+}
+
+function pad3(n: number): string {
+  return n >= 100 ? '' + n : n >= 10 ? '0' + n : '00' + n;
+}
+
+function formatWall(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+  millisecond: number,
+  offsetMinutes: number,
+): string {
+  const fraction = millisecond === 0 ? '' : '.' + pad3(millisecond);
+  return (
+    year4(year) + '-' + pad2(month) + '-' + pad2(day) + 'T' +
+    pad2(hour) + ':' + pad2(minute) + ':' + pad2(second) + fraction + formatOffset(offsetMinutes)
+  );
+}
+
+/** ISO date text `yyyy-MM-dd`; throws RangeError for years outside 0001-9999 (validate first). */
+export function formatIsoDate(p: Pick<DateTimeParts, 'year' | 'month' | 'day'>): string {
+  return year4(p.year) + '-' + pad2(p.month) + '-' + pad2(p.day);
+}
+
+/**
+ * `yyyy-MM-ddTHH:mm:ss[.SSS]±HH:MM` of the UTC instant as seen in `zone`: milliseconds only when
+ * non-zero, and UTC prints as `+00:00`, never `Z`. Throws RangeError when the local year falls
+ * outside 0001-9999.
+ */
+export function formatIsoDateTime(utcMs: number, zone: TimeZone): string {
+  const offsetMinutes = zone.offsetAt(utcMs);
+  const local = utcMs + offsetMinutes * 60_000;
+  const days = Math.floor(local / MS_PER_DAY);
+  const msOfDay = local - days * MS_PER_DAY;
+  const ymd = civilFromDays(days);
+  const secondsOfDay = Math.floor(msOfDay / 1000);
+  return formatWall(
+    packedYear(ymd),
+    packedMonth(ymd),
+    packedDay(ymd),
+    Math.floor(secondsOfDay / 3600),
+    Math.floor(secondsOfDay / 60) % 60,
+    secondsOfDay % 60,
+    msOfDay % 1000,
+    offsetMinutes,
+  );
+}
+
+/**
+ * The same text for wall-clock parts already in `offsetMinutes` (typically the input's own
+ * offset, which keeps `08:30+05:30` as written instead of converting it). `p.offsetMinutes` is
+ * ignored in favour of the argument.
+ */
+export function formatIsoDateTimeParts(p: DateTimeParts, offsetMinutes: number): string {
+  return formatWall(p.year, p.month, p.day, p.hour, p.minute, p.second, p.millisecond, offsetMinutes);
+}

@@ -1,0 +1,73 @@
+/**
+ * The keys seen in one batch, kept as 64-bit fingerprints with the row each was first seen on, in
+ * an open-addressing table of typed arrays: 12 bytes per key instead of a string and a Map entry
+ * (~90 bytes), so that a million-row file stays within the memory budget. Two different keys share
+ * a fingerprint with a probability of about n²/2⁶⁵ (3·10⁻⁷ for three million keys).
+ */
+export class KeySet {
+  private hi: Uint32Array;
+  private lo: Uint32Array;
+  private rows: Uint32Array;
+  private mask: number;
+  private count = 0;
+
+  constructor(initialCapacity = 1 << 12) {
+    let size = 16;
+    while (size < initialCapacity * 2) size *= 2;
+    this.hi = new Uint32Array(size);
+    this.lo = new Uint32Array(size);
+    this.rows = new Uint32Array(size);
+    this.mask = size - 1;
+  }
+
+  /** Number of distinct keys. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** Adds a key first seen on `row`; returns the earlier row when the key was already there, else 0. */
+  addOrGet(key: string, row: number): number {
+    if (this.count * 2 >= this.mask) this.grow();
+    let h1 = 0x811c9dc5;
+    let h2 = 0x01000193 ^ key.length;
+    for (let i = 0; i < key.length; i++) {
+      const c = key.charCodeAt(i);
+      h1 = Math.imul(h1 ^ c, 0x01000193);
+      h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+      h2 ^= h2 >>> 15;
+    }
+    h1 = (h1 ^ (h1 >>> 16)) >>> 0;
+    h2 = (h2 | 1) >>> 0;
+    return this.insert(h1, h2, row);
+  }
+
+  private insert(h1: number, h2: number, row: number): number {
+    let slot = (h1 ^ Math.imul(h2, 0x9e3779b1)) & this.mask;
+    for (;;) {
+      const lo = this.lo[slot] ?? 0;
+      if (lo === 0) {
+        this.hi[slot] = h1;
+        this.lo[slot] = h2;
+        this.rows[slot] = row;
+        this.count++;
+        return 0;
+      }
+      if (lo === h2 && this.hi[slot] === h1) return this.rows[slot] ?? 0;
+      slot = (slot + 1) & this.mask;
+    }
+  }
+
+  private grow(): void {
+    const { hi, lo, rows } = this;
+    const size = (this.mask + 1) * 2;
+    this.hi = new Uint32Array(size);
+    this.lo = new Uint32Array(size);
+    this.rows = new Uint32Array(size);
+    this.mask = size - 1;
+    this.count = 0;
+    for (let i = 0; i < lo.length; i++) {
+      const l = lo[i] ?? 0;
+      if (l !== 0) this.insert(hi[i] ?? 0, l, rows[i] ?? 0);
+    }
+  }
+}

@@ -1,0 +1,75 @@
+import { openReader } from '../formats/open-reader.js';
+import type { Detected, InputFile } from '../formats/types.js';
+import { RawJson, recordJson } from '../json/to-json.js';
+import { createRejectPolicy } from '../mapping/reject-policy.js';
+import type { MappedRecord, RowError } from '../mapping/types.js';
+import type { LoadedProfile } from '../profiles/types.js';
+import { compileBodyTemplate } from '../targets/body-template.js';
+
+/** What `ferry preview --json` prints (the shape is part of the CLI contract). */
+export interface PreviewResult {
+  records: { row: number; record: MappedRecord }[];
+  rejected: { row: number; errors: RowError[] }[];
+  requests: { method: string; url: string; records: number; body: RawJson }[];
+  detected: Detected;
+  summary: {
+    file: string;
+    rowsRead: number;
+    records: number;
+    rejected: number;
+    skippedEmpty: number;
+    /** true when --rows stopped the read before the end of the file */
+    truncated: boolean;
+    /** why the whole file would be rejected, or null */
+    fileRejected: string | null;
+  };
+}
+
+/** Reads and maps a local file with a profile, sending and recording nothing. */
+export async function previewFile(loaded: LoadedProfile, file: InputFile, options: { rows?: number } = {}): Promise<PreviewResult> {
+  const { profile, mapping } = loaded;
+  const reader = await openReader(file, profile.format);
+  const mapRow = mapping.bind(reader.columns, file.name);
+  const limit = options.rows ?? 0;
+  const records: PreviewResult['records'] = [];
+  const rejected: PreviewResult['rejected'] = [];
+  let rowsRead = 0;
+  let truncated = false;
+  outer: for await (const rows of reader.batches()) {
+    for (const row of rows) {
+      if (limit > 0 && rowsRead >= limit) {
+        truncated = true;
+        break outer;
+      }
+      rowsRead++;
+      const outcome = mapRow(row);
+      if (outcome.ok) records.push({ row: outcome.row, record: outcome.record });
+      else rejected.push({ row: outcome.row, errors: [...outcome.errors] });
+    }
+  }
+
+  const policy = createRejectPolicy(profile.onError, profile.maxRejected);
+  const fileRejected = policy.exceeded(rejected.length, rowsRead)
+    ? `${rejected.length} of ${rowsRead} rows rejected; the limit is ${policy.description}, so the whole file is rejected and nothing would be sent`
+    : null;
+
+  const requests: PreviewResult['requests'] = [];
+  const target = profile.target;
+  if (target !== undefined && fileRejected === null) {
+    const batchSize = target.batchSize ?? 100;
+    const compiled = compileBodyTemplate(target.body, batchSize);
+    if (compiled.ok) {
+      for (let i = 0; i < records.length; i += batchSize) {
+        const chunk = records.slice(i, i + batchSize).map((r) => recordJson(r.record));
+        requests.push({ method: target.method ?? 'POST', url: target.url, records: chunk.length, body: new RawJson(compiled.template.render({ records: chunk, file: file.name, profile: loaded.id })) });
+      }
+    }
+  }
+  return {
+    records,
+    rejected,
+    requests,
+    detected: reader.detected,
+    summary: { file: file.name, rowsRead, records: records.length, rejected: rejected.length, skippedEmpty: reader.stats.skippedEmpty, truncated, fileRejected },
+  };
+}

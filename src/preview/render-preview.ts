@@ -1,0 +1,56 @@
+import { Decimal } from '../mapping/decimal.js';
+import type { FieldValue } from '../mapping/types.js';
+import type { PreviewResult } from './preview-file.js';
+
+const MAX_CELL = 24;
+
+function cell(v: FieldValue | undefined): string {
+  if (v === undefined) return '';
+  if (v === null) return 'null';
+  const text = typeof v === 'string' ? v : v instanceof Decimal ? v.toString() : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  const flat = text.replace(/\s+/g, ' ');
+  return flat.length > MAX_CELL ? `${flat.slice(0, MAX_CELL - 1)}…` : flat;
+}
+
+function table(header: readonly string[], rows: readonly (readonly string[])[], rightAlign: ReadonlySet<number> = new Set()): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (r: readonly string[]): string =>
+    r.map((c, i) => (rightAlign.has(i) ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+/** The human-readable form of a preview: what was detected, the records as a table, every rejected row, and the requests. */
+export function renderPreview(profileId: string, result: PreviewResult, fieldNames: readonly string[]): string {
+  const { detected: d, summary: s } = result;
+  const out: string[] = [];
+  out.push(`${profileId} ← ${s.file}`);
+  const parts = [d.format, d.encoding, d.delimiter === undefined ? undefined : `delimiter ${JSON.stringify(d.delimiter)}`, d.lineEnding, d.header === false ? 'no header' : undefined].filter((p) => p !== undefined);
+  out.push(`detected: ${parts.join(', ')}; ${d.columns.length} columns: ${d.columns.join(', ')}`);
+  for (const note of d.notes ?? []) out.push(`note: ${note}`);
+  out.push(`${s.rowsRead} rows read${s.truncated ? ' (stopped by --rows)' : ''}: ${s.records} records, ${s.rejected} rejected${s.skippedEmpty > 0 ? `, ${s.skippedEmpty} empty lines skipped` : ''}`);
+  if (s.fileRejected !== null) out.push(`FILE REJECTED: ${s.fileRejected}`);
+  out.push('');
+  if (result.records.length > 0) {
+    out.push('Records:');
+    const rows = result.records.map((r) => [String(r.row), ...fieldNames.map((f) => cell(r.record[f]))]);
+    out.push(table(['row', ...fieldNames], rows, new Set([0])));
+    out.push('');
+  }
+  if (result.rejected.length > 0) {
+    out.push('Rejected rows:');
+    const rows = result.rejected.flatMap((r) => r.errors.map((e, i) => [i === 0 ? String(r.row) : '', e.field, e.code, e.message]));
+    out.push(table(['row', 'field', 'code', 'message'], rows, new Set([0])));
+    out.push('');
+  }
+  if (result.requests.length > 0) {
+    const first = result.requests[0];
+    out.push(`Requests: ${result.requests.length} × ${first?.method ?? 'POST'} ${first?.url ?? ''}`);
+    result.requests.forEach((r, i) => {
+      const body = r.body.text;
+      out.push(`  #${i + 1}: ${r.records} records, ${body.length} bytes: ${body.length > 160 ? `${body.slice(0, 159)}…` : body}`);
+    });
+  } else if (s.fileRejected === null) {
+    out.push('Requests: none (no target, or no records)');
+  }
+  return out.join('\n');
+}

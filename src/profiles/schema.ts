@@ -1,0 +1,140 @@
+import * as z from 'zod';
+
+import { connection } from './connection-schema.js';
+import { fieldSpec, lookupSpec } from './field-schema.js';
+import { countOrPercent, duration, globs, obj, rate, singleChar, timeZoneName } from './schema-helpers.js';
+
+/** A named connection, or an inline one. */
+const connectionRef = z.union([z.string().min(1), connection], {
+  error: 'must be the name of a connection in profiles/connections.yaml, or an inline connection object with a type',
+});
+
+const afterAction = z.string().regex(/^(move:.+|delete|keep)$/, {
+  message: 'must be move:<dir>, delete or keep',
+});
+
+const source = obj({
+  type: z.enum(['local', 'ftp', 'ftps', 'sftp', 'http']),
+  connection: connectionRef.optional(),
+  dir: z.string().min(1).optional(),
+  include: globs.optional(),
+  exclude: globs.optional(),
+  recursive: z.boolean().optional(),
+  stable: obj({
+    minAge: duration.optional(),
+    checks: z.number().int().min(1).max(20).optional(),
+    doneFile: z.string().min(1).optional(),
+  }).optional(),
+  after: obj({ success: afterAction.optional(), failure: afterAction.optional() }).optional(),
+  /** bearer token for POST /upload/<profile> (source.type http) */
+  token: z.string().optional(),
+  maxSize: z.union([z.number().int().positive(), z.string()]).optional(),
+}).superRefine((s, ctx) => {
+  if (s.type !== 'http' && s.dir === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['dir'], message: `is required for a ${s.type} source: the folder to read files from` });
+  }
+  if ((s.type === 'ftp' || s.type === 'ftps' || s.type === 'sftp') && s.connection === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['connection'], message: `is required for a ${s.type} source` });
+  }
+});
+
+const trigger = obj({
+  watch: z.boolean().optional(),
+  every: duration.optional(),
+  cron: z.string().optional(),
+  timezone: timeZoneName.optional(),
+  window: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, {
+    message: 'must be a time window such as 22:00-06:00',
+  }).optional(),
+  webhook: obj({ token: z.string().optional(), secret: z.string().optional() }).optional(),
+});
+
+const format = obj({
+  type: z.enum(['csv', 'xlsx', 'xml', 'json', 'ndjson']).default('csv'),
+  encoding: z.string().optional(),
+  delimiter: z.union([z.literal('auto'), singleChar]).optional(),
+  quote: singleChar.optional(),
+  header: z.boolean().optional(),
+  skipRows: z.number().int().min(0).optional(),
+  relaxQuotes: z.boolean().optional(),
+  relaxColumnCount: z.boolean().optional(),
+  maxRecordSize: z.number().int().min(1024).optional(),
+  sheet: z.union([z.string(), z.number().int().min(1)]).optional(),
+  headerRow: z.number().int().min(1).optional(),
+  record: z.string().optional(),
+});
+
+const auth = z.discriminatedUnion('type', [
+  obj({ type: z.literal('bearer'), token: z.string() }),
+  obj({ type: z.literal('basic'), user: z.string(), password: z.string() }),
+  obj({ type: z.literal('header'), name: z.string(), value: z.string() }),
+  obj({
+    type: z.literal('oauth2'),
+    tokenUrl: z.string().url(),
+    clientId: z.string(),
+    clientSecret: z.string(),
+    scope: z.string().optional(),
+    audience: z.string().optional(),
+  }),
+], { error: (issue) => (issue.code === 'invalid_union' ? 'needs "type": one of bearer, basic, header, oauth2' : undefined) });
+
+const target = obj({
+  type: z.literal('http'),
+  url: z.string().url(),
+  method: z.enum(['POST', 'PUT', 'PATCH']).optional(),
+  auth: auth.optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+  batchSize: z.number().int().min(1).max(100_000).optional(),
+  body: z.string().optional(),
+  concurrency: z.number().int().min(1).max(64).optional(),
+  rate: rate.optional(),
+  timeout: z.union([duration, obj({ connect: duration.optional(), headers: duration.optional(), body: duration.optional() })]).optional(),
+  retry: obj({ attempts: z.number().int().min(1).max(100).optional(), maxDelay: duration.optional(), baseDelay: duration.optional() }).optional(),
+  idempotencyHeader: z.string().min(1).optional(),
+  response: obj({ items: z.string().optional(), id: z.string().optional(), error: z.string().optional() }).optional(),
+});
+
+const results = obj({
+  to: obj({ connection: connectionRef.optional(), dir: z.string().min(1) }),
+  name: z.string().optional(),
+  format: z.enum(['csv', 'xlsx', 'xml', 'json']).optional(),
+  delimiter: singleChar.optional(),
+  encoding: z.string().optional(),
+  doneFile: z.boolean().optional(),
+});
+
+const notifyEvent = z.enum([
+  'file.received', 'batch.completed', 'batch.partial', 'batch.failed', 'file.rejected', 'file.missing',
+  'export.completed', 'export.failed',
+]);
+
+const notify = z.array(obj({
+  url: z.string().url(),
+  on: z.array(notifyEvent).optional(),
+  secret: z.string().optional(),
+  allowPrivate: z.boolean().optional(),
+}));
+
+/** An import profile (`kind: import`, the default). */
+export const profileSchema = obj({
+  version: z.literal(1, { error: 'must be 1 (the profile format version)' }),
+  kind: z.literal('import').optional(),
+  description: z.string().optional(),
+  source: source.optional(),
+  trigger: trigger.optional(),
+  format: format.optional(),
+  fields: z.record(z.string().min(1), fieldSpec).refine((f) => Object.keys(f).length > 0, { message: 'must map at least one field' }),
+  lookups: z.record(z.string().min(1), lookupSpec).optional(),
+  key: z.union([z.string(), z.array(z.string()).min(1)]).transform((v) => (typeof v === 'string' ? [v] : v)).optional(),
+  onError: z.enum(['reject-row', 'reject-file']).optional(),
+  maxRejected: countOrPercent.optional(),
+  target: target.optional(),
+  results: results.optional(),
+  notify: notify.optional(),
+});
+
+export type Profile = z.infer<typeof profileSchema>;
+export type ProfileSource = NonNullable<Profile['source']>;
+export type ProfileFormat = NonNullable<Profile['format']>;
+export type ProfileTarget = NonNullable<Profile['target']>;
+export type ProfileResults = NonNullable<Profile['results']>;
