@@ -20,6 +20,17 @@ export const ERROR_CODES = {
   E_CSV_HEADER: 'input',
   E_EMPTY_FILE: 'input',
   E_TOO_MANY_REJECTED: 'input',
+  // delivery
+  E_TARGET_UNAVAILABLE: 'transient',
+  E_TARGET_TIMEOUT: 'transient',
+  E_TARGET_AUTH: 'input',
+  E_TARGET_REDIRECT: 'input',
+  E_TARGET_REJECTED: 'input',
+  E_TARGET_RESPONSE: 'input',
+  // state store and daemon
+  E_INSTANCE_LOCKED: 'input',
+  E_STORE: 'internal',
+  E_BATCH_NOT_FOUND: 'input',
   // infrastructure
   E_IO: 'transient',
   E_INTERNAL: 'internal',

@@ -1,6 +1,9 @@
 import { openCsvReader } from './formats/csv/csv-reader.js';
 import type { InputFile, RowReader } from './formats/types.js';
-import type { ProfileFormat } from './profiles/schema.js';
+import type { Logger } from './log.js';
+import type { ProfileFormat, ProfileTarget } from './profiles/schema.js';
+import { createHttpSink } from './targets/http/http-sink.js';
+import type { Sink } from './targets/types.js';
 
 /** Opens a file of one format with a profile's `format` settings. */
 export type FormatReaderFactory = (file: InputFile, format: ProfileFormat) => Promise<RowReader>;
@@ -11,4 +14,14 @@ export type FormatReaderFactory = (file: InputFile, format: ProfileFormat) => Pr
  */
 export const FORMAT_READERS: Readonly<Partial<Record<ProfileFormat['type'], FormatReaderFactory>>> = {
   csv: (file, format) => openCsvReader(file, format),
+};
+
+/** Creates the sink of a profile's target. */
+export type SinkFactory = (target: ProfileTarget, options: { log: Logger }) => Sink;
+
+/** Target kinds, by `target.type`. */
+export const TARGETS: Readonly<Record<ProfileTarget['type'], SinkFactory>> = {
+  http: (target, { log }) => createHttpSink(target, {
+    events: { onRetry: (info) => log.warn({ key: info.key, attempt: info.attempt, delayMs: info.delayMs, reason: info.reason }, 'target request failed; retrying') },
+  }),
 };

@@ -8,7 +8,8 @@ import { openWin1252Into, parseDecoder } from './open-win1252.js';
 import { runCase } from './case-runtime.js';
 
 runCase(async (file, args) => {
-  const rows = openWin1252Into(file, parse({ delimiter: ';', from_line: 2 }), parseDecoder(args[0]));
+  const parser = parse({ delimiter: ';', from_line: 2 });
+  const rows = openWin1252Into(file, parser, parseDecoder(args[0]));
   let count = 0;
   rows.on('data', () => {
     count++;

@@ -74,39 +74,60 @@ function fastestParser(input: InputResult): CaseOutcome | undefined {
   return best;
 }
 
+const HEADERS = [
+  'case', 'group', 'rows', 'time', 'rows/s', 'MB/s', 'peak RSS', 'sampled RSS', '× fastest parser',
+];
+const NUMERIC_COLUMNS = [2, 3, 4, 5, 6, 7, 8];
+
+function renderRow(outcome: CaseOutcome, input: InputResult, bestRate: number | undefined): string[] {
+  const { summary } = outcome;
+  if (!summary) {
+    const blanks = HEADERS.slice(3).map(() => '');
+    return [outcome.name, outcome.group, `${outcome.status}: ${outcome.note ?? ''}`, ...blanks];
+  }
+  const rate = rowsPerSecond(summary);
+  const countCell =
+    summary.rows === input.rows
+      ? formatCount(summary.rows)
+      : `**${formatCount(summary.rows)} ≠ ${formatCount(input.rows)}**`;
+  return [
+    outcome.name,
+    outcome.group,
+    countCell,
+    formatSeconds(summary.elapsedMs),
+    formatRate(rate),
+    (input.bytes / 1e6 / (summary.elapsedMs / 1000)).toFixed(1),
+    formatMegabytes(summary.maxRssBytes),
+    formatMegabytes(summary.sampledPeakRssBytes),
+    bestRate === undefined ? '—' : `${(rate / bestRate).toFixed(2)}×`,
+  ];
+}
+
 function renderInput(input: InputResult): string {
   const best = fastestParser(input);
   const bestRate = best?.summary ? rowsPerSecond(best.summary) : undefined;
-  const rows = input.outcomes.map((outcome) => {
-    const { summary } = outcome;
-    if (!summary) return [outcome.name, outcome.group, `${outcome.status}: ${outcome.note ?? ''}`, '', '', '', '', '', ''];
-    const rate = rowsPerSecond(summary);
-    const countCell = summary.rows === input.rows ? formatCount(summary.rows) : `**${formatCount(summary.rows)} ≠ ${formatCount(input.rows)}**`;
-    return [
-      outcome.name,
-      outcome.group,
-      countCell,
-      formatSeconds(summary.elapsedMs),
-      formatRate(rate),
-      (input.bytes / 1e6 / (summary.elapsedMs / 1000)).toFixed(1),
-      formatMegabytes(summary.maxRssBytes),
-      formatMegabytes(summary.sampledPeakRssBytes),
-      bestRate === undefined ? '—' : `${(rate / bestRate).toFixed(2)}×`,
-    ];
-  });
-  const headers = ['case', 'group', 'rows', 'time', 'rows/s', 'MB/s', 'peak RSS', 'sampled RSS', '× fastest parser'];
-  const title = `### ${input.path}: ${formatCount(input.rows)} rows, ${formatMegabytes(input.bytes)}`;
-  const baseline = best ? `Fastest real parser on this file: **${best.name}**.` : 'No real parser ran on this file.';
-  return [title, '', markdownTable(headers, rows, [2, 3, 4, 5, 6, 7, 8]), '', baseline].join('\n');
+  const rows = input.outcomes.map((outcome) => renderRow(outcome, input, bestRate));
+  const size = `${formatCount(input.rows)} rows, ${formatMegabytes(input.bytes)}`;
+  const baseline = best
+    ? `Fastest real parser on this file: **${best.name}**.`
+    : 'No real parser ran on this file.';
+  return [
+    `### ${input.path}: ${size}`,
+    '',
+    markdownTable(HEADERS, rows, NUMERIC_COLUMNS),
+    '',
+    baseline,
+  ].join('\n');
 }
 
 function findProblems(inputs: readonly InputResult[]): string[] {
   const problems: string[] = [];
   for (const input of inputs) {
     for (const outcome of input.outcomes) {
-      if (outcome.status === 'failed') problems.push(`${input.key} ${outcome.name}: failed: ${outcome.note ?? ''}`);
+      const label = `${input.key} ${outcome.name}`;
+      if (outcome.status === 'failed') problems.push(`${label}: failed: ${outcome.note ?? ''}`);
       if (outcome.summary && outcome.summary.rows !== input.rows) {
-        problems.push(`${input.key} ${outcome.name}: counted ${outcome.summary.rows} rows, the file has ${input.rows}`);
+        problems.push(`${label}: counted ${outcome.summary.rows} rows, the file has ${input.rows}`);
       }
     }
   }
@@ -126,11 +147,17 @@ function renderTargets(inputs: readonly InputResult[]): string[] {
     for (const outcome of input.outcomes) {
       if (outcome.group !== 'ferry' || !outcome.summary) continue;
       const { summary } = outcome;
+      const label = `${input.key} ${outcome.name}`;
       if (best?.summary) {
         const ratio = rowsPerSecond(summary) / rowsPerSecond(best.summary);
-        lines.push(check(ratio >= TARGET_RATIO, `${input.key} ${outcome.name}: ${ratio.toFixed(2)}× ${best.name} (target ≥ ${TARGET_RATIO}×)`));
+        const text = `${label}: ${ratio.toFixed(2)}× ${best.name} (target ≥ ${TARGET_RATIO}×)`;
+        lines.push(check(ratio >= TARGET_RATIO, text));
       }
-      lines.push(check(summary.maxRssBytes <= TARGET_RSS_BYTES, `${input.key} ${outcome.name}: peak RSS ${formatMegabytes(summary.maxRssBytes)} (target ≤ ${formatMegabytes(TARGET_RSS_BYTES)})`));
+      const rss = formatMegabytes(summary.maxRssBytes);
+      const limit = formatMegabytes(TARGET_RSS_BYTES);
+      lines.push(
+        check(summary.maxRssBytes <= TARGET_RSS_BYTES, `${label}: peak RSS ${rss} (target ≤ ${limit})`),
+      );
       const byInput = rssByName.get(outcome.name) ?? new Map<string, number>();
       byInput.set(input.key, summary.maxRssBytes);
       rssByName.set(outcome.name, byInput);
@@ -141,17 +168,32 @@ function renderTargets(inputs: readonly InputResult[]): string[] {
     const large = byInput.get('3M');
     if (small === undefined || large === undefined) continue;
     const drift = large / small - 1;
-    const sign = drift >= 0 ? '+' : '';
-    lines.push(check(Math.abs(drift) <= TARGET_RSS_DRIFT, `${name}: peak RSS 3M vs 1M ${sign}${(drift * 100).toFixed(0)} % (target within ±${TARGET_RSS_DRIFT * 100} %)`));
+    const percent = `${drift >= 0 ? '+' : ''}${(drift * 100).toFixed(0)} %`;
+    const text = `${name}: peak RSS 3M vs 1M ${percent} (target within ±${TARGET_RSS_DRIFT * 100} %)`;
+    lines.push(check(Math.abs(drift) <= TARGET_RSS_DRIFT, text));
   }
   return lines;
 }
+
+const NOTES = [
+  "Notes: time is the case's own work inside its child process (Node start-up and module loading",
+  "excluded; the raw JSON also has the wall time). Peak RSS is the child's `maxRSS` from",
+  '`process.resourceUsage()`; sampled RSS is the highest `memoryUsage().rss` seen every 50 ms.',
+  '1 MB = 10^6 bytes. Run-to-run noise on shared 2-core machines is ±15–20 %: compare ratios',
+  'from one run, not absolute times across runs. `parser` cases decode with iconv-lite, as issue 2',
+  'asks; iconv-lite yields two-byte strings, which alone makes splitting ~2–3× slower than on the',
+  'one-byte strings of the `fast` decoder (latin1 plus a fix-up of 0x80–0x9F lines; see',
+  'scripts/bench/open-win1252.ts). The reference file has no quotes, so papaparse takes its',
+  'split-based fast path on every chunk.',
+];
 
 /** Renders the whole CSV benchmark report as Markdown. */
 export function renderCsvReport(report: CsvReportInput): CsvReport {
   const problems = findProblems(report.inputs);
   const targets = renderTargets(report.inputs);
   const mode = report.quick ? 'quick (1 run per case)' : `median of ${report.runs} runs per case`;
+  const problemLines =
+    problems.length > 0 ? ['### Problems', '', ...problems.map((problem) => `- ${problem}`), ''] : [];
   const sections = [
     '## CSV read benchmark',
     '',
@@ -163,13 +205,8 @@ export function renderCsvReport(report: CsvReportInput): CsvReport {
     '',
     ...(targets.length > 0 ? targets : ['- not evaluated: no `ferry` case ran.']),
     '',
-    ...(problems.length > 0 ? ['### Problems', '', ...problems.map((problem) => `- ${problem}`), ''] : []),
-    'Notes: time is the case\'s own work inside its child process (Node start-up and module loading',
-    'excluded; the raw JSON also has the wall time). Peak RSS is the child\'s `maxRSS` from',
-    '`process.resourceUsage()`; sampled RSS is the highest `memoryUsage().rss` seen every 50 ms.',
-    '1 MB = 10^6 bytes. Run-to-run noise on shared 2-core machines is ±15–20 %: compare ratios',
-    'from one run, not absolute times across runs. The reference file has no quotes, so papaparse',
-    'takes its split-based fast path on every chunk.',
+    ...problemLines,
+    ...NOTES,
   ];
   return { markdown: sections.join('\n'), problems };
 }

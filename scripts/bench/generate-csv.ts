@@ -48,7 +48,11 @@ const COMMENTS: readonly string[] = [
 ];
 
 /** Comments with `€` (0x80 in windows-1252, outside latin1); used for about 1 row in 2000. */
-const EURO_COMMENTS: readonly string[] = ['Gebühr 5 €', 'Rabatt 12,50 € gewährt', 'Pfand 3 € je Kiste'];
+const EURO_COMMENTS: readonly string[] = [
+  'Gebühr 5 €',
+  'Rabatt 12,50 € gewährt',
+  'Pfand 3 € je Kiste',
+];
 
 /** mulberry32: tiny, fast and good enough to make test data that is the same on every run. */
 function createRandom(seed: number): (bound: number) => number {
@@ -116,8 +120,11 @@ function* referenceRows(rows: number): Generator<string> {
     const end = Math.min(rows, start + ROWS_PER_CHUNK);
     let text = '';
     for (let n = start + 1; n <= end; n++) {
+      // 1 row in 2000 gets a `€`, 1 in 8 an empty comment.
       const roll = random(2000);
-      const comment = roll === 0 ? pick(EURO_COMMENTS, random) : roll < 250 ? '' : pick(COMMENTS, random);
+      let comment = '';
+      if (roll === 0) comment = pick(EURO_COMMENTS, random);
+      else if (roll >= 250) comment = pick(COMMENTS, random);
       text +=
         `ORD-${pad(n, 8)};${pick(CUSTOMERS, random)};SKU-${pad(random(1_000_000), 6)};` +
         `${1 + random(500)};${formatPrice(1 + random(10_000_000))};${pick(dates, random)};` +

@@ -62,12 +62,13 @@ const CASES: readonly BenchCase[] = [
     file: '1M',
     group: 'reference',
   },
-  // ferry's own read + map with an example profile (scripts/bench/case-ferry-read-map.ts, written
-  // by the lead); put the profile path or whatever else it needs in `args`.
+  // ferry's own read + map with the example profile scripts/bench/profiles/reference-orders.yaml
   { name: 'ferry read + map', script: 'case-ferry-read-map.js', args: [], file: '1M', group: 'ferry' },
+  { name: 'ferry read + map, no key check', script: 'case-ferry-read-map.js', args: ['reference-orders-nokey'], file: '1M', group: 'ferry' },
   { name: 'read bytes only', script: 'case-read-bytes.js', args: [], file: '3M', group: 'floor' },
   { name: 'papaparse (step)', script: 'case-papaparse.js', args: ['step'], file: '3M', group: 'parser' },
   { name: 'ferry read + map', script: 'case-ferry-read-map.js', args: [], file: '3M', group: 'ferry' },
+  { name: 'ferry read + map, no key check', script: 'case-ferry-read-map.js', args: ['reference-orders-nokey'], file: '3M', group: 'ferry' },
 ];
 // ──────────────────────────────────────────────────────────────────────────────────────────────
 

@@ -2,6 +2,10 @@ import { Command, CommanderError } from 'commander';
 
 import { checkCommand } from './commands/check-command.js';
 import { previewCommand } from './commands/preview-command.js';
+import { reprocessCommand } from './commands/reprocess-command.js';
+import { runCommand } from './commands/run-command.js';
+import { startCommand } from './commands/start-command.js';
+import { statusCommand } from './commands/status-command.js';
 import { type GlobalFlags, resolveGlobalOptions } from './options.js';
 import type { CommandIo } from './types.js';
 
@@ -35,8 +39,8 @@ export async function main(argv: readonly string[], io: CommandIo = stdio): Prom
 
   program.command('start')
     .description('run the daemon: every profile\'s triggers and the admin HTTP server, until SIGTERM/SIGINT')
-    .action(() => {
-      exitCode = notYet(io, 'start');
+    .action(async () => {
+      exitCode = await startCommand(globals(), io);
     });
   program.command('run')
     .description('one run now in the foreground: the given local file, or every stable unseen file at the profile\'s source')
@@ -44,8 +48,8 @@ export async function main(argv: readonly string[], io: CommandIo = stdio): Prom
     .option('--file <path>', 'process this local file')
     .option('--param <k=v>', 'run parameter (repeatable)', collect, [])
     .option('--json', 'print the run as JSON on stdout')
-    .action(() => {
-      exitCode = notYet(io, 'run');
+    .action(async (profile: string, flags: { file?: string; json?: boolean; param?: string[] }) => {
+      exitCode = await runCommand(globals(), profile, flags, io);
     });
   program.command('preview')
     .description('read and map a local file with a profile; show records, request bodies and rejected rows; sends nothing')
@@ -64,14 +68,16 @@ export async function main(argv: readonly string[], io: CommandIo = stdio): Prom
   program.command('status')
     .description('recent runs and batches from the state store, and what the daemon is waiting for')
     .option('--json', 'print JSON')
-    .action(() => {
-      exitCode = notYet(io, 'status');
+    .option('--limit <n>', 'how many recent runs and batches', '20')
+    .action(async (flags: { json?: boolean; limit?: string }) => {
+      exitCode = await statusCommand(globals(), flags, io);
     });
   program.command('reprocess')
     .description('send a settled batch again, with the same idempotency keys')
     .argument('<batch-id>', 'batch id')
-    .action(() => {
-      exitCode = notYet(io, 'reprocess');
+    .option('--json', 'print the new batch as JSON')
+    .action(async (batchId: string, flags: { json?: boolean }) => {
+      exitCode = await reprocessCommand(globals(), batchId, flags, io);
     });
 
   try {
@@ -83,9 +89,4 @@ export async function main(argv: readonly string[], io: CommandIo = stdio): Prom
     throw err;
   }
   return exitCode;
-}
-
-function notYet(io: CommandIo, name: string): number {
-  io.err(`ferry ${name} needs the state store and delivery pipeline, which this build does not include yet`);
-  return 2;
 }

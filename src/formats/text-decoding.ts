@@ -111,6 +111,8 @@ export function createChunkDecoder(encoding: string, fileName: string): ChunkDec
 
 function utf8Decoder(fileName: string): ChunkDecoder {
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  // the bytes of a character cut by a chunk boundary, kept with their file offset so that an
+  // error in that character is reported where it starts rather than where the next chunk starts
   let pending: Buffer = Buffer.alloc(0);
   let pendingOffset = 0;
   const fail = (bytes: Buffer, offset: number): never => {
@@ -122,15 +124,19 @@ function utf8Decoder(fileName: string): ChunkDecoder {
   return {
     encoding: 'utf-8',
     write: (bytes, offset) => {
-      pendingOffset = pending.length === 0 ? offset : pendingOffset;
+      const base = pending.length > 0 ? pendingOffset : offset;
+      let text: string;
       try {
-        const text = decoder.decode(bytes, { stream: true });
-        pending = bytes.subarray(utf8Boundary(bytes));
-        if (pending.length === 0) pendingOffset = offset + bytes.length;
-        return text;
+        text = decoder.decode(bytes, { stream: true });
       } catch {
-        return fail(bytes, offset);
+        return fail(pending.length > 0 ? Buffer.concat([pending, bytes]) : bytes, base);
       }
+      // a character is at most 4 bytes, so a chunk of 4 or more bytes holds the end of any cut one
+      const tail = bytes.length >= 4 ? bytes : Buffer.concat([pending, bytes]);
+      const cut = utf8Boundary(tail);
+      pending = Buffer.from(tail.subarray(cut));
+      pendingOffset = (bytes.length >= 4 ? offset : base) + cut;
+      return text;
     },
     end: () => {
       try {

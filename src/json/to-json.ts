@@ -49,11 +49,16 @@ function write(v: unknown, indent: string, pad: string): string {
   return `{${nl}${inner}${parts.join(sep)}${nl}${pad}}`;
 }
 
-/** JSON of one flat record, the hot path of delivery: no indentation, no recursion for scalars. */
+/**
+ * JSON of one flat record, the hot path of delivery: no indentation, no recursion for scalars.
+ * Own members only (Object.keys, not for-in), so that nothing inherited can ever reach a target.
+ */
 export function recordJson(record: Readonly<Record<string, unknown>>): string {
   let out = '{';
   let first = true;
-  for (const key in record) {
+  const keys = Object.keys(record);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] ?? '';
     const v = record[key];
     if (v === undefined) continue;
     out += (first ? '"' : ',"') + (needsEscape(key) ? JSON.stringify(key).slice(1, -1) : key) + '":';

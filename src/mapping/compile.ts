@@ -26,7 +26,9 @@ export type RowMapper = (row: SourceRow) => MapOutcome;
 function keyText(v: FieldValue | undefined): string | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v === 'string') return v === '' ? undefined : v;
-  if (typeof v === 'number' || typeof v === 'boolean' || v instanceof Decimal) return String(v);
+  // 1.50 and 1.5 are one number, so one key
+  if (v instanceof Decimal) return v.stripTrailingZeros().toString();
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   return JSON.stringify(v);
 }
 
@@ -128,7 +130,8 @@ function createRowMapper(programs: readonly FieldProgram[], index: ReadonlyMap<s
     }
     const firstRow = keys.addOrGet(key, row.row);
     if (firstRow !== 0) {
-      return { row: row.row, ok: false, errors: [{ field: keyFields.join(', '), code: 'duplicate', message: `the key ${key.replace(/\u001f/g, ' / ')} already appeared on row ${firstRow}` }] };
+      const shown = key.replace(/\u001f/g, ' / ');
+      return { row: row.row, ok: false, errors: [{ field: keyFields.join(', '), code: 'duplicate', message: `the key (${keyFields.join(', ')}) ${shown} already appeared on row ${firstRow}; a key may appear only once in a file` }] };
     }
     return { row: row.row, ok: true, record, key };
   };

@@ -1,5 +1,5 @@
 import type { FieldSpec, FieldType } from '../profiles/field-schema.js';
-import { compileDatePattern, compileTimeZone, excelSerialToParts, formatIsoDate, formatIsoDateTime, isValidParts, parseIsoDateTime } from './dates.js';
+import { compileDatePattern, compileTimeZone, excelSerialToParts, formatIsoDate, formatIsoDateTime, formatIsoDateTimeParts, isValidParts, parseIsoDateTime } from './dates.js';
 import type { DateTimeParts, TimeZone } from './dates.js';
 import { Decimal } from './decimal.js';
 import type { FieldValue } from './types.js';
@@ -47,7 +47,8 @@ function decimalConverter(spec: FieldSpec, integer: boolean): Converter {
     if (typeof value !== 'string') return new ConversionFailure(`not ${describe}`);
     const text = value.trim();
     const m = grammar.exec(text);
-    if (m === null) return new ConversionFailure(`not ${describe}`);
+    // A leading sign and a trailing minus together ("-5-", "+5-") say two things; trust neither.
+    if (m === null || (m[1] !== '' && m[2] === '-')) return new ConversionFailure(`not ${describe}`);
     let body = text;
     if (m[2] === '-') body = `-${body.slice(m[1] === '' ? 0 : 1, -1)}`;
     if (thousandsSep !== '' && body.includes(thousandsSep)) body = body.split(thousandsSep).join('');
@@ -74,14 +75,18 @@ function booleanConverter(spec: FieldSpec): Converter {
 
 type PartsParser = (text: string) => DateTimeParts | undefined;
 
-function datePartsReader(spec: FieldSpec): { read: (v: string | number | Date | Decimal) => DateTimeParts | undefined; expected: string } {
+const EXCEL_SERIAL_RE = /^\d{1,7}(?:\.\d+)?$/;
+
+function datePartsReader(spec: FieldSpec, withTime: boolean): { read: (v: string | number | Date | Decimal) => DateTimeParts | undefined; expected: string } {
   const formats = spec.format === undefined ? [] : Array.isArray(spec.format) ? spec.format : [spec.format];
   const parsers: PartsParser[] = [];
   for (const f of formats) {
     const compiled = compileDatePattern(f);
     if (compiled.ok) parsers.push(compiled.parse);
   }
-  const expected = formats.length === 0 ? 'an ISO date such as 2026-11-23' : `a date in the format ${formats.join(' or ')}`;
+  const expected = formats.length > 0
+    ? `${withTime ? 'a date and time' : 'a date'} in the format ${formats.join(' or ')}`
+    : withTime ? 'a date and time such as 2026-11-23T08:30:00' : 'a date such as 2026-11-23';
   const read = (v: string | number | Date | Decimal): DateTimeParts | undefined => {
     if (typeof v === 'number') return excelSerialToParts(v);
     if (v instanceof Decimal) return excelSerialToParts(v.toNumber());
@@ -97,13 +102,15 @@ function datePartsReader(spec: FieldSpec): { read: (v: string | number | Date | 
     }
     if (parsers.length > 0) return undefined;
     const iso = parseIsoDateTime(text);
-    return iso !== undefined && isValidParts(iso) ? iso : undefined;
+    if (iso !== undefined) return isValidParts(iso) ? iso : undefined;
+    // CSV exports of spreadsheets leak Excel serial numbers (45000 = 2023-03-15) as text.
+    return EXCEL_SERIAL_RE.test(text) ? excelSerialToParts(Number(text)) : undefined;
   };
   return { read, expected };
 }
 
 function dateConverter(spec: FieldSpec): Converter {
-  const { read, expected } = datePartsReader(spec);
+  const { read, expected } = datePartsReader(spec, false);
   return (value) => {
     if (typeof value === 'boolean') return new ConversionFailure(`not ${expected}`);
     const p = read(value);
@@ -112,16 +119,28 @@ function dateConverter(spec: FieldSpec): Converter {
 }
 
 function datetimeConverter(spec: FieldSpec, zone: TimeZone): Converter {
-  const { read, expected } = datePartsReader(spec);
+  const { read, expected } = datePartsReader(spec, true);
+  const failure = new ConversionFailure(`not ${expected}`);
   return (value) => {
-    if (typeof value === 'boolean') return new ConversionFailure(`not ${expected.replace('a date', 'a date and time')}`);
+    if (typeof value === 'boolean') return failure;
+    // A Date is an instant already (spreadsheet readers hand them over); show it in the field's zone.
+    if (value instanceof Date) return Number.isNaN(value.getTime()) ? failure : inZone(value.getTime(), zone, failure);
     const p = read(value);
-    if (p === undefined) return new ConversionFailure(`not ${expected.replace('a date', 'a date and time')}`);
-    const utc = p.offsetMinutes === undefined
-      ? zone.toUtc(p)
-      : Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second, p.millisecond) - p.offsetMinutes * 60_000;
-    return formatIsoDateTime(utc, zone);
+    if (p === undefined) return failure;
+    // `timezone` is for zone-less input: text that carries its own offset keeps it, as written.
+    if (p.offsetMinutes !== undefined) return formatIsoDateTimeParts(p, p.offsetMinutes);
+    return inZone(zone.toUtc(p), zone, failure);
   };
+}
+
+/** ISO text of an instant in `zone`; a failure when the local year leaves 0001-9999 (9999-12-31T23:00-05:00 in Oslo). */
+function inZone(utcMs: number, zone: TimeZone, failure: ConversionFailure): string | ConversionFailure {
+  try {
+    return formatIsoDateTime(utcMs, zone);
+  } catch (e) {
+    if (e instanceof RangeError) return failure;
+    throw e;
+  }
 }
 
 function stringConverter(): Converter {
@@ -138,6 +157,10 @@ export function compileConverter(spec: FieldSpec): { ok: true; convert: Converte
   for (const f of spec.format === undefined ? [] : Array.isArray(spec.format) ? spec.format : [spec.format]) {
     const compiled = compileDatePattern(f);
     if (!compiled.ok) return { ok: false, path: 'format', message: `"${f}" is not a date pattern: ${compiled.message}` };
+  }
+  // The schema compares the two separators only when both are written; "." is also the default.
+  if (spec.thousandsSeparator !== undefined && spec.thousandsSeparator === (spec.decimalSeparator ?? '.')) {
+    return { ok: false, path: 'thousandsSeparator', message: `"${spec.thousandsSeparator}" is also the decimal separator; set decimalSeparator (e.g. ",") as well` };
   }
   switch (type) {
     case 'integer':

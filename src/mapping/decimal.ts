@@ -129,6 +129,7 @@ export class Decimal {
     return Decimal.of(mantissa.coefficient, mantissa.scale - Number(text.slice(e + 1)));
   }
 
+  /** Exact sum; the scale is the larger of both. */
   add(o: Decimal): Decimal {
     if (this.scale === o.scale) return new Decimal(this.coefficient + o.coefficient, this.scale);
     if (this.scale > o.scale) {
@@ -137,6 +138,7 @@ export class Decimal {
     return new Decimal(this.coefficient * pow10(o.scale - this.scale) + o.coefficient, o.scale);
   }
 
+  /** Exact difference; the scale is the larger of both. */
   sub(o: Decimal): Decimal {
     if (this.scale === o.scale) return new Decimal(this.coefficient - o.coefficient, this.scale);
     if (this.scale > o.scale) {
@@ -183,10 +185,12 @@ export class Decimal {
     return new Decimal(a % b, scale);
   }
 
+  /** The negated value, same scale. */
   neg(): Decimal {
     return new Decimal(-this.coefficient, this.scale);
   }
 
+  /** The absolute value, same scale. */
   abs(): Decimal {
     return this.coefficient < 0n ? new Decimal(-this.coefficient, this.scale) : this;
   }
@@ -231,18 +235,22 @@ export class Decimal {
     return a < b ? -1 : a > b ? 1 : 0;
   }
 
+  /** Numeric equality, ignoring scale. */
   eq(o: Decimal): boolean {
     return this.cmp(o) === 0;
   }
 
+  /** True for 0 at any scale. */
   isZero(): boolean {
     return this.coefficient === 0n;
   }
 
+  /** True when there is no non-zero fraction digit ("3.00" is an integer). */
   isInteger(): boolean {
     return this.scale === 0 || this.coefficient % pow10(this.scale) === 0n;
   }
 
+  /** -1, 0 or 1. */
   sign(): -1 | 0 | 1 {
     return this.coefficient < 0n ? -1 : this.coefficient > 0n ? 1 : 0;
   }

@@ -1,4 +1,4 @@
-import type { FieldSpec } from '../profiles/field-schema.js';
+import type { FieldSpec, FieldType } from '../profiles/field-schema.js';
 import { ConversionFailure, compileConverter, type Converter } from './convert.js';
 import { Decimal } from './decimal.js';
 import type { CompiledExpression, ExprScope, ExprValue } from './expr/compile.js';
@@ -25,10 +25,13 @@ export interface FieldProgram {
 
 type Scalar = string | number | boolean | null;
 
+/** A value for a message: text in quotes (shortened), numbers as they are. */
 function show(value: unknown): string {
   if (typeof value !== 'string') return value instanceof Decimal ? value.toString() : String(value);
   return `"${value.length > 60 ? `${value.slice(0, 60)}…` : value}"`;
 }
+
+const EMPTY_SCOPE: ExprScope = { field: () => undefined, column: () => undefined, param: () => undefined };
 
 function fail(ctx: RowContext, error: RowError): undefined {
   (ctx.errors ??= []).push(error);
@@ -42,14 +45,25 @@ function toConvertible(v: ExprValue | Scalar): string | number | boolean | Date 
   return undefined;
 }
 
-function compareBound(value: FieldValue, bound: number | string): number | undefined {
-  if (typeof value === 'number') return typeof bound === 'number' ? value - bound : undefined;
-  if (value instanceof Decimal) {
-    const b = typeof bound === 'number' ? Decimal.fromNumber(bound) : Decimal.parse(bound);
-    return b === undefined ? undefined : value.cmp(b);
+/** A min or max, converted once to the field's type so that each row compares like with like. */
+type Bound = { readonly text: string; readonly value: FieldValue };
+
+function compareBound(value: FieldValue, bound: FieldValue, type: FieldType): number | undefined {
+  if (typeof value === 'number' && typeof bound === 'number') return value - bound;
+  if (value instanceof Decimal && bound instanceof Decimal) return value.cmp(bound);
+  if (typeof value === 'string' && typeof bound === 'string') {
+    // ISO dates order as text; datetimes may carry different offsets, so compare the instants.
+    if (type === 'datetime') return Date.parse(value) - Date.parse(bound);
+    return value < bound ? -1 : value > bound ? 1 : 0;
   }
-  if (typeof value === 'string' && typeof bound === 'string') return value < bound ? -1 : value > bound ? 1 : 0;
   return undefined;
+}
+
+/** Length in characters as a person counts them (an emoji is one), not UTF-16 units. */
+function charLength(text: string): number {
+  let n = 0;
+  for (const _ of text) n++;
+  return n;
 }
 
 /**
@@ -65,6 +79,14 @@ export function compileField(name: string, spec: FieldSpec, lookups: ReadonlyMap
   const convert: Converter = converted.convert;
   const type = converted.type;
   const label = spec.label ?? spec.from ?? name;
+  // Settings (default, min, max) may be written as in the file or canonically (1.5, 2026-11-23).
+  const canonical = compileConverter({ type, ...(spec.timezone === undefined ? {} : { timezone: spec.timezone }) });
+  const convertSetting = (v: string | number | boolean): FieldValue | ConversionFailure => {
+    const out = convert(v);
+    if (!(out instanceof ConversionFailure) || !canonical.ok) return out;
+    const again = canonical.convert(v);
+    return again instanceof ConversionFailure ? out : again;
+  };
 
   let pattern: RegExp | undefined;
   if (spec.pattern !== undefined) pattern = new RegExp(spec.pattern, 'u');
@@ -78,33 +100,36 @@ export function compileField(name: string, spec: FieldSpec, lookups: ReadonlyMap
     tableName = `lookup ${spec.lookup}`;
     if (table === undefined) issues.push({ path: at('lookup'), message: `no lookup named "${spec.lookup}"; known: ${[...lookups.keys()].join(', ') || 'none'}` });
   }
-  if ((spec.min !== undefined || spec.max !== undefined) && (type === 'string' || type === 'boolean')) {
-    issues.push({ path: at(spec.min !== undefined ? 'min' : 'max'), message: `min and max apply to numbers and dates; this field is ${type} (use minLength/maxLength for text)` });
+  const bounds: { min?: Bound; max?: Bound } = {};
+  for (const which of ['min', 'max'] as const) {
+    const b = spec[which];
+    if (b === undefined) continue;
+    if (type === 'string' || type === 'boolean') {
+      issues.push({ path: at(which), message: `min and max apply to numbers and dates; this field is ${type} (use minLength/maxLength for text)` });
+      continue;
+    }
+    const v = convertSetting(b);
+    if (v instanceof ConversionFailure) issues.push({ path: at(which), message: `${show(b)} is ${v.message}` });
+    else bounds[which] = { text: String(b), value: v };
   }
   let expression: CompiledExpression | undefined;
   if (spec.expr !== undefined) {
     const compiled = compileExpression(spec.expr);
     if (compiled.ok) expression = compiled.expression;
-    else issues.push({ path: at('expr'), message: `${compiled.message} (column ${compiled.column} of the expression)` });
+    else issues.push({ path: at('expr'), message: `${compiled.message} in the expression` });
   }
   let defaultValue: FieldValue | undefined;
   if (spec.default !== undefined && spec.default !== null) {
-    const d = convert(spec.default);
+    const d = convertSetting(spec.default);
     if (d instanceof ConversionFailure) issues.push({ path: at('default'), message: `${show(spec.default)} is ${d.message}` });
     else defaultValue = d;
-  }
-  let constant: FieldValue | undefined;
-  if (spec.value !== undefined && spec.value !== null) {
-    const c = toConvertible(spec.value);
-    const v = c === undefined ? undefined : convert(c);
-    if (v instanceof ConversionFailure) issues.push({ path: at('value'), message: `${show(spec.value)} is ${v.message}` });
-    else constant = v;
   }
   if (issues.length > 0) return { issues };
 
   const trim = spec.trim === true || type !== 'string';
   const required = spec.required === true;
-  const { min, max, minLength, maxLength } = spec;
+  const { min, max } = bounds;
+  const { minLength, maxLength } = spec;
   const column = spec.from;
   const err = (code: string, message: string): RowError => (column === undefined ? { field: name, code, message } : { field: name, code, message, column });
 
@@ -127,44 +152,58 @@ export function compileField(name: string, spec: FieldSpec, lookups: ReadonlyMap
         const list = known.length <= 12 ? `; allowed: ${known.join(', ')}` : '';
         return fail(ctx, err(spec.map !== undefined ? 'map' : 'lookup', `${label} is ${show(key)}, which is not in ${tableName}${list}`));
       }
-      if (mapped === null) return required ? fail(ctx, err('required', `${label} maps to nothing; a value is required`)) : undefined;
+      // A lookup file's empty cell means "nothing", like an empty source cell: never "".
+      if (mapped === null || mapped === '') return required ? fail(ctx, err('required', `${label} is ${show(key)}, which ${tableName} maps to nothing; a value is required`)) : undefined;
       value = mapped;
     }
     const out = convert(value);
     if (out instanceof ConversionFailure) return fail(ctx, err('type', `${label} is ${show(value)}, ${out.message}`));
     if (min !== undefined) {
-      const c = compareBound(out, min);
-      if (c !== undefined && c < 0) return fail(ctx, err('min', `${label} is ${show(out)}, the minimum is ${String(min)}`));
+      const c = compareBound(out, min.value, type);
+      if (c !== undefined && c < 0) return fail(ctx, err('min', `${label} is ${show(typeof out === 'string' ? value : out)}, the minimum is ${min.text}`));
     }
     if (max !== undefined) {
-      const c = compareBound(out, max);
-      if (c !== undefined && c > 0) return fail(ctx, err('max', `${label} is ${show(out)}, the maximum is ${String(max)}`));
+      const c = compareBound(out, max.value, type);
+      if (c !== undefined && c > 0) return fail(ctx, err('max', `${label} is ${show(typeof out === 'string' ? value : out)}, the maximum is ${max.text}`));
     }
-    if (typeof out === 'string') {
-      if (minLength !== undefined && out.length < minLength) return fail(ctx, err('length', `${label} is ${show(out)}, shorter than ${minLength} characters`));
-      if (maxLength !== undefined && out.length > maxLength) return fail(ctx, err('length', `${label} is ${show(out)}, longer than ${maxLength} characters`));
+    if (typeof out === 'string' && (minLength !== undefined || maxLength !== undefined)) {
+      const length = charLength(out);
+      if (minLength !== undefined && length < minLength) return fail(ctx, err('length', `${label} is ${show(out)}, shorter than ${minLength} characters`));
+      if (maxLength !== undefined && length > maxLength) return fail(ctx, err('length', `${label} is ${show(out)}, longer than ${maxLength} characters`));
     }
     return out;
   };
+
+  // A constant goes through the same rules once, now, so that a bad one is a profile problem.
+  let constant: FieldValue | undefined;
+  if (spec.value !== undefined) {
+    const probe: RowContext = { cells: [], record: {}, scope: EMPTY_SCOPE, errors: undefined };
+    constant = finish(probe, toConvertible(spec.value));
+    for (const e of probe.errors ?? []) issues.push({ path: at('value'), message: e.message });
+    if (issues.length > 0) return { issues };
+  }
 
   const program: FieldProgram = {
     name,
     column,
     expression,
     bind(columnIndex) {
-      if (constant !== undefined) {
+      if (spec.value !== undefined) {
         const value = constant;
         return () => value;
       }
       if (expression !== undefined) {
         const expr = expression;
+        const refs = expr.fieldRefs;
         return (ctx) => {
+          // A field this one builds on was rejected already; a second error about it says nothing new.
+          if (ctx.errors !== undefined && refs.length > 0 && ctx.errors.some((e) => refs.includes(e.field))) return undefined;
           let result: ExprValue;
           try {
             result = expr.evaluate(ctx.scope);
           } catch (e) {
             if (!(e instanceof ExpressionError)) throw e;
-            return fail(ctx, err('expr', `${name} could not be computed: ${e.message}`));
+            return fail(ctx, err('expr', `${label} could not be computed: ${e.message}`));
           }
           if (Array.isArray(result) || (result !== null && typeof result === 'object' && !(result instanceof Decimal) && !(result instanceof Date))) {
             return result as FieldValue;

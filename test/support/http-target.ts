@@ -7,44 +7,16 @@ import {
   bearerToken,
   extractRecords,
   flattenHeaders,
-  parseJsonBody,
   readBody,
   RecordIds,
   sendJson,
   splitTarget,
 } from '../../scripts/lib/record-server.js';
+import { RecordedRequestEntry, type RecordedRequest } from './recorded-request.js';
 import { planReply, writeReply, type TargetReply, type TargetStep } from './target-reply.js';
 
+export type { RecordedRequest } from './recorded-request.js';
 export type { TargetStep } from './target-reply.js';
-
-/** One request as the target saw it. */
-export interface RecordedRequest {
-  /** 0-based arrival order (counted when the headers arrive). */
-  readonly index: number;
-  readonly method: string;
-  readonly path: string;
-  readonly query: URLSearchParams;
-  /** Lower-cased names; repeated headers joined with `, `. */
-  readonly headers: Readonly<Record<string, string>>;
-  /** The bytes received; empty when the target was started with `keepBodies: false`. */
-  readonly body: Buffer;
-  /** How many body bytes arrived, kept or not. */
-  readonly bodyBytes: number;
-  /** The parsed body; `undefined` when it is empty or not JSON. */
-  readonly json: unknown;
-  /** The `Idempotency-Key` header. */
-  readonly idempotencyKey: string | undefined;
-  /** `Date.now()` when the body was complete (when the headers arrived for `hangBeforeBody`). */
-  readonly receivedAt: number;
-  /**
-   * What the target did: `ok` (200), `status <n>`, `redirect`, `hang`, `hang-before-body`,
-   * `destroyed`, `unauthorized`, `aborted` (the client went away mid-body) or `script-error`.
-   * A function script sees `pending` here.
-   */
-  readonly outcome: string;
-  /** The status the target answered (or will answer after `delayMs`); `undefined` when it never answers. */
-  readonly status: number | undefined;
-}
 
 /** Steps consumed one per request (then the default applies), or a function deciding each request. */
 export type TargetScript = readonly TargetStep[] | ((req: RecordedRequest) => TargetStep);
@@ -78,7 +50,10 @@ export interface HttpTargetOptions {
   port?: number;
   /** Default 127.0.0.1. */
   host?: string;
-  /** Parse JSON bodies as they arrive (default true). When false, `json` is parsed on first use and the default reply is `{"accepted":true}`. */
+  /**
+   * Parse each body on arrival to count its records for the default reply (default true). When
+   * false the default reply is `{"accepted":true}`. Either way `json` is parsed on first use.
+   */
   parseBodies?: boolean;
   /**
    * Keep request bodies (default true). False is for throughput runs: bodies are only counted
@@ -94,46 +69,12 @@ interface Waiter {
   readonly timer: NodeJS.Timeout;
 }
 
-class Recorded implements RecordedRequest {
-  outcome = 'pending';
-  status: number | undefined = undefined;
-  #json: unknown;
-  #parsed: boolean;
-
-  constructor(
-    readonly index: number,
-    readonly method: string,
-    readonly path: string,
-    readonly query: URLSearchParams,
-    readonly headers: Readonly<Record<string, string>>,
-    readonly body: Buffer,
-    readonly bodyBytes: number,
-    readonly receivedAt: number,
-    parseNow: boolean,
-  ) {
-    this.#parsed = parseNow;
-    this.#json = parseNow ? parseJsonBody(body) : undefined;
-  }
-
-  get json(): unknown {
-    if (!this.#parsed) {
-      this.#json = parseJsonBody(this.body);
-      this.#parsed = true;
-    }
-    return this.#json;
-  }
-
-  get idempotencyKey(): string | undefined {
-    return this.headers['idempotency-key'];
-  }
-}
-
 const isSuccess = (status: number | undefined): boolean => status !== undefined && status >= 200 && status < 300;
 
 class Target implements HttpTarget {
   url = '';
   readonly #server: Server;
-  readonly #requests: Recorded[] = [];
+  readonly #requests: RecordedRequestEntry[] = [];
   readonly #ids = new RecordIds('T-');
   readonly #waiters = new Set<Waiter>();
   readonly #timers = new Set<NodeJS.Timeout>();
@@ -227,8 +168,8 @@ class Target implements HttpTarget {
     const index = this.#nextIndex++;
     const headers = flattenHeaders(req.rawHeaders);
     const { path, query } = splitTarget(req.url ?? '/');
-    const record = (body: Buffer, bytes: number): Recorded =>
-      new Recorded(index, req.method ?? 'GET', path, query, headers, body, bytes, Date.now(), this.#parseBodies);
+    const record = (body: Buffer, bytes: number): RecordedRequestEntry =>
+      new RecordedRequestEntry(index, req.method ?? 'GET', path, query, headers, body, bytes, Date.now(), this.#parseBodies);
 
     if (!this.#authorized(headers)) {
       void readBody(req, this.#keepBodies).then(({ body, bytes }) => {
@@ -259,7 +200,7 @@ class Target implements HttpTarget {
     return token !== undefined && this.#requireBearer(token);
   }
 
-  #answer(rec: Recorded, arrayStep: TargetStep | undefined, req: IncomingMessage, res: ServerResponse): void {
+  #answer(rec: RecordedRequestEntry, arrayStep: TargetStep | undefined, req: IncomingMessage, res: ServerResponse): void {
     let reply: TargetReply;
     let step: TargetStep;
     try {
@@ -277,7 +218,7 @@ class Target implements HttpTarget {
         records: () => extractRecords(rec.json),
         idFor: (i) => this.#ids.idFor(rec.idempotencyKey, i),
         defaultBody: () =>
-          this.#parseBodies ? this.#ids.results(rec.idempotencyKey, extractRecords(rec.json).length) : { accepted: true },
+          rec.recordCount === undefined ? { accepted: true } : this.#ids.results(rec.idempotencyKey, rec.recordCount),
       });
     } catch (error) {
       this.#push(rec, 'script-error', 500);
@@ -297,7 +238,7 @@ class Target implements HttpTarget {
     this.#timers.add(timer);
   }
 
-  #push(rec: Recorded, outcome: string, status: number | undefined): void {
+  #push(rec: RecordedRequestEntry, outcome: string, status: number | undefined): void {
     rec.outcome = outcome;
     rec.status = status;
     // Bodies finish out of order under concurrency; keep the list in arrival order.

@@ -6,7 +6,9 @@ export const REPO_ROOT = join(import.meta.dirname, '..', '..', '..');
 
 /** What a CLI run printed and returned. */
 export interface CliResult {
+  /** the exit code, or -1 when the process was killed by a signal */
   readonly code: number;
+  readonly signal: NodeJS.Signals | null;
   readonly stdout: string;
   readonly stderr: string;
 }
@@ -28,9 +30,9 @@ export function runCli(args: readonly string[], options: { cwd?: string; env?: R
       reject(new Error(`ferry ${args.join(' ')} did not finish in time; stderr: ${stderr}`));
     }, options.timeoutMs ?? 30_000);
     child.on('error', reject);
-    child.on('close', (code) => {
+    child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr });
+      resolve({ code: code ?? -1, signal, stdout, stderr });
     });
   });
 }

@@ -105,7 +105,8 @@ export class CsvParser {
         pos = eol + 1;
         continue;
       }
-      const next = this.parseQuotedRecord(buf, pos, final, out);
+      if (nextNul !== -1 && nextNul < pos) nextNul = buf.indexOf('\0', pos);
+      const next = this.parseQuotedRecord(buf, pos, final, out, nextNul);
       if (next === NEED_MORE) break;
       pos = next;
     }
@@ -115,8 +116,8 @@ export class CsvParser {
 
   /** The carried-over text of one unfinished record has grown past the limit. */
   private overflow(out: ParsedRecord[]): void {
-    const { quote, maxRecordSize } = this.d;
-    const q = quote === '' ? -1 : this.buf.indexOf(quote);
+    const { maxRecordSize } = this.d;
+    const q = this.openQuote();
     if (q === -1) {
       out.push(tooLarge(this.line, maxRecordSize));
       this.buf = '';
@@ -134,10 +135,27 @@ export class CsvParser {
   }
 
   /**
-   * Parses one record that contains a quote, starting at `start`. Returns the position after the
-   * record, or NEED_MORE when the record is not complete in `buf` yet.
+   * Where the quoted field still open at the end of the carried-over text starts, or -1 when every
+   * quote is closed: then the record is merely long, not missing a quote, and is skipped as a row.
    */
-  private parseQuotedRecord(buf: string, start: number, final: boolean, out: ParsedRecord[]): number {
+  private openQuote(): number {
+    const { quote } = this.d;
+    if (quote === '') return -1;
+    let open = -1;
+    for (let q = this.buf.indexOf(quote); q !== -1; q = this.buf.indexOf(quote, q + 1)) {
+      if (open === -1) open = q;
+      else if (this.buf.startsWith(quote, q + 1)) q++;
+      else open = -1;
+    }
+    return open;
+  }
+
+  /**
+   * Parses one record that contains a quote, starting at `start`. Returns the position after the
+   * record, or NEED_MORE when the record is not complete in `buf` yet. `nul` is the first NUL at or
+   * after `start` (-1 for none), passed in so that the buffer is not searched again for every record.
+   */
+  private parseQuotedRecord(buf: string, start: number, final: boolean, out: ParsedRecord[], nul: number): number {
     const { delimiter, quote, lineEnd, relaxQuotes } = this.d;
     const n = buf.length;
     const crlf = lineEnd === '\n';
@@ -182,7 +200,9 @@ export class CsvParser {
           break;
         }
         // after the closing quote only a delimiter or the line end may follow
-        if (i < n && !buf.startsWith(delimiter, i) && !isLineEnd(buf, i, lineEnd, crlf)) {
+        // a CRLF file may end in a bare CR
+        const lastCr = final && crlf && i === n - 1 && buf.charCodeAt(i) === 13;
+        if (i < n && !lastCr && !buf.startsWith(delimiter, i) && !isLineEnd(buf, i, lineEnd, crlf)) {
           const stop = nextStop(buf, i, delimiter, lineEnd);
           if (stop === -1 && !final) return NEED_MORE;
           const end = stop === -1 ? n : stop;
@@ -220,8 +240,11 @@ export class CsvParser {
       out.push(tooLarge(this.line, this.d.maxRecordSize));
     } else {
       const record: ParsedRecord = { row: this.line, cells: fields };
-      const nul = buf.indexOf('\0', start);
-      if (nul !== -1 && nul < i) problem ??= { code: 'E_CSV_NUL', message: 'contains a NUL byte: binary data in a text file', line: this.line };
+      if (nul !== -1 && nul < i) {
+        const before = buf.slice(start, nul);
+        const lastBreak = before.lastIndexOf(lineEnd);
+        problem ??= nulProblem(this.line + countChar(before, lineEnd), lastBreak === -1 ? nul - start + 1 : nul - start - lastBreak);
+      }
       if (problem !== undefined) record.problem = problem;
       out.push(record);
     }

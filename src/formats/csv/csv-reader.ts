@@ -56,17 +56,25 @@ async function chooseEncoding(file: InputFile, head: Buffer, wanted: string): Pr
  * 64 KiB), reads the header, and returns a reader that streams the remaining rows in batches.
  */
 export async function openCsvReader(file: InputFile, options: CsvOptions): Promise<RowReader> {
+  const quote = options.quote ?? '"';
+  checkDialect(options.delimiter, quote);
   const head = await readHead(file.path);
   if (head.length === 0) throw new InputError('E_EMPTY_FILE', `${file.name} is empty`, { location: { file: file.name } });
-  const encoding = await chooseEncoding(file, head, options.encoding ?? 'auto');
-  assertLooksLikeText(head, file.name, encoding);
+  const wanted = options.encoding ?? 'auto';
+  // before choosing the encoding: for `auto` that reads the whole file, which a binary file does not deserve
+  assertLooksLikeText(head, file.name, normaliseEncoding(wanted));
+  const encoding = await chooseEncoding(file, head, wanted);
   const bom = detectBom(head);
-  const bomLength = bom !== undefined && bom.encoding === encoding ? bom.length : 0;
-  const quote = options.quote ?? '"';
+  // a UTF-8 BOM in a file the profile declares single-byte is dropped, or it would become "ï»¿" in the first column name
+  const bomLength = bom?.length ?? 0;
+  const notes: string[] = [];
+  if (bom !== undefined && bom.encoding !== encoding) notes.push(`the file starts with a ${bom.encoding} byte order mark but is read as ${encoding}, as the profile says`);
   const sample = createChunkDecoderLenient(encoding).write(head.subarray(bomLength));
   const lineEnding = sniffLineEnding(sample, quote);
   const lineEnd = lineEnding === 'CR' ? '\r' : '\n';
-  const delimiter = options.delimiter === undefined || options.delimiter === 'auto' ? sniffDelimiter(sample, quote, lineEnd) : options.delimiter;
+  const skip = options.skipRows ?? 0;
+  // preamble lines have no delimiters and would make every candidate look wrong
+  const delimiter = options.delimiter === undefined || options.delimiter === 'auto' ? sniffDelimiter(afterLines(sample, lineEnd, skip), quote, lineEnd) : options.delimiter;
   const parser = new CsvParser({
     delimiter,
     quote,
@@ -77,35 +85,32 @@ export async function openCsvReader(file: InputFile, options: CsvOptions): Promi
   const stats: ReadStats = { bytes: 0, lines: 0, skippedEmpty: 0 };
   const chunks = parseChunks(file, encoding, bomLength, parser, stats);
 
-  // the header (after skipRows records) comes from the first records; the rest are kept for batches()
+  // skipRows counts lines, blank ones included, as a person counts them in an editor; the header
+  // (or the first row) is the first record that starts after them, the rest are kept for batches()
   const wantHeader = options.header !== false;
-  const skip = options.skipRows ?? 0;
   let pending: ParsedRecord[] = [];
   let headerRecord: ParsedRecord | undefined;
-  let skipped = 0;
-  while (headerRecord === undefined) {
-    const next = await chunks.next();
-    if (next.done === true) break;
-    const records = next.value;
-    let i = 0;
-    while (skipped < skip && i < records.length) {
-      i++;
-      skipped++;
-    }
-    if (skipped < skip) continue;
-    if (i < records.length) {
+  try {
+    while (headerRecord === undefined) {
+      const next = await chunks.next();
+      if (next.done === true) break;
+      const records = next.value;
+      const i = records.findIndex((r) => r.row > skip);
       headerRecord = records[i];
-      pending = records.slice(wantHeader ? i + 1 : i);
+      if (headerRecord !== undefined) pending = records.slice(wantHeader ? i + 1 : i);
     }
+    if (headerRecord === undefined) {
+      throw new InputError('E_EMPTY_FILE', `${file.name} has no ${wantHeader ? 'header line' : 'rows'}${skip > 0 ? ` after skipping ${skip} lines` : ''}`, { location: { file: file.name } });
+    }
+    if (wantHeader && headerRecord.problem !== undefined) {
+      const p = headerRecord.problem;
+      throw new InputError('E_CSV_HEADER', `the header line of ${file.name} is malformed: ${p.message}`, { location: { file: file.name, line: p.line ?? headerRecord.row, column: p.column } });
+    }
+  } catch (err) {
+    await chunks.return(undefined);
+    throw err;
   }
-  if (headerRecord === undefined) {
-    throw new InputError('E_EMPTY_FILE', `${file.name} has no ${wantHeader ? 'header line' : 'rows'}${skip > 0 ? ` after skipping ${skip} rows` : ''}`, { location: { file: file.name } });
-  }
-  if (wantHeader && headerRecord.problem !== undefined) {
-    const p = headerRecord.problem;
-    throw new InputError('E_CSV_HEADER', `the header line of ${file.name} is malformed: ${p.message}`, { location: { file: file.name, line: p.line ?? headerRecord.row, column: p.column } });
-  }
-  const { columns, notes } = wantHeader ? headerNames(headerRecord.cells) : { columns: headerRecord.cells.map((_, i) => String(i + 1)), notes: [] };
+  const columns = wantHeader ? headerNames(headerRecord.cells, notes) : headerRecord.cells.map((_, i) => String(i + 1));
   const detected: Detected = { format: 'csv', encoding, delimiter, lineEnding, header: wantHeader, columns, ...(notes.length > 0 ? { notes } : {}) };
   const expected = columns.length;
   const relax = options.relaxColumnCount === true;
@@ -133,13 +138,19 @@ export async function openCsvReader(file: InputFile, options: CsvOptions): Promi
     columns,
     stats,
     async *batches() {
-      if (pending.length > 0) yield finish(pending);
-      pending = [];
-      for (;;) {
-        const next = await chunks.next();
-        if (next.done === true) return;
-        const rows = finish(next.value);
-        if (rows.length > 0) yield rows;
+      // closes the file also when the caller stops early (break, a thrown error, too many rejects)
+      try {
+        const first = finish(pending);
+        pending = [];
+        if (first.length > 0) yield first;
+        for (;;) {
+          const next = await chunks.next();
+          if (next.done === true) return;
+          const rows = finish(next.value);
+          if (rows.length > 0) yield rows;
+        }
+      } finally {
+        await chunks.return(undefined);
       }
     },
   };
@@ -177,29 +188,51 @@ async function* parseChunks(file: InputFile, encoding: string, start: number, pa
   }
 }
 
+/** The text after its first `count` lines. */
+function afterLines(text: string, lineEnd: string, count: number): string {
+  let at = 0;
+  for (let i = 0; i < count && at !== -1; i++) {
+    const next = text.indexOf(lineEnd, at);
+    at = next === -1 ? -1 : next + 1;
+  }
+  return at === -1 ? '' : text.slice(at);
+}
+
 function isAllEmpty(cells: readonly string[]): boolean {
   for (const c of cells) if (c.length > 0 && c.trim().length > 0) return false;
   return true;
 }
 
-/** Header names as written, with blank ones named by their column number and duplicates numbered. */
-function headerNames(cells: readonly string[]): { columns: string[]; notes: string[] } {
-  const notes: string[] = [];
-  const seen = new Map<string, number>();
-  const columns = cells.map((raw, i) => {
+/**
+ * Header names as written, with blank ones named by their column number and duplicates numbered;
+ * a new name never takes one that another column has. Explanations are added to `notes`.
+ */
+function headerNames(cells: readonly string[], notes: string[]): string[] {
+  const written = new Set(cells.map((c) => c.trim()));
+  const used = new Set<string>();
+  return cells.map((raw, i) => {
     let name = raw.trim();
     if (name === '') {
       name = String(i + 1);
       notes.push(`column ${i + 1} has no header; it is named "${name}"`);
     }
-    const count = (seen.get(name) ?? 0) + 1;
-    seen.set(name, count);
-    if (count > 1) {
-      const renamed = `${name} (${count})`;
+    if (used.has(name)) {
+      let k = 2;
+      while (used.has(`${name} (${k})`) || written.has(`${name} (${k})`)) k++;
+      const renamed = `${name} (${k})`;
       notes.push(`column ${i + 1} repeats the header "${name}"; it is named "${renamed}"`);
-      return renamed;
+      name = renamed;
     }
+    used.add(name);
     return name;
   });
-  return { columns, notes };
+}
+
+/** Refuses settings that the parser cannot work with (an empty delimiter would never advance). */
+function checkDialect(delimiter: string | undefined, quote: string): void {
+  const bad = (what: string, value: string): never => {
+    throw new InputError('E_PROFILE_INVALID', `format.${what} ${JSON.stringify(value)} cannot be used: it must be one character, not a line break${what === 'delimiter' ? ' or the quote' : ''}`);
+  };
+  if (delimiter !== undefined && delimiter !== 'auto' && (delimiter.length === 0 || /[\r\n]/.test(delimiter) || delimiter === quote)) bad('delimiter', delimiter);
+  if (/[\r\n]/.test(quote) || [...quote].length > 1) bad('quote', quote);
 }

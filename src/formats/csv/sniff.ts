@@ -1,15 +1,24 @@
 const CANDIDATES = [';', ',', '\t', '|'] as const;
 
-/** Line ending used by the text: the first line break outside quotes decides. */
+/**
+ * Line ending used by the text: the first line break outside quotes decides. When a stray quote
+ * hides every line break, the first line break at all decides, so that one bad field does not turn
+ * a CR file into a single line.
+ */
 export function sniffLineEnding(text: string, quote: string): 'CRLF' | 'LF' | 'CR' {
   let inQuotes = false;
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (quote !== '' && c === quote) inQuotes = !inQuotes;
-    else if (!inQuotes && c === '\n') return 'LF';
-    else if (!inQuotes && c === '\r') return text[i + 1] === '\n' ? 'CRLF' : 'CR';
+    else if (!inQuotes && (c === '\n' || c === '\r')) return lineEndingAt(text, i);
   }
-  return 'LF';
+  const first = text.search(/[\r\n]/);
+  return first === -1 ? 'LF' : lineEndingAt(text, first);
+}
+
+function lineEndingAt(text: string, i: number): 'CRLF' | 'LF' | 'CR' {
+  if (text[i] === '\n') return 'LF';
+  return text[i + 1] === '\n' ? 'CRLF' : 'CR';
 }
 
 /**

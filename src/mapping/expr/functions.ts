@@ -108,11 +108,12 @@ function editDistance(a: string, b: string): number {
   return previous[b.length] ?? 0;
 }
 
-/** The closest function name to a misspelt one (case differences or at most two edits), if any. */
+/** The closest function name to a misspelt one (a case difference or a few edits), if any. */
 export function suggestFunction(name: string): string | undefined {
   if (name.length > 40) return undefined;
   let best: string | undefined;
-  let bestDistance = 3;
+  // Short names need a tight bound, or "sum" would suggest "min".
+  let bestDistance = Math.max(1, Math.floor(name.length / 3)) + 1;
   for (const candidate of FUNCTIONS.keys()) {
     if (candidate.toLowerCase() === name.toLowerCase()) return candidate;
     const d = editDistance(name, candidate);

@@ -1,58 +1,7 @@
 import { Decimal } from '../decimal.js';
 import { describeToken, tokenize, type Token } from './lexer.js';
-import {
-  ExpressionError,
-  FORBIDDEN_NAMES,
-  LIMITS,
-  type ArithmeticOp,
-  type ComparisonOp,
-  type LogicalOp,
-  type Node,
-} from './types.js';
-
-/** Binding powers, loosest first. */
-const BP = {
-  ternary: 1,
-  coalesce: 2,
-  or: 3,
-  and: 4,
-  equality: 5,
-  relational: 6,
-  additive: 7,
-  multiplicative: 8,
-  prefix: 9,
-} as const;
-
-const ARITHMETIC: ReadonlyMap<string, [ArithmeticOp, number]> = new Map([
-  ['+', ['+', BP.additive]],
-  ['-', ['-', BP.additive]],
-  ['*', ['*', BP.multiplicative]],
-  ['/', ['/', BP.multiplicative]],
-  ['%', ['%', BP.multiplicative]],
-]);
-
-const COMPARISON: ReadonlyMap<string, [ComparisonOp, number]> = new Map([
-  ['==', ['==', BP.equality]],
-  ['!=', ['!=', BP.equality]],
-  ['<', ['<', BP.relational]],
-  ['<=', ['<=', BP.relational]],
-  ['>', ['>', BP.relational]],
-  ['>=', ['>=', BP.relational]],
-]);
-
-const LOGICAL: ReadonlyMap<string, [LogicalOp, number]> = new Map([
-  ['and', ['and', BP.and]],
-  ['&&', ['and', BP.and]],
-  ['or', ['or', BP.or]],
-  ['||', ['or', BP.or]],
-  ['??', ['??', BP.coalesce]],
-]);
-
-const LITERAL_NAMES: ReadonlyMap<string, boolean | null> = new Map([
-  ['true', true],
-  ['false', false],
-  ['null', null],
-]);
+import { ARITHMETIC_OPERATORS, BP, COMPARISON_OPERATORS, LITERAL_NAMES, LOGICAL_OPERATORS } from './precedence.js';
+import { ExpressionError, FORBIDDEN_NAMES, LIMITS, type Node } from './types.js';
 
 /** Height of a new node over `children`; refuses trees deeper than LIMITS.depth. */
 function heightOver(column: number, ...children: readonly Node[]): number {
@@ -264,7 +213,7 @@ class Parser {
           column,
         );
       }
-      const arithmetic = ARITHMETIC.get(text);
+      const arithmetic = ARITHMETIC_OPERATORS.get(text);
       if (arithmetic !== undefined) {
         const [op, bp] = arithmetic;
         if (bp <= minBp) return undefined;
@@ -272,7 +221,7 @@ class Parser {
         const right = this.expression(bp);
         return { kind: 'arithmetic', op, left, right, column, depth: heightOver(column, left, right) };
       }
-      const comparison = COMPARISON.get(text);
+      const comparison = COMPARISON_OPERATORS.get(text);
       if (comparison !== undefined) {
         const [op, bp] = comparison;
         if (bp <= minBp) return undefined;
@@ -290,7 +239,7 @@ class Parser {
         return { kind: 'conditional', test: left, consequent, alternate, column, depth };
       }
     }
-    const logical = t.kind === 'punct' || t.kind === 'name' ? LOGICAL.get(text) : undefined;
+    const logical = t.kind === 'punct' || t.kind === 'name' ? LOGICAL_OPERATORS.get(text) : undefined;
     if (logical !== undefined) {
       const [op, bp] = logical;
       if (bp <= minBp) return undefined;

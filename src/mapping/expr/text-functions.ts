@@ -57,8 +57,7 @@ function pad(name: string, atStart: boolean): FunctionSpec {
     if (chars.length === 0) throw new ExpressionError('expr_argument', `${name}() fill must not be empty`, column);
     const missing = target - charCount(s);
     if (missing <= 0) return s;
-    let padding = '';
-    for (let i = 0; i < missing; i++) padding += chars[i % chars.length] ?? ' ';
+    const padding = charSlice(chars.join('').repeat(Math.ceil(missing / chars.length)), 0, missing);
     return atStart ? padding + s : s + padding;
   });
 }

@@ -162,9 +162,11 @@ test('redirectTo answers 307 with Location; a following client posts the batch a
 });
 
 test('perRecord builds one result per record, defaulting to an id', async (t) => {
-  const target = await started(t, {
-    script: [{ perRecord: (record, i) => (i === 1 ? { error: `bad record ${JSON.stringify(record)}`, retryable: false } : i === 2 ? { id: 'X-9' } : undefined) }],
-  });
+  const perRecord = (record: unknown, i: number): { id?: string; error?: string; retryable?: boolean } | undefined => {
+    if (i === 1) return { error: `bad record ${JSON.stringify(record)}`, retryable: false };
+    return i === 2 ? { id: 'X-9' } : undefined;
+  };
+  const target = await started(t, { script: [{ perRecord }] });
   const res = await post(target.url, { items: [{ n: 0 }, { n: 1 }, { n: 2 }] }, { 'Idempotency-Key': 'pk' });
   const body = (await res.json()) as { results: Record<string, unknown>[] };
   assert.equal(res.status, 200);

@@ -1,0 +1,61 @@
+import { existsSync } from 'node:fs';
+
+import { FerryError } from '../../errors.js';
+import { toJson } from '../../json/to-json.js';
+import { batchPaths, continueBatch } from '../../pipeline/process-batch.js';
+import { formatProblem, loadProfileSet } from '../../profiles/load.js';
+import { newId } from '../../util/ids.js';
+import type { GlobalOptions } from '../options.js';
+import { openRuntime } from '../runtime.js';
+import type { CommandIo } from '../types.js';
+import { batchJson, exitCodeOf } from './run-command.js';
+
+/**
+ * `ferry reprocess <batch>`: sends a settled batch's file again on purpose, from the copy kept in
+ * the archive, with the profile as it is now. With an unchanged profile every request carries the
+ * same idempotency key as the first time.
+ */
+export async function reprocessCommand(options: GlobalOptions, batchId: string, flags: { json?: boolean }, io: CommandIo): Promise<number> {
+  let runtime;
+  try {
+    runtime = openRuntime(options, { exclusive: true });
+  } catch (err) {
+    if (err instanceof FerryError) {
+      io.err(`${err.code}: ${err.message}`);
+      return 2;
+    }
+    throw err;
+  }
+  try {
+    const original = await runtime.store.getBatch(batchId);
+    if (original === undefined) {
+      io.err(`no batch ${batchId}`);
+      return 1;
+    }
+    if (original.state !== 'done') {
+      io.err(`batch ${batchId} has not settled yet (${original.state}); it resumes by itself`);
+      return 1;
+    }
+    const archived = batchPaths(runtime.dataDir, original).archive;
+    if (!existsSync(archived)) {
+      io.err(`the file of batch ${batchId} is no longer in the archive (${archived})`);
+      return 1;
+    }
+    const set = await loadProfileSet(options.profiles, { only: original.profile });
+    for (const p of set.problems) io.err(formatProblem(p));
+    const loaded = set.profiles.get(original.profile);
+    if (loaded === undefined) return 1;
+    const runId = newId('r');
+    await runtime.store.createRun({ id: runId, profile: loaded.id, trigger: `reprocess ${batchId}` });
+    const batch = await runtime.store.createBatch({
+      id: newId('b'), runId, profile: loaded.id, profileVersion: loaded.contentHash, fileName: original.fileName,
+      sourcePath: archived, sourceSize: original.sourceSize, sourceMtimeMs: original.sourceMtimeMs, reprocessOf: original.id,
+    });
+    const done = await continueBatch(runtime.context(new AbortController().signal), batch, loaded);
+    await runtime.store.finishRun(runId, done.status);
+    io.out(flags.json === true ? toJson({ profile: loaded.id, run: runId, status: done.status, batches: [batchJson(done)] }, '  ') : `batch ${done.id} reprocessed ${original.id}: ${done.status}`);
+    return exitCodeOf(done.status);
+  } finally {
+    await runtime.close();
+  }
+}

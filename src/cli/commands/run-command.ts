@@ -1,0 +1,92 @@
+import { existsSync, statSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+
+import { FerryError } from '../../errors.js';
+import { toJson } from '../../json/to-json.js';
+import { combineStatus, resumeUnfinished, runProfile, type RunFile, type RunResult } from '../../pipeline/run-profile.js';
+import { formatProblem, loadProfileSet } from '../../profiles/load.js';
+import { LocalSource } from '../../sources/local-source.js';
+import type { BatchRow, BatchStatus } from '../../store/types.js';
+import type { GlobalOptions } from '../options.js';
+import { openRuntime } from '../runtime.js';
+import type { CommandIo } from '../types.js';
+
+/** Exit code of a run (cli-and-api.md): 0 completed, 3 partial, 1 failed. */
+export function exitCodeOf(status: BatchStatus): number {
+  if (status === 'failed') return 1;
+  if (status === 'partial') return 3;
+  return 0;
+}
+
+/** The JSON of one batch, as `ferry run --json` and the API print it. */
+export function batchJson(b: BatchRow): Record<string, unknown> {
+  return {
+    id: b.id,
+    file: b.fileName,
+    status: b.status,
+    rows: { total: b.rowsTotal, delivered: b.rowsDelivered, rejected: b.rowsRejected, failed: b.rowsFailed },
+    resultFile: b.resultFile,
+    error: b.errorMessage === null ? null : b.errorCode === null ? b.errorMessage : `${b.errorCode}: ${b.errorMessage}`,
+  };
+}
+
+function describe(r: RunResult, profile: string): string {
+  const lines = [`run ${r.runId} of ${profile}: ${r.status}${r.batches.length === 0 ? ' (no new files)' : ''}`];
+  for (const b of r.batches) {
+    lines.push(`  ${b.id} ${b.fileName}: ${b.status}, ${b.rowsTotal} rows: ${b.rowsDelivered} delivered, ${b.rowsRejected} rejected, ${b.rowsFailed} failed${b.resultFile === null ? '' : `; result ${b.resultFile}`}${b.errorMessage === null ? '' : `; ${b.errorMessage}`}`);
+  }
+  return lines.join('\n');
+}
+
+/** `ferry run <profile> [--file PATH] [--json]`: one run in the foreground. */
+export async function runCommand(options: GlobalOptions, profileId: string, flags: { file?: string; json?: boolean; param?: string[] }, io: CommandIo): Promise<number> {
+  const set = await loadProfileSet(options.profiles, { only: profileId });
+  for (const p of set.problems) io.err(formatProblem(p));
+  const loaded = set.profiles.get(profileId);
+  if (loaded === undefined) {
+    if (set.problems.length === 0) io.err(`no profile "${profileId}" in ${options.profiles}`);
+    return 2;
+  }
+  let files: RunFile[];
+  if (flags.file !== undefined) {
+    if (!existsSync(flags.file)) {
+      io.err(`${flags.file}: no such file`);
+      return 2;
+    }
+    const s = statSync(flags.file);
+    files = [{ path: resolve(flags.file), name: basename(flags.file), size: s.size, mtimeMs: Math.trunc(s.mtimeMs), explicit: true }];
+  } else if (loaded.profile.source?.type === 'local') {
+    files = (await new LocalSource(loaded.profile.source).listStable()).ready;
+  } else {
+    io.err(`profile ${profileId} has no local source; name a file with --file`);
+    return 2;
+  }
+
+  let runtime;
+  try {
+    runtime = openRuntime(options, { exclusive: true });
+  } catch (err) {
+    if (err instanceof FerryError) {
+      io.err(`${err.code}: ${err.message}`);
+      return 2;
+    }
+    throw err;
+  }
+  const controller = new AbortController();
+  const stop = (): void => controller.abort(new Error('interrupted'));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    const ctx = runtime.context(controller.signal);
+    const resumed = await resumeUnfinished(ctx, new Map([[profileId, loaded]]));
+    const result = await runProfile(ctx, loaded, files, flags.file === undefined ? 'manual' : 'manual-file');
+    const batches = [...resumed, ...result.batches];
+    const all: RunResult = { runId: result.runId, status: combineStatus(batches.map((b) => b.status)), batches };
+    io.out(flags.json === true ? toJson({ profile: profileId, run: result.runId, status: all.status, batches: all.batches.map(batchJson) }, '  ') : describe(all, profileId));
+    return exitCodeOf(all.status);
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    await runtime.close();
+  }
+}

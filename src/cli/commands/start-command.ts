@@ -1,0 +1,81 @@
+import { FerryError } from '../../errors.js';
+import { ProfileWorker } from '../../daemon/profile-worker.js';
+import { resumeUnfinished } from '../../pipeline/run-profile.js';
+import { formatProblem, loadProfileSet } from '../../profiles/load.js';
+import type { GlobalOptions } from '../options.js';
+import { openRuntime } from '../runtime.js';
+import type { CommandIo } from '../types.js';
+
+/** How long a graceful stop may take before ferry exits anyway (FERRY_SHUTDOWN_TIMEOUT, ms). */
+const SHUTDOWN_MS = Number(process.env.FERRY_SHUTDOWN_TIMEOUT ?? 8000);
+
+/**
+ * `ferry start`: the daemon. Loads every profile (refusing to start on an invalid one), takes the
+ * store's instance lock, resumes unfinished batches, and watches every local source. SIGTERM or
+ * SIGINT stops the triggers, aborts deliveries in flight (their batches stay committed at the
+ * last chunk and resume at the next start) and exits 0; a second signal exits at once.
+ */
+export async function startCommand(options: GlobalOptions, io: CommandIo): Promise<number> {
+  const set = await loadProfileSet(options.profiles);
+  for (const p of set.problems) io.err(formatProblem(p));
+  if (set.problems.some((p) => p.severity === 'error')) {
+    io.err('ferry start: fix the profiles above first (ferry check lists them)');
+    return 2;
+  }
+  let runtime;
+  try {
+    runtime = openRuntime(options, { exclusive: true });
+  } catch (err) {
+    if (err instanceof FerryError) {
+      io.err(`${err.code}: ${err.message}`);
+      return 2;
+    }
+    throw err;
+  }
+  const { log } = runtime;
+  const controller = new AbortController();
+  const ctx = runtime.context(controller.signal);
+  const workers: ProfileWorker[] = [];
+
+  const stopped = new Promise<void>((resolve) => {
+    let signals = 0;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      signals++;
+      if (signals > 1) {
+        log.warn({ signal }, 'second signal: exiting now');
+        process.exit(1);
+      }
+      log.info({ signal }, 'stopping: no new files; deliveries in flight are checkpointed');
+      setTimeout(() => {
+        log.warn('graceful stop took too long; exiting');
+        process.exit(1);
+      }, SHUTDOWN_MS).unref();
+      resolve();
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+
+  log.info({ profiles: [...set.profiles.keys()], store: options.store.replace(/\/\/[^@]*@/, '//***@') }, 'ferry started');
+  const resuming = resumeUnfinished(ctx, set.profiles).catch((err: unknown) => {
+    if (!controller.signal.aborted) log.error({ err }, 'resuming unfinished batches failed');
+    return [];
+  });
+  const startWorkers = resuming.then(() => {
+    if (controller.signal.aborted) return;
+    for (const loaded of set.profiles.values()) {
+      if (loaded.profile.source?.type !== 'local' || loaded.profile.target === undefined) continue;
+      const worker = new ProfileWorker(loaded, () => ctx);
+      workers.push(worker);
+      worker.start();
+    }
+    log.info({ watching: workers.length }, 'watching sources');
+  });
+
+  await stopped;
+  controller.abort(new Error('ferry is stopping'));
+  await Promise.allSettled([resuming, startWorkers, ...workers.map((w) => w.stop())]);
+  await runtime.close();
+  log.info('ferry stopped');
+  return 0;
+}

@@ -1,0 +1,40 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+import { toJson } from '../../json/to-json.js';
+import { SqliteStore } from '../../store/sqlite-store.js';
+import type { GlobalOptions } from '../options.js';
+import type { CommandIo } from '../types.js';
+import { batchJson } from './run-command.js';
+
+/** `ferry status [--json]`: recent runs and batches, read from the store without locking it. */
+export async function statusCommand(options: GlobalOptions, flags: { json?: boolean; limit?: string }, io: CommandIo): Promise<number> {
+  const path = resolve(options.store.replace(/^sqlite:/, ''));
+  if (!existsSync(path)) {
+    io.out(flags.json === true ? toJson({ runs: [], batches: [], unfinished: [] }, '  ') : 'no state store yet: nothing has run');
+    return 0;
+  }
+  const store = SqliteStore.open(path, { exclusive: false, readonly: true });
+  try {
+    const limit = Number(flags.limit ?? 20);
+    const runs = await store.listRuns({ limit });
+    const batches = await store.listBatches({ limit });
+    const unfinished = await store.listUnfinished();
+    if (flags.json === true) {
+      io.out(toJson({
+        runs: runs.map((r) => ({ id: r.id, profile: r.profile, trigger: r.trigger, status: r.status, startedAt: new Date(r.startedAt).toISOString(), finishedAt: r.finishedAt === null ? null : new Date(r.finishedAt).toISOString() })),
+        batches: batches.map((b) => ({ ...batchJson(b), profile: b.profile, profileVersion: b.profileVersion.slice(0, 12), state: b.state, createdAt: new Date(b.createdAt).toISOString() })),
+        unfinished: unfinished.map((b) => ({ id: b.id, profile: b.profile, file: b.fileName, state: b.state })),
+      }, '  '));
+      return 0;
+    }
+    io.out(`Recent batches (${batches.length}):`);
+    for (const b of batches) {
+      io.out(`  ${new Date(b.createdAt).toISOString()}  ${b.id}  ${b.profile}  ${b.fileName}  ${b.status}${b.state === 'done' ? '' : ` (${b.state})`}  rows ${b.rowsTotal}: ${b.rowsDelivered} delivered, ${b.rowsRejected} rejected, ${b.rowsFailed} failed${b.errorMessage === null ? '' : `  — ${b.errorMessage}`}`);
+    }
+    io.out(unfinished.length === 0 ? 'Nothing unfinished.' : `Unfinished (resumed at the next start): ${unfinished.map((b) => `${b.id} ${b.fileName} [${b.state}]`).join(', ')}`);
+    return 0;
+  } finally {
+    await store.close();
+  }
+}

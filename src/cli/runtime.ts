@@ -1,0 +1,52 @@
+import { resolve } from 'node:path';
+
+import { InputError } from '../errors.js';
+import { createLogger, type Logger } from '../log.js';
+import type { PipelineContext } from '../pipeline/process-batch.js';
+import type { LoadedProfile } from '../profiles/types.js';
+import { TARGETS } from '../registry.js';
+import { SqliteStore } from '../store/sqlite-store.js';
+import type { StateStore } from '../store/types.js';
+import type { Sink } from '../targets/types.js';
+import type { GlobalOptions } from './options.js';
+
+/** An opened state store and what a pipeline needs around it. */
+export interface Runtime {
+  readonly store: StateStore;
+  readonly log: Logger;
+  readonly dataDir: string;
+  context(signal: AbortSignal): PipelineContext;
+  close(): Promise<void>;
+}
+
+/** Opens the store named by `--store` (SQLite for now) and prepares sinks, one per profile. */
+export function openRuntime(options: GlobalOptions, mode: { exclusive: boolean; readonly?: boolean }): Runtime {
+  if (!options.store.startsWith('sqlite:')) {
+    throw new InputError('E_USAGE', `--store ${options.store.replace(/\/\/[^@]*@/, '//***@')}: this build supports sqlite:<path> stores`);
+  }
+  const dataDir = resolve(options.data);
+  process.env.FERRY_DATA = dataDir;
+  const log = createLogger(options.logLevel);
+  const store = SqliteStore.open(resolve(options.store.slice('sqlite:'.length)), mode);
+  const sinks = new Map<string, Sink>();
+  const sinkFor = (loaded: LoadedProfile): Sink => {
+    const existing = sinks.get(loaded.id);
+    if (existing !== undefined) return existing;
+    const target = loaded.profile.target;
+    if (target === undefined) throw new InputError('E_PROFILE_INVALID', `profile ${loaded.id} has no target: there is nowhere to send its records`);
+    const create = TARGETS[target.type];
+    const sink = create(target, { log: log.child({ profile: loaded.id }) });
+    sinks.set(loaded.id, sink);
+    return sink;
+  };
+  return {
+    store,
+    log,
+    dataDir,
+    context: (signal) => ({ store, dataDir, log, sink: sinkFor, signal }),
+    close: async () => {
+      await Promise.all([...sinks.values()].map((s) => s.close()));
+      await store.close();
+    },
+  };
+}

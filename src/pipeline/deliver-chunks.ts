@@ -1,0 +1,85 @@
+import { createHash } from 'node:crypto';
+
+import type { StateStore } from '../store/types.js';
+import type { DeliveryChunk, Sink } from '../targets/types.js';
+import { crashPoint } from '../util/crash-point.js';
+import { readSpooledRecords } from './spool.js';
+
+/**
+ * The idempotency key of a chunk: the file's content hash, the profile version, the chunk's
+ * position and its records. Identical across retries, restarts and re-drops of the same file; the
+ * position keeps two identical chunks of one file apart.
+ */
+export function chunkKey(contentHash: string, profileVersion: string, seq: number, records: readonly string[]): string {
+  const h = createHash('sha256').update(`${contentHash}\n${profileVersion}\n${seq}\n`);
+  for (const r of records) h.update(r).update('\n');
+  return `ferry-${h.digest('hex').slice(0, 40)}`;
+}
+
+/** What the delivery loop needs to know about its batch. */
+export interface ChunkPlan {
+  readonly batchId: string;
+  readonly profile: string;
+  readonly fileName: string;
+  readonly contentHash: string;
+  readonly profileVersion: string;
+  readonly batchSize: number;
+  readonly concurrency: number;
+  readonly spoolDir: string;
+}
+
+/**
+ * Sends every chunk that has no recorded outcome yet, at most `concurrency` at a time, and
+ * commits each chunk's outcome as soon as it is known. Chunks delivered before a crash are skipped,
+ * so a restart sends only what is missing, under the same keys.
+ */
+export async function deliverChunks(plan: ChunkPlan, store: StateStore, sink: Sink, signal: AbortSignal): Promise<void> {
+  const done = new Set((await store.listChunks(plan.batchId)).map((c) => c.seq));
+  const inFlight = new Set<Promise<void>>();
+  let failure: unknown;
+  const send = (seq: number, records: string[], rows: number[]): void => {
+    const chunk: DeliveryChunk = {
+      key: chunkKey(plan.contentHash, plan.profileVersion, seq, records),
+      records,
+      rows,
+      file: plan.fileName,
+      batch: plan.batchId,
+      profile: plan.profile,
+    };
+    const p = sink.deliver(chunk, signal).then(async (result) => {
+      await store.saveChunk(plan.batchId, {
+        seq,
+        key: chunk.key,
+        count: records.length,
+        ids: result.outcomes.map((o) => (o.status === 'delivered' ? o.targetId ?? null : null)),
+        errors: result.outcomes.map((o) => (o.status === 'failed' ? o.error : null)),
+      });
+      crashPoint('after-chunk');
+    }).catch((err: unknown) => {
+      failure ??= err;
+    }).finally(() => {
+      inFlight.delete(p);
+    });
+    inFlight.add(p);
+  };
+
+  let seq = 0;
+  let records: string[] = [];
+  let rows: number[] = [];
+  for await (const rec of readSpooledRecords(plan.spoolDir)) {
+    records.push(rec.json);
+    rows.push(rec.row);
+    if (records.length < plan.batchSize) continue;
+    if (!done.has(seq)) {
+      while (inFlight.size >= plan.concurrency && failure === undefined) await Promise.race(inFlight);
+      if (failure !== undefined) break;
+      send(seq, records, rows);
+    }
+    seq++;
+    records = [];
+    rows = [];
+  }
+  if (records.length > 0 && !done.has(seq) && failure === undefined) send(seq, records, rows);
+  await Promise.all(inFlight);
+  if (failure !== undefined) throw failure;
+}

@@ -1,0 +1,141 @@
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+
+import { FerryError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { createRejectPolicy } from '../mapping/reject-policy.js';
+import type { LoadedProfile } from '../profiles/types.js';
+import type { BatchRow, BatchStatus, StateStore } from '../store/types.js';
+import type { Sink } from '../targets/types.js';
+import { crashPoint } from '../util/crash-point.js';
+import { deliverChunks } from './deliver-chunks.js';
+import { resultFilePath } from './result-destination.js';
+import { writeResultFile } from './result-file.js';
+import { settleSource } from './settle-source.js';
+import { removeSpool, spoolExists, writeSpool } from './spool.js';
+import { stagedIsIntact, stageLocalFile } from './stage-file.js';
+
+/** What one batch needs from its surroundings. */
+export interface PipelineContext {
+  readonly store: StateStore;
+  readonly dataDir: string;
+  readonly log: Logger;
+  readonly sink: (profile: LoadedProfile) => Sink;
+  readonly signal: AbortSignal;
+}
+
+/** Where a batch's own files live in the data dir: all names are ours, never the remote file's. */
+export function batchPaths(dataDir: string, batch: BatchRow): { staged: string; spool: string; archive: string } {
+  const ext = extname(batch.fileName).replace(/[^A-Za-z0-9.]/g, '').slice(0, 10);
+  return {
+    staged: join(dataDir, 'staging', `${batch.id}${ext}`),
+    spool: join(dataDir, 'spool', batch.id),
+    archive: join(dataDir, 'archive', `${batch.id}${ext}`),
+  };
+}
+
+function outcomeStatus(b: BatchRow): BatchStatus {
+  if (b.errorCode !== null) return 'failed';
+  return b.rowsRejected > 0 || b.rowsFailed > 0 ? 'partial' : 'completed';
+}
+
+/**
+ * Moves a batch on from whatever state it was committed in, to `done`. Each step commits its new
+ * state before the next side effect, so that after a crash the batch resumes where it stopped:
+ * claimed → staged → parsed → delivering → delivered → reported → done.
+ */
+export async function continueBatch(ctx: PipelineContext, start: BatchRow, loaded: LoadedProfile): Promise<BatchRow> {
+  const { store } = ctx;
+  const log = ctx.log.child({ profile: loaded.id, batch: start.id, file: start.fileName });
+  const paths = batchPaths(ctx.dataDir, start);
+  const target = loaded.profile.target;
+  const batchSize = target?.batchSize ?? 100;
+  let b = start;
+
+  if (b.state === 'claimed' || (b.state === 'staged' && !(await stagedIsIntact(paths.staged, b.sourceSize)))) {
+    const { hash } = await stageLocalFile(b.sourcePath, paths.staged, b.sourceSize);
+    crashPoint('after-stage');
+    const earlier = b.reprocessOf === null ? await store.findProcessedContent(b.profile, hash, b.id) : undefined;
+    if (earlier !== undefined) {
+      log.info({ earlier: earlier.id }, 'same content was already processed; skipped');
+      b = await store.updateBatch(b.id, { contentHash: hash, state: 'reported', status: 'skipped', errorMessage: `already processed as batch ${earlier.id} (${earlier.fileName})` });
+    } else {
+      b = await store.updateBatch(b.id, { contentHash: hash, state: 'staged' });
+    }
+  }
+
+  if (b.state === 'staged' || ((b.state === 'parsed' || b.state === 'delivering') && !(await spoolExists(paths.spool)))) {
+    const summary = await writeSpool(paths.spool, { path: paths.staged, name: b.fileName }, loaded.profile.format, loaded.mapping);
+    const policy = createRejectPolicy(loaded.profile.onError, loaded.profile.maxRejected);
+    if (policy.exceeded(summary.rejected, summary.rows)) {
+      const message = `${summary.rejected} of ${summary.rows} rows rejected; the limit is ${policy.description}, so the whole file is rejected and nothing was sent`;
+      log.warn({ rows: summary.rows, rejected: summary.rejected }, 'file rejected as a whole');
+      b = await store.updateBatch(b.id, { state: 'delivered', rowsTotal: summary.rows, rowsRejected: summary.rejected, errorCode: 'E_TOO_MANY_REJECTED', errorMessage: message });
+    } else {
+      b = await store.updateBatch(b.id, { state: 'parsed', rowsTotal: summary.rows, rowsRejected: summary.rejected, chunks: Math.ceil(summary.records / batchSize) });
+    }
+  }
+
+  if (b.state === 'parsed' || b.state === 'delivering') {
+    if (b.state === 'parsed') b = await store.updateBatch(b.id, { state: 'delivering' });
+    try {
+      await deliverChunks({
+        batchId: b.id, profile: loaded.id, fileName: b.fileName, contentHash: b.contentHash ?? '', profileVersion: b.profileVersion,
+        batchSize, concurrency: target?.concurrency ?? 1, spoolDir: paths.spool,
+      }, store, ctx.sink(loaded), ctx.signal);
+      b = await store.updateBatch(b.id, { state: 'delivered' });
+    } catch (err) {
+      if (ctx.signal.aborted) throw err;
+      if (!(err instanceof FerryError)) throw err;
+      log.error({ err }, 'delivery failed');
+      b = await store.updateBatch(b.id, { state: 'delivered', errorCode: err.code, errorMessage: err.message });
+    }
+  }
+
+  if (b.state === 'delivered') {
+    const path = resultFilePath(loaded, b);
+    const counts = await writeResultFile({
+      spoolDir: paths.spool,
+      chunks: await store.listChunks(b.id),
+      batchSize,
+      undeliveredReason: b.errorMessage === null ? 'not delivered' : `not delivered: ${b.errorMessage}`,
+      path,
+      delimiter: resultDelimiter(loaded),
+      encoding: resultEncoding(loaded),
+    });
+    crashPoint('after-result');
+    const next = { ...b, rowsDelivered: counts.delivered, rowsFailed: counts.failed };
+    b = await store.updateBatch(b.id, { state: 'reported', resultFile: path, rowsDelivered: counts.delivered, rowsFailed: counts.failed, status: outcomeStatus(next) });
+  }
+
+  if (b.state === 'reported') {
+    crashPoint('before-settle');
+    await settleSource(loaded, b, log);
+    await mkdir(join(ctx.dataDir, 'archive'), { recursive: true });
+    await rename(paths.staged, paths.archive).catch(() => undefined);
+    await removeSpool(paths.spool);
+    b = await store.updateBatch(b.id, { state: 'done' });
+    log.info({ status: b.status, rows: b.rowsTotal, delivered: b.rowsDelivered, rejected: b.rowsRejected, failed: b.rowsFailed }, 'batch settled');
+  }
+  return b;
+}
+
+/** The result file follows a CSV source's delimiter unless the profile says otherwise. */
+function resultDelimiter(loaded: LoadedProfile): string {
+  const format = loaded.profile.format;
+  const sourceDelimiter = (format?.type ?? 'csv') === 'csv' && format?.delimiter !== undefined && format.delimiter !== 'auto' ? format.delimiter : ',';
+  return loaded.profile.results?.delimiter ?? sourceDelimiter;
+}
+
+function resultEncoding(loaded: LoadedProfile): string {
+  const wanted = loaded.profile.results?.encoding ?? loaded.profile.format?.encoding;
+  if (wanted === undefined || wanted === 'auto') return 'utf-8';
+  return wanted.toLowerCase().replace(/^utf8$/, 'utf-8');
+}
+
+/** Removes what a batch left in staging when it can never continue (its profile is gone). */
+export async function discardStaged(dataDir: string, batch: BatchRow): Promise<void> {
+  const paths = batchPaths(dataDir, batch);
+  await rm(paths.staged, { force: true });
+  await removeSpool(paths.spool);
+}

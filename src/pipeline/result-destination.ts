@@ -1,0 +1,61 @@
+import { isAbsolute, join, parse, resolve } from 'node:path';
+
+import type { LoadedProfile } from '../profiles/types.js';
+import type { BatchRow } from '../store/types.js';
+
+function pad(n: number, width = 2): string {
+  return String(n).padStart(width, '0');
+}
+
+/** Expands `{date:yyyyMMdd}` / `{time:HHmmss}` with the letters y M d H m s, in local time. */
+function formatStamp(pattern: string, at: Date): string {
+  return pattern
+    .replace(/yyyy/g, String(at.getFullYear()))
+    .replace(/MM/g, pad(at.getMonth() + 1))
+    .replace(/dd/g, pad(at.getDate()))
+    .replace(/HH/g, pad(at.getHours()))
+    .replace(/mm/g, pad(at.getMinutes()))
+    .replace(/ss/g, pad(at.getSeconds()));
+}
+
+/** A remote file name made safe to use as one path segment: no separators, no control characters. */
+export function safeFileName(name: string): string {
+  const cleaned = name.replace(/[\u0000-\u001f\u007f/\\]/g, '_').replace(/^\.+/, '_');
+  return cleaned === '' ? '_' : cleaned.slice(0, 200);
+}
+
+/**
+ * Expands a file name template: `{name}` `{stem}` `{ext}` of the source file, `{date:…}`,
+ * `{time:…}`, `{profile}` and `{batch}`. The source name is sanitised first, so a hostile name
+ * cannot climb out of the result folder.
+ */
+export function expandNameTemplate(template: string, vars: { fileName: string; profile: string; batch: string; at: Date }): string {
+  const name = safeFileName(vars.fileName);
+  const { name: stem, ext } = parse(name);
+  const out = template.replace(/\{(name|stem|ext|profile|batch|date|time)(?::([^}]+))?\}/g, (_m, key: string, fmt: string | undefined) => {
+    switch (key) {
+      case 'name': return name;
+      case 'stem': return stem;
+      case 'ext': return ext.replace(/^\./, '');
+      case 'profile': return vars.profile;
+      case 'batch': return vars.batch;
+      case 'date': return formatStamp(fmt ?? 'yyyyMMdd', vars.at);
+      default: return formatStamp(fmt ?? 'HHmmss', vars.at);
+    }
+  });
+  return safeFileName(out);
+}
+
+/**
+ * Where the result file of a batch goes: `results.to` (a local folder, or a `local` connection's
+ * root joined with `dir`), named by `results.name`; without `results`, into the data dir.
+ */
+export function resultFilePath(loaded: LoadedProfile, batch: BatchRow, dataDir = process.env.FERRY_DATA ?? './data'): string {
+  const results = loaded.profile.results;
+  const name = expandNameTemplate(results?.name ?? '{stem}.result.csv', { fileName: batch.fileName, profile: loaded.id, batch: batch.id, at: new Date(batch.createdAt) });
+  if (results === undefined) return resolve(dataDir, 'results', loaded.id, `${batch.id}-${name}`);
+  const connection = loaded.connections.results;
+  const root = connection?.type === 'local' && connection.root !== undefined ? connection.root : undefined;
+  const dir = root === undefined || isAbsolute(results.to.dir) ? results.to.dir : join(root, results.to.dir);
+  return resolve(dir, name);
+}

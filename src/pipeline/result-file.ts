@@ -1,0 +1,96 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+import iconv from 'iconv-lite';
+
+import type { RowError } from '../mapping/types.js';
+import type { ChunkRecord } from '../store/types.js';
+import { crashPoint } from '../util/crash-point.js';
+import { readSpooledRecords, readSpooledRejections } from './spool.js';
+
+/** How the result file is written. */
+export interface ResultFileOptions {
+  readonly spoolDir: string;
+  readonly chunks: readonly ChunkRecord[];
+  readonly batchSize: number;
+  /** why records without a chunk outcome were not delivered (file rejected, target unreachable) */
+  readonly undeliveredReason: string;
+  readonly path: string;
+  readonly delimiter: string;
+  readonly encoding: string;
+}
+
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** A CSV cell: quoted when needed, and with a leading `'` when a spreadsheet would run it as a formula. */
+export function csvCell(value: string, delimiter: string): string {
+  const safe = FORMULA_START.test(value) ? `'${value}` : value;
+  return /["\r\n]/.test(safe) || safe.includes(delimiter) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+function describeErrors(errors: readonly RowError[]): string {
+  return errors.map((e) => `${e.field}: ${e.message} [${e.code}]`).join('; ');
+}
+
+async function write(stream: WriteStream, text: string, encoding: string): Promise<void> {
+  const bytes = encoding === 'utf-8' ? Buffer.from(text, 'utf8') : iconv.encode(text, encoding);
+  if (!stream.write(bytes)) await new Promise<void>((resolve) => stream.once('drain', resolve));
+}
+
+/**
+ * Writes the row-level result file: `row,status,key,targetId,error`, one line per source row in
+ * source order (records from the spool merged with rejected rows). It is written under a
+ * temporary name and renamed, so the customer never sees half a file; a rerun after a crash
+ * overwrites the same final name.
+ */
+export async function writeResultFile(o: ResultFileOptions): Promise<{ delivered: number; failed: number; rejected: number }> {
+  await mkdir(dirname(o.path), { recursive: true });
+  const temp = join(dirname(o.path), `.${basename(o.path)}.part`);
+  const out = createWriteStream(temp);
+  const d = o.delimiter;
+  const counts = { delivered: 0, failed: 0, rejected: 0 };
+  const byChunk = new Map(o.chunks.map((c) => [c.seq, c]));
+  const rejections = readSpooledRejections(o.spoolDir);
+  let nextRejected = await rejections.next();
+  let text = ['row', 'status', 'key', 'targetId', 'error'].join(d) + '\r\n';
+  const flushRejectedBefore = async (row: number): Promise<void> => {
+    while (nextRejected.done !== true && nextRejected.value.row < row) {
+      const r = nextRejected.value;
+      text += [String(r.row), 'rejected', '', '', csvCell(describeErrors(r.errors), d)].join(d) + '\r\n';
+      counts.rejected++;
+      nextRejected = await rejections.next();
+    }
+  };
+  try {
+    let index = 0;
+    for await (const rec of readSpooledRecords(o.spoolDir)) {
+      await flushRejectedBefore(rec.row);
+      const chunk = byChunk.get(Math.floor(index / o.batchSize));
+      const pos = index % o.batchSize;
+      const error = chunk === undefined ? o.undeliveredReason : chunk.errors[pos] ?? null;
+      const id = chunk?.ids[pos] ?? '';
+      if (error === null) counts.delivered++;
+      else counts.failed++;
+      text += [String(rec.row), error === null ? 'delivered' : 'failed', csvCell(rec.key, d), csvCell(id, d), error === null ? '' : csvCell(error, d)].join(d) + '\r\n';
+      index++;
+      if (text.length > 1 << 16) {
+        await write(out, text, o.encoding);
+        text = '';
+      }
+    }
+    await flushRejectedBefore(Number.MAX_SAFE_INTEGER);
+    await write(out, text, o.encoding);
+    await new Promise<void>((resolve, reject) => {
+      out.once('error', reject);
+      out.end(resolve);
+    });
+  } catch (err) {
+    out.destroy();
+    await rm(temp, { force: true });
+    throw err;
+  }
+  crashPoint('before-result-rename');
+  await rename(temp, o.path);
+  return counts;
+}

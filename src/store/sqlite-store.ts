@@ -1,0 +1,201 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+import Database from 'better-sqlite3';
+
+import { acquireInstanceLock, type InstanceLock } from './instance-lock.js';
+import type { BatchPatch, BatchRow, BatchStatus, ChunkRecord, NewBatch, RunRow, StateStore } from './types.js';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS runs (
+  id TEXT PRIMARY KEY, profile TEXT NOT NULL, trigger TEXT NOT NULL, status TEXT NOT NULL,
+  started_at INTEGER NOT NULL, finished_at INTEGER
+);
+CREATE TABLE IF NOT EXISTS batches (
+  id TEXT PRIMARY KEY, run_id TEXT NOT NULL, profile TEXT NOT NULL, profile_version TEXT NOT NULL,
+  file_name TEXT NOT NULL, source_path TEXT NOT NULL, source_size INTEGER NOT NULL, source_mtime_ms INTEGER NOT NULL,
+  content_hash TEXT, state TEXT NOT NULL, status TEXT NOT NULL,
+  rows_total INTEGER NOT NULL DEFAULT 0, rows_delivered INTEGER NOT NULL DEFAULT 0,
+  rows_rejected INTEGER NOT NULL DEFAULT 0, rows_failed INTEGER NOT NULL DEFAULT 0, chunks INTEGER NOT NULL DEFAULT 0,
+  result_file TEXT, error_code TEXT, error_message TEXT, reprocess_of TEXT,
+  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS batches_listing ON batches (profile, source_path, source_size, source_mtime_ms);
+CREATE INDEX IF NOT EXISTS batches_content ON batches (profile, content_hash);
+CREATE INDEX IF NOT EXISTS batches_state ON batches (state);
+CREATE INDEX IF NOT EXISTS batches_run ON batches (run_id);
+CREATE TABLE IF NOT EXISTS chunks (
+  batch_id TEXT NOT NULL, seq INTEGER NOT NULL, key TEXT NOT NULL, count INTEGER NOT NULL,
+  outcomes TEXT NOT NULL, PRIMARY KEY (batch_id, seq)
+);
+`;
+
+interface BatchDbRow {
+  id: string; run_id: string; profile: string; profile_version: string; file_name: string; source_path: string;
+  source_size: number; source_mtime_ms: number; content_hash: string | null; state: BatchRow['state']; status: BatchStatus;
+  rows_total: number; rows_delivered: number; rows_rejected: number; rows_failed: number; chunks: number;
+  result_file: string | null; error_code: string | null; error_message: string | null; reprocess_of: string | null;
+  created_at: number; updated_at: number;
+}
+
+const COLUMN_OF: Readonly<Record<string, string>> = {
+  profileVersion: 'profile_version', fileName: 'file_name', sourcePath: 'source_path', sourceSize: 'source_size',
+  sourceMtimeMs: 'source_mtime_ms', contentHash: 'content_hash', state: 'state', status: 'status', rowsTotal: 'rows_total',
+  rowsDelivered: 'rows_delivered', rowsRejected: 'rows_rejected', rowsFailed: 'rows_failed', chunks: 'chunks',
+  resultFile: 'result_file', errorCode: 'error_code', errorMessage: 'error_message',
+};
+
+function toBatch(r: BatchDbRow): BatchRow {
+  return {
+    id: r.id, runId: r.run_id, profile: r.profile, profileVersion: r.profile_version, fileName: r.file_name,
+    sourcePath: r.source_path, sourceSize: r.source_size, sourceMtimeMs: r.source_mtime_ms, contentHash: r.content_hash,
+    state: r.state, status: r.status, rowsTotal: r.rows_total, rowsDelivered: r.rows_delivered, rowsRejected: r.rows_rejected,
+    rowsFailed: r.rows_failed, chunks: r.chunks, resultFile: r.result_file, errorCode: r.error_code, errorMessage: r.error_message,
+    reprocessOf: r.reprocess_of, createdAt: r.created_at, updatedAt: r.updated_at,
+  };
+}
+
+/**
+ * The embedded state store: one SQLite file in WAL mode. `synchronous = NORMAL` makes every commit
+ * survive a killed process (the promise ferry makes); only a power loss can lose the last commits,
+ * which `FERRY_SQLITE_SYNC=full` closes at the cost of an fsync per commit.
+ */
+export class SqliteStore implements StateStore {
+  private readonly db: Database.Database;
+
+  private constructor(db: Database.Database, private readonly lock: InstanceLock | undefined) {
+    this.db = db;
+  }
+
+  /**
+   * Opens (and creates) the store. With `exclusive`, the process takes the instance lock: a second
+   * daemon on the same file refuses to start and is told which process holds it.
+   */
+  static open(path: string, options: { exclusive: boolean; readonly?: boolean }): SqliteStore {
+    mkdirSync(dirname(path), { recursive: true });
+    const lock = options.exclusive ? acquireInstanceLock(`${path}.lock`) : undefined;
+    try {
+      const db = new Database(path, { readonly: options.readonly === true, fileMustExist: options.readonly === true, timeout: 5000 });
+      if (options.readonly !== true) {
+        db.pragma('journal_mode = WAL');
+        db.pragma(`synchronous = ${process.env.FERRY_SQLITE_SYNC === 'full' ? 'FULL' : 'NORMAL'}`);
+        db.exec(SCHEMA);
+      }
+      return new SqliteStore(db, lock);
+    } catch (err) {
+      lock?.release();
+      throw err;
+    }
+  }
+
+  async createRun(run: Pick<RunRow, 'id' | 'profile' | 'trigger'>): Promise<void> {
+    this.db.prepare('INSERT INTO runs (id, profile, trigger, status, started_at) VALUES (?, ?, ?, ?, ?)').run(run.id, run.profile, run.trigger, 'running', Date.now());
+  }
+
+  async finishRun(id: string, status: BatchStatus): Promise<void> {
+    this.db.prepare('UPDATE runs SET status = ?, finished_at = ? WHERE id = ?').run(status, Date.now(), id);
+  }
+
+  async getRun(id: string): Promise<RunRow | undefined> {
+    const r = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as { id: string; profile: string; trigger: string; status: BatchStatus; started_at: number; finished_at: number | null } | undefined;
+    return r === undefined ? undefined : { id: r.id, profile: r.profile, trigger: r.trigger, status: r.status, startedAt: r.started_at, finishedAt: r.finished_at };
+  }
+
+  async listRuns(query: { limit: number; profile?: string }): Promise<RunRow[]> {
+    const rows = (query.profile === undefined
+      ? this.db.prepare('SELECT * FROM runs ORDER BY started_at DESC LIMIT ?').all(query.limit)
+      : this.db.prepare('SELECT * FROM runs WHERE profile = ? ORDER BY started_at DESC LIMIT ?').all(query.profile, query.limit)) as { id: string; profile: string; trigger: string; status: BatchStatus; started_at: number; finished_at: number | null }[];
+    return rows.map((r) => ({ id: r.id, profile: r.profile, trigger: r.trigger, status: r.status, startedAt: r.started_at, finishedAt: r.finished_at }));
+  }
+
+  private insertBatch(b: NewBatch): BatchRow {
+    const now = Date.now();
+    this.db.prepare(`INSERT INTO batches (id, run_id, profile, profile_version, file_name, source_path, source_size, source_mtime_ms, content_hash, state, status, reprocess_of, created_at, updated_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'claimed', 'running', ?, ?, ?)`).run(
+      b.id, b.runId, b.profile, b.profileVersion, b.fileName, b.sourcePath, b.sourceSize, b.sourceMtimeMs, b.contentHash ?? null, b.reprocessOf ?? null, now, now,
+    );
+    return this.mustGet(b.id);
+  }
+
+  async claimFile(b: NewBatch): Promise<BatchRow | undefined> {
+    const claim = this.db.transaction((nb: NewBatch): BatchRow | undefined => {
+      const known = this.db.prepare('SELECT 1 FROM batches WHERE profile = ? AND source_path = ? AND source_size = ? AND source_mtime_ms = ? AND reprocess_of IS NULL LIMIT 1')
+        .get(nb.profile, nb.sourcePath, nb.sourceSize, nb.sourceMtimeMs);
+      return known === undefined ? this.insertBatch(nb) : undefined;
+    });
+    return claim.immediate(b);
+  }
+
+  async createBatch(b: NewBatch): Promise<BatchRow> {
+    return this.insertBatch(b);
+  }
+
+  async updateBatch(id: string, patch: BatchPatch): Promise<BatchRow> {
+    const sets: string[] = [];
+    const values: (string | number | null)[] = [];
+    for (const [k, v] of Object.entries(patch)) {
+      const col = COLUMN_OF[k];
+      if (col === undefined || v === undefined) continue;
+      sets.push(`${col} = ?`);
+      values.push(v as string | number | null);
+    }
+    sets.push('updated_at = ?');
+    values.push(Date.now(), id);
+    this.db.prepare(`UPDATE batches SET ${sets.join(', ')} WHERE id = ?`).run(...values);
+    return this.mustGet(id);
+  }
+
+  private mustGet(id: string): BatchRow {
+    const r = this.db.prepare('SELECT * FROM batches WHERE id = ?').get(id) as BatchDbRow | undefined;
+    if (r === undefined) throw new Error(`batch ${id} vanished from the store`);
+    return toBatch(r);
+  }
+
+  async getBatch(id: string): Promise<BatchRow | undefined> {
+    const r = this.db.prepare('SELECT * FROM batches WHERE id = ?').get(id) as BatchDbRow | undefined;
+    return r === undefined ? undefined : toBatch(r);
+  }
+
+  async findProcessedContent(profile: string, contentHash: string, exceptBatch: string): Promise<BatchRow | undefined> {
+    const r = this.db.prepare("SELECT * FROM batches WHERE profile = ? AND content_hash = ? AND id != ? AND status IN ('completed', 'partial') ORDER BY created_at LIMIT 1")
+      .get(profile, contentHash, exceptBatch) as BatchDbRow | undefined;
+    return r === undefined ? undefined : toBatch(r);
+  }
+
+  async listUnfinished(): Promise<BatchRow[]> {
+    return (this.db.prepare("SELECT * FROM batches WHERE state != 'done' ORDER BY created_at").all() as BatchDbRow[]).map(toBatch);
+  }
+
+  async listBatches(query: { limit: number; profile?: string; runId?: string }): Promise<BatchRow[]> {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    if (query.profile !== undefined) {
+      where.push('profile = ?');
+      args.push(query.profile);
+    }
+    if (query.runId !== undefined) {
+      where.push('run_id = ?');
+      args.push(query.runId);
+    }
+    const sql = `SELECT * FROM batches ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT ?`;
+    return (this.db.prepare(sql).all(...args, query.limit) as BatchDbRow[]).map(toBatch);
+  }
+
+  async saveChunk(batchId: string, c: ChunkRecord): Promise<void> {
+    this.db.prepare('INSERT OR REPLACE INTO chunks (batch_id, seq, key, count, outcomes) VALUES (?, ?, ?, ?, ?)')
+      .run(batchId, c.seq, c.key, c.count, JSON.stringify({ ids: c.ids, errors: c.errors }));
+  }
+
+  async listChunks(batchId: string): Promise<ChunkRecord[]> {
+    const rows = this.db.prepare('SELECT seq, key, count, outcomes FROM chunks WHERE batch_id = ? ORDER BY seq').all(batchId) as { seq: number; key: string; count: number; outcomes: string }[];
+    return rows.map((r) => {
+      const o = JSON.parse(r.outcomes) as { ids: (string | null)[]; errors: (string | null)[] };
+      return { seq: r.seq, key: r.key, count: r.count, ids: o.ids, errors: o.errors };
+    });
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+    this.lock?.release();
+  }
+}

@@ -1,0 +1,99 @@
+/** Where a batch is in its life. Each state is committed before the side effect that follows it. */
+export type BatchState =
+  | 'claimed' // the file is ours; nothing copied yet
+  | 'staged' // copied into the data dir, size and hash checked
+  | 'parsed' // mapped into the spool; rejections counted; chunks known
+  | 'delivering' // chunks are being sent; each delivered chunk has its own checkpoint
+  | 'delivered' // every chunk has an outcome
+  | 'reported' // the result file is in place
+  | 'done'; // the source file is settled: terminal
+
+/** The outcome users see: `ferry run --json`, the API and notifications. */
+export type BatchStatus = 'running' | 'completed' | 'partial' | 'failed' | 'skipped';
+
+/** One batch: one file through one profile. */
+export interface BatchRow {
+  readonly id: string;
+  readonly runId: string;
+  readonly profile: string;
+  /** sha256 of the profile file the batch ran with */
+  readonly profileVersion: string;
+  readonly fileName: string;
+  readonly sourcePath: string;
+  readonly sourceSize: number;
+  readonly sourceMtimeMs: number;
+  readonly contentHash: string | null;
+  readonly state: BatchState;
+  readonly status: BatchStatus;
+  readonly rowsTotal: number;
+  readonly rowsDelivered: number;
+  readonly rowsRejected: number;
+  readonly rowsFailed: number;
+  readonly chunks: number;
+  readonly resultFile: string | null;
+  readonly errorCode: string | null;
+  readonly errorMessage: string | null;
+  /** the batch this one sends again (ferry reprocess) */
+  readonly reprocessOf: string | null;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+/** A batch about to be created by a claim. */
+export type NewBatch = Pick<BatchRow, 'id' | 'runId' | 'profile' | 'profileVersion' | 'fileName' | 'sourcePath' | 'sourceSize' | 'sourceMtimeMs'> & {
+  readonly contentHash?: string | null;
+  readonly reprocessOf?: string | null;
+};
+
+/** What a batch may change as it moves on. */
+export type BatchPatch = Partial<Omit<BatchRow, 'id' | 'runId' | 'profile' | 'createdAt' | 'updatedAt' | 'reprocessOf'>>;
+
+/** The recorded outcome of one delivered chunk (compact: ids and errors by position). */
+export interface ChunkRecord {
+  readonly seq: number;
+  readonly key: string;
+  readonly count: number;
+  /** per record: the target id, or null */
+  readonly ids: readonly (string | null)[];
+  /** per record: the error, or null when delivered */
+  readonly errors: readonly (string | null)[];
+}
+
+/** A run: one trigger firing (manual, watch, poll, schedule…) and the batches it made. */
+export interface RunRow {
+  readonly id: string;
+  readonly profile: string;
+  readonly trigger: string;
+  readonly status: BatchStatus;
+  readonly startedAt: number;
+  readonly finishedAt: number | null;
+}
+
+/**
+ * The durable state of ferry. Every method is async so that a networked store (PostgreSQL) fits
+ * the same interface; the SQLite one answers synchronously underneath.
+ */
+export interface StateStore {
+  /** creates a run */
+  createRun(run: Pick<RunRow, 'id' | 'profile' | 'trigger'>): Promise<void>;
+  finishRun(id: string, status: BatchStatus): Promise<void>;
+  getRun(id: string): Promise<RunRow | undefined>;
+  /**
+   * Claims a listed file for a new batch, unless a batch for the same listing identity (profile,
+   * path, size, mtime) exists already. Returns the new batch, or undefined when already known.
+   */
+  claimFile(batch: NewBatch): Promise<BatchRow | undefined>;
+  /** creates a batch without the listing check (reprocess) */
+  createBatch(batch: NewBatch): Promise<BatchRow>;
+  updateBatch(id: string, patch: BatchPatch): Promise<BatchRow>;
+  getBatch(id: string): Promise<BatchRow | undefined>;
+  /** a finished batch of this profile that processed the same content, if any */
+  findProcessedContent(profile: string, contentHash: string, exceptBatch: string): Promise<BatchRow | undefined>;
+  /** batches not in a terminal state: resumed at start-up */
+  listUnfinished(): Promise<BatchRow[]>;
+  listBatches(query: { limit: number; profile?: string; runId?: string }): Promise<BatchRow[]>;
+  listRuns(query: { limit: number; profile?: string }): Promise<RunRow[]>;
+  saveChunk(batchId: string, chunk: ChunkRecord): Promise<void>;
+  listChunks(batchId: string): Promise<ChunkRecord[]>;
+  close(): Promise<void>;
+}
