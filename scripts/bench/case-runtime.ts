@@ -9,6 +9,11 @@ export interface CaseReport {
   readonly rows: number;
   /** Time spent in the case's work function, excluding Node start-up and module loading. */
   readonly elapsedMs: number;
+  /**
+   * User + system CPU time of the whole process over the same span, GC threads included. Steadier
+   * than `elapsedMs` when other work competes for the cores.
+   */
+  readonly cpuMs: number;
   /** `process.resourceUsage().maxRSS` at exit, in KiB: the kernel's peak resident set size. */
   readonly maxRssKb: number;
   /** Highest `process.memoryUsage().rss` seen by a 50 ms sampler, in bytes (a cross-check). */
@@ -43,14 +48,17 @@ export function runCase(work: CaseWork): void {
   // unref: the sampler must never keep a finished case alive.
   const sampler = setInterval(sample, SAMPLE_INTERVAL_MS).unref();
   const started = process.hrtime.bigint();
+  const cpuBefore = process.cpuUsage();
   work(file, args).then(
     (rows) => {
       const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
+      const cpu = process.cpuUsage(cpuBefore);
       clearInterval(sampler);
       sample();
       const report: CaseReport = {
         rows,
         elapsedMs,
+        cpuMs: (cpu.user + cpu.system) / 1000,
         maxRssKb: process.resourceUsage().maxRSS,
         sampledPeakRssBytes: peakRss,
         sampledPeakHeapBytes: peakHeap,

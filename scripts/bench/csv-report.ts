@@ -75,9 +75,10 @@ function fastestParser(input: InputResult): CaseOutcome | undefined {
 }
 
 const HEADERS = [
-  'case', 'group', 'rows', 'time', 'rows/s', 'MB/s', 'peak RSS', 'sampled RSS', '× fastest parser',
+  'case', 'group', 'rows', 'time', 'CPU', 'rows/s', 'MB/s', 'peak RSS', 'sampled RSS',
+  '× fastest parser',
 ];
-const NUMERIC_COLUMNS = [2, 3, 4, 5, 6, 7, 8];
+const NUMERIC_COLUMNS = [2, 3, 4, 5, 6, 7, 8, 9];
 
 function renderRow(outcome: CaseOutcome, input: InputResult, bestRate: number | undefined): string[] {
   const { summary } = outcome;
@@ -95,6 +96,7 @@ function renderRow(outcome: CaseOutcome, input: InputResult, bestRate: number | 
     outcome.group,
     countCell,
     formatSeconds(summary.elapsedMs),
+    formatSeconds(summary.cpuMs),
     formatRate(rate),
     (input.bytes / 1e6 / (summary.elapsedMs / 1000)).toFixed(1),
     formatMegabytes(summary.maxRssBytes),
@@ -177,7 +179,9 @@ function renderTargets(inputs: readonly InputResult[]): string[] {
 
 const NOTES = [
   "Notes: time is the case's own work inside its child process (Node start-up and module loading",
-  "excluded; the raw JSON also has the wall time). Peak RSS is the child's `maxRSS` from",
+  "excluded; the raw JSON also has the wall time); CPU is the child's user + system time over the",
+  'same span (GC threads included), steadier than time when other work shares the cores; rows/s',
+  "and MB/s use time. Peak RSS is the child's `maxRSS` from"
   '`process.resourceUsage()`; sampled RSS is the highest `memoryUsage().rss` seen every 50 ms.',
   '1 MB = 10^6 bytes. Run-to-run noise on shared 2-core machines is ±15–20 %: compare ratios',
   'from one run, not absolute times across runs. `parser` cases decode with iconv-lite, as issue 2',

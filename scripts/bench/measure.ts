@@ -15,6 +15,7 @@ export interface RunResult extends CaseReport {
 export interface RunSummary {
   readonly rows: number;
   readonly elapsedMs: number;
+  readonly cpuMs: number;
   readonly wallMs: number;
   readonly maxRssBytes: number;
   readonly sampledPeakRssBytes: number;
@@ -33,7 +34,7 @@ const DEFAULT_TIMEOUT_MS = 10 * 60_000;
 function isCaseReport(value: unknown): value is CaseReport {
   if (typeof value !== 'object' || value === null) return false;
   const record = value as Record<string, unknown>;
-  return ['rows', 'elapsedMs', 'maxRssKb', 'sampledPeakRssBytes', 'sampledPeakHeapBytes'].every(
+  return ['rows', 'elapsedMs', 'cpuMs', 'maxRssKb', 'sampledPeakRssBytes', 'sampledPeakHeapBytes'].every(
     (key) => typeof record[key] === 'number',
   );
 }
@@ -118,6 +119,7 @@ export function summarizeRuns(runs: readonly RunResult[]): RunSummary {
   return {
     rows: first.rows,
     elapsedMs: median(runs.map((run) => run.elapsedMs)),
+    cpuMs: median(runs.map((run) => run.cpuMs)),
     wallMs: median(runs.map((run) => run.wallMs)),
     maxRssBytes: median(runs.map((run) => run.maxRssKb * 1024)),
     sampledPeakRssBytes: median(runs.map((run) => run.sampledPeakRssBytes)),

@@ -61,8 +61,17 @@ function compareBound(value: FieldValue, bound: FieldValue, type: FieldType): nu
 
 /** Length in characters as a person counts them (an emoji is one), not UTF-16 units. */
 function charLength(text: string): number {
-  let n = 0;
-  for (const _ of text) n++;
+  let n = text.length;
+  for (let i = 0; i < text.length - 1; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        n--;
+        i++;
+      }
+    }
+  }
   return n;
 }
 

@@ -8,8 +8,12 @@ import type { LookupTable, MappingIssue } from './types.js';
 /** Lookup files larger than this are refused: a lookup is held in memory for every row. */
 const MAX_LOOKUP_ENTRIES = 1_000_000;
 
+const FILE_LOOKUP_KEYS = new Set(['file', 'key', 'value', 'delimiter', 'encoding']);
+const LOOKUP_FILE_RE = /\.(csv|txt|tsv)$/i;
+
+/** `{ file: … }` with only the keys of a file lookup; an inline table would hardly look like that. */
 function isFileLookup(spec: LookupSpec): spec is FileLookupSpec {
-  return typeof (spec as { file?: unknown }).file === 'string' && /\.(csv|txt|tsv)$/i.test(String((spec as { file?: unknown }).file));
+  return typeof (spec as { file?: unknown }).file === 'string' && Object.keys(spec).every((k) => FILE_LOOKUP_KEYS.has(k));
 }
 
 async function readLookupFile(name: string, spec: FileLookupSpec, dir: string): Promise<LookupTable> {
@@ -27,7 +31,11 @@ async function readLookupFile(name: string, spec: FileLookupSpec, dir: string): 
       if (row.problem !== undefined) throw new Error(`${spec.file} line ${row.row}: ${row.problem.message}`);
       const key = row.cells[keyIndex]?.trim() ?? '';
       if (key === '') continue;
-      table.set(key, row.cells[valueIndex]?.trim() ?? '');
+      const value = row.cells[valueIndex]?.trim() ?? '';
+      const earlier = table.get(key);
+      // The same key twice with different values: whichever won, some rows would go out wrong.
+      if (earlier !== undefined && earlier !== value) throw new Error(`${spec.file} line ${row.row}: the key "${key}" appears a second time, with "${value}" instead of "${earlier}"`);
+      table.set(key, value);
       if (table.size > MAX_LOOKUP_ENTRIES) throw new Error(`${spec.file} has more than ${MAX_LOOKUP_ENTRIES} entries`);
     }
   }
@@ -40,6 +48,10 @@ export async function loadLookups(lookups: Readonly<Record<string, LookupSpec>> 
   const issues: MappingIssue[] = [];
   for (const [name, spec] of Object.entries(lookups ?? {})) {
     if (isFileLookup(spec)) {
+      if (!LOOKUP_FILE_RE.test(spec.file)) {
+        issues.push({ path: ['lookups', name, 'file'], message: `"${spec.file}" is not a CSV file; a lookup file is read as CSV and named *.csv, *.txt or *.tsv` });
+        continue;
+      }
       try {
         tables.set(name, await readLookupFile(name, spec, dir));
       } catch (err) {

@@ -1,3 +1,5 @@
+import { validateHeaderName, validateHeaderValue } from 'node:http';
+
 import { InputError, TransientError } from '../../errors.js';
 import type { ProfileTarget } from '../../profiles/schema.js';
 import { isRetryableStatus } from './retry-policy.js';
@@ -43,6 +45,15 @@ export function createTargetAuth(spec: AuthSpec | undefined, deps: AuthDeps): Ta
 }
 
 function fixed(headers: Record<string, string>): TargetAuth {
+  for (const [name, value] of Object.entries(headers)) {
+    try {
+      validateHeaderName(name);
+      validateHeaderValue(name, value);
+    } catch {
+      // never quote the value: it is a credential
+      throw new InputError('E_PROFILE_INVALID', `target.auth: the credential cannot be sent in an HTTP header "${name}" (it holds a line break or another character a header cannot carry)`);
+    }
+  }
   return { renewable: false, headers: () => Promise.resolve(headers), renew: () => undefined, close: () => undefined };
 }
 
@@ -135,11 +146,13 @@ class OAuth2ClientCredentials implements TargetAuth {
       form.set('client_id', spec.clientId);
       form.set('client_secret', spec.clientSecret);
     }
+    const body = Buffer.from(form.toString(), 'utf8');
+    headers['content-length'] = String(body.length);
     return exchange({
       url: this.#url,
       method: 'POST',
       headers,
-      body: Buffer.from(form.toString(), 'utf8'),
+      body,
       timeouts: this.#deps.timeouts,
       agents: this.#deps.agents,
       signal: this.#closed.signal,

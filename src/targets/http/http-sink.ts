@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { validateHeaderName, validateHeaderValue } from 'node:http';
 
 import { InputError } from '../../errors.js';
@@ -123,6 +124,8 @@ export function createHttpSink(target: ProfileTarget, options: HttpSinkOptions =
   };
   // Aborted by close(): every delivery in progress stops, instead of retrying on a closed sink.
   const closed = new AbortController();
+  // Every delivery and every pending request listens to these; many at once is normal, not a leak.
+  setMaxListeners(0, closed.signal);
 
   return {
     async deliver(chunk: DeliveryChunk, signal: AbortSignal): Promise<ChunkResult> {
@@ -132,6 +135,7 @@ export function createHttpSink(target: ProfileTarget, options: HttpSinkOptions =
       if (chunk.records.length === 0) return { outcomes: [], requests: 0, retries: 0 };
       // One signal for the whole chunk: the caller's, close(), or the first half that failed.
       const inner = new AbortController();
+      setMaxListeners(0, inner.signal);
       const stop = (): void => inner.abort(signal.aborted ? signal.reason : closed.signal.reason);
       signal.addEventListener('abort', stop, { once: true });
       closed.signal.addEventListener('abort', stop, { once: true });

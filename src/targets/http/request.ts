@@ -134,6 +134,7 @@ export function exchange(x: Exchange): Promise<HttpAnswer> {
 
     arm(timeouts.connectMs, 'no connection');
     request.on('socket', (socket: Socket) => {
+      socket.setNoDelay(true);
       if (!socket.connecting) arm(timeouts.headersMs, 'no response headers');
       else socket.once('connect', () => {
         if (!answered && !settled) arm(timeouts.headersMs, 'no response headers');

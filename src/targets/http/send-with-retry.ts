@@ -81,7 +81,7 @@ async function attempt(ctx: SinkContext, part: Part, tally: Tally, signal: Abort
   for (;;) {
     const credentials = await ctx.auth.headers(part.profile, signal);
     await ctx.rate?.take(signal);
-    const headers = { ...ctx.headers, ...credentials, [ctx.idempotencyHeader]: part.key };
+    const headers = { ...ctx.headers, ...credentials, [ctx.idempotencyHeader]: part.key, 'content-length': String(part.body.length) };
     const started = performance.now();
     tally.requests++;
     let answer: HttpAnswer;

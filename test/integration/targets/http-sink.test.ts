@@ -133,6 +133,15 @@ describe('HTTP sink: auth', () => {
     });
   }
 
+  it('refuses a credential that cannot be sent in a header, without quoting it', () => {
+    const target = { type: 'http' as const, url: 'http://127.0.0.1:1/x', auth: { type: 'bearer' as const, token: 'tok-s3cret\r\nX-Evil: 1' } };
+    assert.throws(() => createHttpSink(target), (error: Error) => {
+      assert.ok(rejection('E_PROFILE_INVALID', 'InputError')(error));
+      assert.doesNotMatch(error.message, /s3cret/);
+      return true;
+    });
+  });
+
   it('stops at once when the target needs credentials the profile does not have', async () => {
     const target = await startHttpTarget({ requireBearer: 'x' });
     const sink = createHttpSink({ type: 'http', url: target.url }, { baseDelayMs: 10 });

@@ -20,7 +20,8 @@ describe('lookups', () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'ferry-lookups-'));
     await writeFile(join(dir, 'warehouses.csv'), 'Code;Name;Region\nWH1;OSL-1;East\n WH2 ; BRG-2 ;West\nWH3;;North\n0042;Zero-Four-Two;South\n');
-    await writeFile(join(dir, 'two-columns.csv'), 'code,name\nA,Alpha\nB,Beta\n');
+    await writeFile(join(dir, 'two-columns.csv'), 'code,name\nA,Alpha\nB,Beta\nA,Alpha\n');
+    await writeFile(join(dir, 'conflict.csv'), 'code,name\nA,Alpha\nB,Beta\nA,Other\n');
   });
   after(async () => {
     await rm(dir, { recursive: true, force: true });
@@ -63,11 +64,24 @@ describe('lookups', () => {
     assert.deepEqual(mapRows(mapper, [['WH9'], ['WH1']]).map((o) => recordOf(o).wh), ['UNKNOWN', 'OSL-1']);
   });
 
-  it('reports a missing file or column as a profile issue at the lookup', async () => {
-    const profile = parseProfile({ a: { from: 'A' } }, { lookups: { gone: { file: 'missing.csv' }, badColumn: { file: 'warehouses.csv', key: 'Kode' } } });
+  it('reports a missing file, a missing column or a key with two values as a profile issue at the lookup', async () => {
+    const profile = parseProfile({ a: { from: 'A' } }, { lookups: { gone: { file: 'missing.csv' }, badColumn: { file: 'warehouses.csv', key: 'Kode' }, conflict: { file: 'conflict.csv' } } });
     const loaded = await loadLookups(profile.lookups, dir);
-    assert.deepEqual(loaded.issues.map((i) => i.path), [['lookups', 'gone', 'file'], ['lookups', 'badColumn', 'file']]);
+    assert.deepEqual(loaded.issues.map((i) => i.path), [['lookups', 'gone', 'file'], ['lookups', 'badColumn', 'file'], ['lookups', 'conflict', 'file']]);
     assert.match(loaded.issues[1]?.message ?? '', /no column "Kode"; its columns are: Code, Name, Region/);
+    assert.match(loaded.issues[2]?.message ?? '', /conflict\.csv line 4: the key "A" appears a second time, with "Other" instead of "Alpha"/);
+  });
+
+  it('refuses a lookup file that is not CSV instead of taking it for an inline table', async () => {
+    const profile = parseProfile({ a: { from: 'A' } }, { lookups: { sheet: { file: 'warehouses.xlsx', key: 'Code', value: 'Name' } } });
+    const loaded = await loadLookups(profile.lookups, dir);
+    assert.deepEqual(loaded.issues.map((i) => i.path), [['lookups', 'sheet', 'file']]);
+    assert.equal(loaded.tables.has('sheet'), false);
+  });
+
+  it('keeps an inline table that merely has an entry called file', async () => {
+    const lookups = await tablesOf({ kinds: { file: 'document', dir: 'folder' } }, dir);
+    assert.equal(lookups.get('kinds')?.get('file'), 'document');
   });
 
   it('reports a field that names an unknown lookup when the profile is compiled', () => {

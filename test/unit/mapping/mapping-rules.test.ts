@@ -57,6 +57,16 @@ describe('value constants', () => {
     assert.equal(recordOf(b).channel, 'erp');
   });
 
+  it('leaves the field out for an empty constant, or fills in its default', () => {
+    const mapper = mapperFor({ id: { from: 'Id' }, a: { value: '' }, b: { value: null }, c: { value: '', default: 'd' } }, ['Id']);
+    assert.deepEqual(recordOf(mapRows(mapper, [['1']])[0]), { id: '1', c: 'd' });
+  });
+
+  it('puts constants through map and pattern like any value', () => {
+    const mapper = mapperFor({ id: { from: 'Id' }, kind: { value: 'O', map: { O: 'open' } } }, ['Id']);
+    assert.equal(recordOf(mapRows(mapper, [['1']])[0]).kind, 'open');
+  });
+
   it('refuses a constant that breaks its own rules when the profile is compiled', () => {
     const issues = compileIssues({ n: { value: 'x', type: 'integer' }, m: { value: 0, type: 'integer', min: 1 } });
     assert.deepEqual(issues.map((i) => i.path), [['fields', 'n', 'value'], ['fields', 'm', 'value']]);

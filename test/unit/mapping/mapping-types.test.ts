@@ -75,6 +75,7 @@ describe('field types: decimal', () => {
     assert.equal(textOf(valueOf(euro, '1.234.567,8')), '1234567.8');
     assert.equal(textOf(valueOf(euro, '1234,56')), '1234.56', 'grouping is optional');
     assert.equal(textOf(valueOf(euro, '12,50')), '12.50');
+    assert.equal(errorOf({ type: 'decimal', decimalSeparator: ',' }, '1.234,56').code, 'type', 'no grouping unless thousandsSeparator says so');
     for (const bad of ['1.23,4', '12,3,4', '1.2345,6', '1,234.56', '1..234', ',', '-', '']) {
       if (bad === '') continue;
       const e = errorOf({ from: 'Price', ...euro }, bad);
@@ -125,6 +126,12 @@ describe('field types: boolean', () => {
   it('understands yes/no words in several languages, in any case', () => {
     for (const yes of ['true', 'TRUE', 'yes', 'Y', '1', 'ja', 'JA', 'sí', 'SÍ', 'si', 'x']) assert.equal(valueOf({ type: 'boolean' }, yes), true, yes);
     for (const no of ['false', 'No', 'n', '0', 'nei', 'NEI', 'nein', 'non']) assert.equal(valueOf({ type: 'boolean' }, no), false, no);
+  });
+
+  it('trims the cell, as every non-string type does', () => {
+    assert.equal(valueOf({ type: 'boolean' }, ' ja\t'), true);
+    assert.equal(valueOf({ type: 'date' }, ' 2026-11-23 '), '2026-11-23');
+    assert.equal(textOf(valueOf({ type: 'decimal' }, '\u00a01.5 ')), '1.5');
   });
 
   it('rejects other words with the allowed ones listed', () => {
@@ -194,6 +201,11 @@ describe('field types: datetime', () => {
     assert.equal(valueOf({ type: 'datetime', timezone: 'Europe/Oslo' }, '2026-01-15T08:30:00Z'), '2026-01-15T08:30:00+00:00');
     assert.equal(valueOf({ type: 'datetime', format: 'dd.MM.yyyy HH:mm XXX' }, '15.01.2026 08:30 -05:00'), '2026-01-15T08:30:00-05:00');
     assert.equal(valueOf({ type: 'datetime' }, '0050-01-15T08:30:00+01:00'), '0050-01-15T08:30:00+01:00', 'no Date.UTC year 0-99 trap');
+  });
+
+  it('follows the zone rules across daylight saving changes', () => {
+    assert.equal(valueOf(oslo, '29.03.2026 02:30'), '2026-03-29T03:30:00+02:00', 'a time in the spring gap moves forward');
+    assert.equal(valueOf(oslo, '25.10.2026 02:30'), '2026-10-25T02:30:00+02:00', 'an ambiguous autumn time is the first one');
   });
 
   it('reads Excel serial date-times as wall-clock time in the field timezone', () => {
