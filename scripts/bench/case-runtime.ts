@@ -11,9 +11,10 @@ export interface CaseReport {
   readonly elapsedMs: number;
   /**
    * User + system CPU time of the whole process over the same span, GC threads included. Steadier
-   * than `elapsedMs` when other work competes for the cores.
+   * than `elapsedMs` when other work competes for the cores. Always set by {@link runCase};
+   * optional so that reports built elsewhere stay valid.
    */
-  readonly cpuMs: number;
+  readonly cpuMs?: number;
   /** `process.resourceUsage().maxRSS` at exit, in KiB: the kernel's peak resident set size. */
   readonly maxRssKb: number;
   /** Highest `process.memoryUsage().rss` seen by a 50 ms sampler, in bytes (a cross-check). */

@@ -59,6 +59,14 @@ function shortUrl(url: string, repoRoot: string): string {
   return inRepo.replace(/^dist\//, '');
 }
 
+/** A frame without a script, such as a C++ builtin, is named after its caller to be recognisable. */
+function nativeName(functionName: string, caller: CpuProfileNode | undefined, repoRoot: string): string {
+  if (functionName !== '') return functionName;
+  if (caller === undefined || caller.callFrame.url === '') return '(native)';
+  const { functionName: callerName, url, lineNumber } = caller.callFrame;
+  return `(native) called by ${callerName || '(anonymous)'} (${shortUrl(url, repoRoot)}:${lineNumber + 1})`;
+}
+
 function top(totals: Map<string, number>, totalMs: number, count: number): ProfileEntry[] {
   return [...totals.entries()]
     .sort((a, b) => b[1] - a[1])
@@ -106,7 +114,7 @@ export async function summarizeCpuProfile(path: string, repoRoot: string, groups
       continue;
     }
     const file = shortUrl(url, repoRoot);
-    const name = url === '' ? functionName || '(anonymous)' : `${functionName || '(anonymous)'} (${file}:${lineNumber + 1})`;
+    const name = url === '' ? nativeName(functionName, byId.get(parentOf.get(id) ?? -1), repoRoot) : `${functionName || '(anonymous)'} (${file}:${lineNumber + 1})`;
     functions.set(name, (functions.get(name) ?? 0) + ms);
     if (url !== '') files.set(file, (files.get(file) ?? 0) + ms);
     groupsOnStack(id).forEach((on, i) => {

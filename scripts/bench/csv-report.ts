@@ -96,7 +96,7 @@ function renderRow(outcome: CaseOutcome, input: InputResult, bestRate: number | 
     outcome.group,
     countCell,
     formatSeconds(summary.elapsedMs),
-    formatSeconds(summary.cpuMs),
+    summary.cpuMs === undefined ? '—' : formatSeconds(summary.cpuMs),
     formatRate(rate),
     (input.bytes / 1e6 / (summary.elapsedMs / 1000)).toFixed(1),
     formatMegabytes(summary.maxRssBytes),
@@ -179,14 +179,14 @@ function renderTargets(inputs: readonly InputResult[]): string[] {
 
 const NOTES = [
   "Notes: time is the case's own work inside its child process (Node start-up and module loading",
-  "excluded; the raw JSON also has the wall time); CPU is the child's user + system time over the",
-  'same span (GC threads included), steadier than time when other work shares the cores; rows/s',
-  "and MB/s use time. Peak RSS is the child's `maxRSS` from"
-  '`process.resourceUsage()`; sampled RSS is the highest `memoryUsage().rss` seen every 50 ms.',
-  '1 MB = 10^6 bytes. Run-to-run noise on shared 2-core machines is ±15–20 %: compare ratios',
-  'from one run, not absolute times across runs. `parser` cases decode with iconv-lite, as issue 2',
-  'asks; iconv-lite yields two-byte strings, which alone makes splitting ~2–3× slower than on the',
-  'one-byte strings of the `fast` decoder (latin1 plus a fix-up of 0x80–0x9F lines; see',
+  "excluded; the raw JSON also has the wall time); rows/s and MB/s use it. CPU is the child's user",
+  '+ system time over the same span (GC threads included): steadier than time when other work',
+  "shares the cores. Peak RSS is the child's `maxRSS` from `process.resourceUsage()`; sampled RSS",
+  'is the highest `memoryUsage().rss` seen every 50 ms. 1 MB = 10^6 bytes. Run-to-run noise on',
+  'shared 2-core machines is ±15–20 % or worse under load: compare ratios from one run, not',
+  'absolute times across runs. `parser` cases decode with iconv-lite, as issue 2 asks; iconv-lite',
+  'yields two-byte strings, which alone makes splitting ~2–3× slower than on the one-byte strings',
+  'of the `fast` decoder (latin1 plus a fix-up of the lines with 0x80–0x9F bytes; see',
   'scripts/bench/open-win1252.ts). The reference file has no quotes, so papaparse takes its',
   'split-based fast path on every chunk.',
 ];

@@ -15,7 +15,8 @@ export interface RunResult extends CaseReport {
 export interface RunSummary {
   readonly rows: number;
   readonly elapsedMs: number;
-  readonly cpuMs: number;
+  /** Absent when any run did not report CPU time. */
+  readonly cpuMs?: number;
   readonly wallMs: number;
   readonly maxRssBytes: number;
   readonly sampledPeakRssBytes: number;
@@ -34,8 +35,10 @@ const DEFAULT_TIMEOUT_MS = 10 * 60_000;
 function isCaseReport(value: unknown): value is CaseReport {
   if (typeof value !== 'object' || value === null) return false;
   const record = value as Record<string, unknown>;
-  return ['rows', 'elapsedMs', 'cpuMs', 'maxRssKb', 'sampledPeakRssBytes', 'sampledPeakHeapBytes'].every(
-    (key) => typeof record[key] === 'number',
+  const numeric = ['rows', 'elapsedMs', 'maxRssKb', 'sampledPeakRssBytes', 'sampledPeakHeapBytes'];
+  return (
+    numeric.every((key) => typeof record[key] === 'number') &&
+    (record.cpuMs === undefined || typeof record.cpuMs === 'number')
   );
 }
 
@@ -116,10 +119,11 @@ export function summarizeRuns(runs: readonly RunResult[]): RunSummary {
   if (disagreeing) {
     throw new Error(`runs disagree on the row count: ${first.rows} vs ${disagreeing.rows}`);
   }
+  const cpu = runs.flatMap((run) => (run.cpuMs === undefined ? [] : [run.cpuMs]));
   return {
     rows: first.rows,
     elapsedMs: median(runs.map((run) => run.elapsedMs)),
-    cpuMs: median(runs.map((run) => run.cpuMs)),
+    ...(cpu.length === runs.length ? { cpuMs: median(cpu) } : {}),
     wallMs: median(runs.map((run) => run.wallMs)),
     maxRssBytes: median(runs.map((run) => run.maxRssKb * 1024)),
     sampledPeakRssBytes: median(runs.map((run) => run.sampledPeakRssBytes)),

@@ -1,10 +1,13 @@
 /**
- * `npm run bench`: the CSV read benchmark of issue 2. Generates the reference files once (under
- * `.bench/`), runs every registered case in its own child process, and writes a Markdown table to
- * stdout and `.bench/results-csv.md`, raw runs to `.bench/results-csv.json`.
+ * `npm run bench`: the CSV read benchmark of issue 2, then the delivery benchmark of issue 3
+ * (delivery-bench.ts). Generates the reference files once (under `.bench/`), runs every registered
+ * CSV case in its own child process, and writes a Markdown table to stdout and
+ * `.bench/results-csv.md`, raw runs to `.bench/results-csv.json`; the delivery benchmark writes
+ * `.bench/results-delivery.md` and `.json`.
  *
- * Options: `--quick` (1M file only, one run per case), `--only <name>` (cases whose name contains
- * it; repeatable).
+ * Options: `--quick` (1M file only, one run per case, for both suites), `--only <name>` (CSV cases
+ * whose name contains it; repeatable), `--suite csv|delivery` (run only that suite; repeatable;
+ * default both).
  */
 import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -16,6 +19,8 @@ import { describeMachine, formatMachine } from './machine-info.js';
 import { measureOnce, summarizeRuns, type RunResult } from './measure.js';
 import { formatSeconds } from './markdown-table.js';
 import { renderCsvReport, type CaseGroup, type CaseOutcome, type InputResult } from './csv-report.js';
+import { runDeliveryBench } from './delivery-bench.js';
+import type { MachineInfo } from './machine-info.js';
 
 /** Input files by key; a case names the one it reads. */
 const INPUT_ROWS = { '1M': 1_000_000, '3M': 3_000_000 } as const;
@@ -130,12 +135,7 @@ async function runInput(
   return { key, path: relative(REPO_ROOT, input.path), rows: input.rows, bytes: input.bytes, outcomes };
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: { quick: { type: 'boolean', default: false }, only: { type: 'string', multiple: true } },
-  });
-  const quick = values.quick === true;
-  const only = (values.only ?? []).map((name) => name.toLowerCase());
+async function runCsvBench(machine: MachineInfo, quick: boolean, only: readonly string[]): Promise<void> {
   const runs = quick ? 1 : 3;
   const selected = CASES.filter(
     (benchCase) =>
@@ -145,9 +145,6 @@ async function main(): Promise<void> {
   if (selected.length === 0) {
     throw new Error(`no case matches; cases: ${[...new Set(CASES.map((c) => c.name))].join(', ')}`);
   }
-  const machine = await describeMachine();
-  progress(`machine: ${formatMachine(machine)}`);
-  await mkdir(OUT_DIR, { recursive: true });
 
   const inputs: InputResult[] = [];
   for (const key of Object.keys(INPUT_ROWS) as InputKey[]) {
@@ -166,6 +163,45 @@ async function main(): Promise<void> {
   await writeFile(join(OUT_DIR, 'results-csv.json'), `${JSON.stringify(raw, null, 2)}\n`);
   progress(`wrote ${join(OUT_DIR, 'results-csv.md')} and results-csv.json`);
   if (report.problems.length > 0) process.exitCode = 1;
+}
+
+const SUITES = ['csv', 'delivery'] as const;
+type Suite = (typeof SUITES)[number];
+
+function parseSuites(names: readonly string[]): readonly Suite[] {
+  if (names.length === 0) return SUITES;
+  return names.map((name) => {
+    const suite = SUITES.find((known) => known === name);
+    if (suite === undefined) throw new Error(`unknown suite ${name}; suites: ${SUITES.join(', ')}`);
+    return suite;
+  });
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string', multiple: true },
+      suite: { type: 'string', multiple: true },
+    },
+  });
+  const quick = values.quick === true;
+  const only = (values.only ?? []).map((name) => name.toLowerCase());
+  const suites = parseSuites(values.suite ?? []);
+  await mkdir(OUT_DIR, { recursive: true });
+
+  if (suites.includes('csv')) {
+    const machine = await describeMachine();
+    progress(`machine: ${formatMachine(machine)}`);
+    await runCsvBench(machine, quick, only);
+  }
+  if (suites.includes('delivery')) {
+    // Described again: the load average after the CSV suite is what the delivery runs start under.
+    const machine = await describeMachine();
+    progress(`delivery benchmark; machine: ${formatMachine(machine)}`);
+    const problems = await runDeliveryBench({ repoRoot: REPO_ROOT, outDir: OUT_DIR, machine, quick });
+    if (problems.length > 0) process.exitCode = 1;
+  }
 }
 
 main().catch((error: unknown) => {

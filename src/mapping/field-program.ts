@@ -137,6 +137,8 @@ export function compileField(name: string, spec: FieldSpec, lookups: ReadonlyMap
 
   const trim = spec.trim === true || type !== 'string';
   const required = spec.required === true;
+  // an expression without a declared type keeps the type of its result: price * qty stays a number
+  const keepResultType = spec.type === undefined && spec.expr !== undefined;
   const { min, max } = bounds;
   const { minLength, maxLength } = spec;
   const column = spec.from;
@@ -165,7 +167,7 @@ export function compileField(name: string, spec: FieldSpec, lookups: ReadonlyMap
       if (mapped === null || mapped === '') return required ? fail(ctx, err('required', `${label} is ${show(key)}, which ${tableName} maps to nothing; a value is required`)) : undefined;
       value = mapped;
     }
-    const out = convert(value);
+    const out = keepResultType && typeof value !== 'string' ? (value instanceof Date ? value.toISOString() : value) : convert(value);
     if (out instanceof ConversionFailure) return fail(ctx, err('type', `${label} is ${show(value)}, ${out.message}`));
     if (min !== undefined) {
       const c = compareBound(out, min.value, type);

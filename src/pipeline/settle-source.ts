@@ -5,6 +5,7 @@ import { dirname, isAbsolute, join, parse } from 'node:path';
 import type { Logger } from '../log.js';
 import type { LoadedProfile } from '../profiles/types.js';
 import type { BatchRow } from '../store/types.js';
+import { doneFileName } from '../sources/local-source.js';
 import { safeFileName } from './result-destination.js';
 
 /**
@@ -18,19 +19,25 @@ export async function settleSource(loaded: LoadedProfile, batch: BatchRow, log: 
   if (batch.reprocessOf !== null || loaded.profile.source?.type !== 'local') return;
   const after = loaded.profile.source.after;
   const action = batch.status === 'failed' ? after?.failure ?? 'move:failed' : after?.success ?? 'move:processed';
-  if (action === 'keep' || !existsSync(batch.sourcePath)) return;
-  if (action === 'delete') {
-    await rm(batch.sourcePath, { force: true });
-    return;
+  if (action === 'keep') return;
+  const template = loaded.profile.source.stable?.doneFile;
+  // the done marker goes where its data file goes, so that it cannot announce a file twice
+  const paths = [batch.sourcePath, ...(template === undefined ? [] : [join(dirname(batch.sourcePath), doneFileName(template, batch.fileName))])];
+  for (const path of paths) {
+    if (!existsSync(path)) continue;
+    if (action === 'delete') {
+      await rm(path, { force: true });
+      continue;
+    }
+    const folder = action.slice('move:'.length);
+    const targetDir = isAbsolute(folder) ? folder : join(dirname(path), folder);
+    await mkdir(targetDir, { recursive: true });
+    let target = join(targetDir, safeFileName(parse(path).base));
+    if (existsSync(target)) {
+      const { name, ext } = parse(target);
+      target = join(targetDir, `${name}.${batch.id}${ext}`);
+    }
+    await rename(path, target);
+    log.debug({ to: target }, 'source settled');
   }
-  const folder = action.slice('move:'.length);
-  const targetDir = isAbsolute(folder) ? folder : join(dirname(batch.sourcePath), folder);
-  await mkdir(targetDir, { recursive: true });
-  let target = join(targetDir, safeFileName(batch.fileName));
-  if (existsSync(target)) {
-    const { name, ext } = parse(target);
-    target = join(targetDir, `${name}.${batch.id}${ext}`);
-  }
-  await rename(batch.sourcePath, target);
-  log.debug({ to: target }, 'source settled');
 }

@@ -96,6 +96,7 @@ async function loadOne(absDir: string, dir: string, file: string, connections: R
     return { problems: [...problems, { file: source.file, line: 1, path: [], message: 'must be a YAML mapping with version, fields, …', severity: 'error' }] };
   }
   for (const s of findLiteralSecrets(source.value)) problems.push(located(source, s.path, s.message));
+  for (const path of forbiddenKeys(source.value)) problems.push(located(source, path, 'is not allowed as a name here'));
   const resolved = resolveReferences(source.value, { env, baseDir: absDir });
   for (const s of resolved.issues) problems.push(located(source, s.path, s.message, unresolvedSeverity));
   const parsed = profileSchema.safeParse(resolved.value);
@@ -140,6 +141,18 @@ async function loadOne(absDir: string, dir: string, file: string, connections: R
       mapping: compiled.mapping,
     },
   };
+}
+
+/** Keys named `__proto__` anywhere in a file: the schema would drop them silently. */
+function forbiddenKeys(value: unknown, path: KeyPath = []): KeyPath[] {
+  if (value === null || typeof value !== 'object') return [];
+  const found: KeyPath[] = [];
+  for (const key of Object.keys(value)) {
+    const child: unknown = (value as Record<string, unknown>)[key];
+    if (key === '__proto__') found.push([...path, key]);
+    else found.push(...forbiddenKeys(child, [...path, Array.isArray(value) ? Number(key) : key]));
+  }
+  return found;
 }
 
 /** Formats a problem as `profiles/<file>.yaml:<line> <key.path>: <message>`. */

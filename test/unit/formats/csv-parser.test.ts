@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 
 import { InputError } from '../../../src/errors.js';
 import { CsvParser, type CsvDialect, type ParsedRecord } from '../../../src/formats/csv/csv-parser.js';
+import { seededRandom } from '../../support/csv-files.js';
 
 function dialect(over: Partial<CsvDialect> = {}): CsvDialect {
   return { delimiter: ';', quote: '"', lineEnd: '\n', maxRecordSize: 1 << 20, relaxQuotes: false, ...over };
@@ -27,18 +28,6 @@ function assertSplitInvariant(text: string, d: CsvDialect = dialect()): void {
     assert.deepEqual(parse([text.slice(0, cut), text.slice(cut)], d), whole, `cut at ${cut} of ${JSON.stringify(text)}`);
   }
   assert.deepEqual(parse([...text], d), whole, `char by char: ${JSON.stringify(text)}`);
-}
-
-/** A small deterministic PRNG so failures reproduce. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('CsvParser: records and lines', () => {
@@ -97,7 +86,7 @@ describe('CsvParser: records and lines', () => {
   });
 
   it('reads back random records written with standard quoting, in random chunks', () => {
-    const rand = prng(42);
+    const rand = seededRandom(42);
     const alphabet = ['a', 'b', ';', '"', '\n', '\r\n', ' ', 'ø', '€', '😀'];
     for (let round = 0; round < 200; round++) {
       const width = 1 + Math.floor(rand() * 4);

@@ -53,6 +53,14 @@ describe('openCsvReader: malformed rows', () => {
     assert.deepEqual(relaxed.rows[0]?.cells, ['pipe', '5" wide']);
   });
 
+  it('finds the line ending of a CR file whose first row has a stray quote', async () => {
+    const { reader, rows } = await readCsv(files.write('straycr.csv', 'item;size\rpipe;5" wide\rbolt;M8\r'));
+    assert.equal(reader.detected.lineEnding, 'CR');
+    assert.deepEqual(reader.columns, ['item', 'size']);
+    assert.deepEqual(problems(rows), [[2, 'E_CSV_QUOTE', 2, 7]]);
+    assert.deepEqual(rows[1]?.cells, ['bolt', 'M8']);
+  });
+
   it('rejects a row with text after a closing quote', async () => {
     const { rows } = await readCsv(files.write('after.csv', 'a;b\n"x"y;1\nok;2\n'));
     assert.deepEqual(problems(rows), [[2, 'E_CSV_QUOTE', 2, 4]]);

@@ -1,0 +1,239 @@
+/**
+ * Turns the delivery benchmark's measurements into `.bench/results-delivery.md` and checks
+ * issue 3's targets, in the style of the CSV report (csv-report.ts).
+ */
+import type { ProfileSummary } from './cpu-profile-summary.js';
+import type { DeliveryCaseKind, DeliveryRun } from './delivery-cases.js';
+import { formatMachine, type MachineInfo } from './machine-info.js';
+import { formatCount, formatMegabytes, formatRate, formatSeconds, markdownTable } from './markdown-table.js';
+import { median } from './measure.js';
+import type { StorePlan } from './store-share.js';
+import type { TargetMode } from './target-process.js';
+
+/** Every run of one case. */
+export interface DeliveryCaseResult {
+  readonly kind: DeliveryCaseKind;
+  readonly target: TargetMode;
+  readonly input: string;
+  readonly status: 'ok' | 'failed';
+  readonly note?: string;
+  readonly runs: readonly DeliveryRun[];
+}
+
+/** The replayed store calls of one kind of run, against ferry's median wall time for it. */
+export interface StoreShare {
+  readonly label: string;
+  readonly plan: StorePlan;
+  readonly calls: number;
+  readonly totalMs: number;
+  readonly ferryWallMs: number | null;
+  readonly share: number | null;
+}
+
+/** Everything the report is made of (also written as JSON). */
+export interface DeliveryResults {
+  readonly date: string;
+  readonly machine: MachineInfo;
+  readonly quick: boolean;
+  readonly runsPerCase: number;
+  readonly batchSize: number;
+  readonly concurrency: number;
+  readonly rssMethod: string;
+  readonly cases: readonly DeliveryCaseResult[];
+  readonly store: readonly StoreShare[];
+  readonly profile: { readonly wallMs: number; readonly summary: ProfileSummary } | null;
+}
+
+/** Issue 3: ≤ 1.5× the floor; peak RSS ≤ 250 MB, flat 1M → 3M; store < 10 %; ≥ 100 files/s. */
+const TARGET_FLOOR_RATIO = 1.5;
+const TARGET_RSS_BYTES = 250e6;
+const TARGET_RSS_DRIFT = 0.2;
+const TARGET_STORE_SHARE = 0.1;
+const TARGET_FILES_PER_SECOND = 100;
+
+interface Medians {
+  readonly wallMs: number;
+  readonly maxRssBytes: number;
+  readonly records: number;
+  readonly files: number;
+  readonly requests: number;
+  readonly bodyBytes: number;
+  readonly targetCpuMs: number;
+}
+
+function mediansOf(result: DeliveryCaseResult): Medians | undefined {
+  const { runs } = result;
+  if (result.status !== 'ok' || runs.length === 0) return undefined;
+  const m = (pick: (run: DeliveryRun) => number): number => median(runs.map(pick));
+  return {
+    wallMs: m((r) => r.wallMs), maxRssBytes: m((r) => r.maxRssBytes), records: m((r) => r.records), files: m((r) => r.files),
+    requests: m((r) => r.requests), bodyBytes: m((r) => r.bodyBytes), targetCpuMs: m((r) => r.targetCpuMs),
+  };
+}
+
+function find(results: DeliveryResults, kind: DeliveryCaseKind, input: string, target: TargetMode): Medians | undefined {
+  const found = results.cases.find((c) => c.kind === kind && c.input === input && c.target === target);
+  return found === undefined ? undefined : mediansOf(found);
+}
+
+const percent = (share: number): string => `${(share * 100).toFixed(1)} %`;
+const check = (passed: boolean, text: string): string => `- ${passed ? 'MET' : 'MISSED'}: ${text}`;
+
+function bigFileSection(results: DeliveryResults, input: string): string[] {
+  const cases = results.cases.filter((c) => c.input === input);
+  if (cases.length === 0) return [];
+  const headers = ['case', 'target', 'records', 'requests', 'body MB', 'wall', 'rows/s', 'peak RSS', 'target CPU', '× floor'];
+  const rows = cases.map((c) => {
+    const m = mediansOf(c);
+    if (m === undefined) return [c.kind, c.target, `${c.status}: ${c.note ?? 'no runs'}`, '', '', '', '', '', '', ''];
+    const floor = find(results, 'floor', input, c.target);
+    return [
+      c.kind, c.target, formatCount(m.records), formatCount(m.requests), (m.bodyBytes / 1e6).toFixed(1), formatSeconds(m.wallMs),
+      formatRate(m.records / (m.wallMs / 1000)), formatMegabytes(m.maxRssBytes), formatSeconds(m.targetCpuMs),
+      floor === undefined ? '—' : `${(m.wallMs / floor.wallMs).toFixed(2)}×`,
+    ];
+  });
+  const runs = Math.max(...cases.map((c) => c.runs.length));
+  return [`### ${input} rows, one file (median of ${runs} run${runs === 1 ? '' : 's'})`, '', markdownTable(headers, rows, [2, 3, 4, 5, 6, 7, 8, 9]), ''];
+}
+
+function smallFilesSection(results: DeliveryResults): string[] {
+  const cases = results.cases.filter((c) => c.kind === 'ferry small files' || c.kind === 'ferry, no files');
+  if (cases.length === 0) return [];
+  const empty = cases.find((c) => c.kind === 'ferry, no files');
+  const emptyMs = empty === undefined ? undefined : mediansOf(empty)?.wallMs;
+  const headers = ['case', 'target', 'files', 'records', 'wall', 'files/s', 'wall / file', 'marginal / file', 'peak RSS', 'target CPU'];
+  const rows = cases.map((c) => {
+    const m = mediansOf(c);
+    if (m === undefined) return [c.kind, c.target, `${c.status}: ${c.note ?? 'no runs'}`, '', '', '', '', '', '', ''];
+    const perFile = m.files === 0 ? '—' : `${(m.wallMs / m.files).toFixed(1)} ms`;
+    const marginal = m.files === 0 || emptyMs === undefined ? '—' : `${((m.wallMs - emptyMs) / m.files).toFixed(1)} ms`;
+    return [
+      c.kind, c.target, formatCount(m.files), formatCount(m.records), formatSeconds(m.wallMs),
+      m.files === 0 ? '—' : (m.files / (m.wallMs / 1000)).toFixed(0), perFile, marginal, formatMegabytes(m.maxRssBytes), formatSeconds(m.targetCpuMs),
+    ];
+  });
+  return [
+    '### Many small files, one `ferry run`', '', markdownTable(headers, rows, [2, 3, 4, 5, 6, 7, 8, 9]), '',
+    'wall / file is the wall time over the files (start-up included); marginal / file subtracts a run on an empty inbox (start-up, profile load, store open).', '',
+  ];
+}
+
+function storeSection(results: DeliveryResults): string[] {
+  const headers = ['replayed run', 'store calls', 'store time', 'ferry wall (parse target)', 'share'];
+  const rows = results.store.map((s) => [
+    s.label, formatCount(s.calls), `${s.totalMs.toFixed(0)} ms`,
+    s.ferryWallMs === null ? '—' : formatSeconds(s.ferryWallMs), s.share === null ? '—' : percent(s.share),
+  ]);
+  const lines = [
+    '### State store share (estimate)', '',
+    'An **estimate**: ferry cannot time its own store calls without changes to src/, so the calls a run makes',
+    '(run-profile.ts, process-batch.ts, deliver-chunks.ts) are replayed against a fresh SqliteStore in the',
+    'bench process (store open + close included) and set against ferry\'s median wall time for that run.', '',
+    markdownTable(headers, rows, [1, 2, 3, 4]), '',
+  ];
+  const profiled = results.profile?.summary.inclusive[0];
+  if (profiled !== undefined && results.profile !== null) {
+    lines.push(
+      `Measured in the profiled run below (1M, discard target): ${profiled.ms.toFixed(0)} ms of samples inside the store, ` +
+        `${percent(profiled.ms / results.profile.wallMs)} of that run's ${formatSeconds(results.profile.wallMs)} wall time.`,
+      '',
+    );
+  }
+  return lines;
+}
+
+function profileSection(results: DeliveryResults): string[] {
+  if (results.profile === null) return ['### CPU profile', '', 'Not available: the profiled run failed.', ''];
+  const { summary, wallMs } = results.profile;
+  const entries = (list: ProfileSummary['topFunctions']): string[][] =>
+    list.map((e) => [e.name.replaceAll('|', '\\|'), `${e.ms.toFixed(0)} ms`, percent(e.share)]);
+  return [
+    `### CPU profile of one ferry run (1M, discard target, \`node --cpu-prof\`, ${formatSeconds(wallMs)} wall)`, '',
+    `Profiled ${formatSeconds(summary.totalMs)}; the main thread was idle (waiting for the target or the disk) ${formatSeconds(summary.idleMs)} of it.`, '',
+    'Top self time:', '', markdownTable(['function', 'self', 'share'], entries(summary.topFunctions), [1, 2]), '',
+    'Self time by file:', '', markdownTable(['file', 'self', 'share'], entries(summary.topFiles), [1, 2]), '',
+    'Samples with the phase\'s function on the stack (a lower bound: work resumed from a stream or a timer',
+    'after an `await` does not show its caller):', '', markdownTable(['code', 'time', 'share'], entries(summary.inclusive), [1, 2]), '',
+  ];
+}
+
+function targetLines(results: DeliveryResults): string[] {
+  const lines: string[] = [];
+  for (const input of ['1M', '3M']) {
+    for (const target of ['parse', 'discard'] as const) {
+      const ferry = find(results, 'ferry', input, target);
+      const floor = find(results, 'floor', input, target);
+      if (ferry === undefined || floor === undefined) continue;
+      const ratio = ferry.wallMs / floor.wallMs;
+      const what = target === 'parse' ? 'parsing target (issue 3\'s set-up)' : 'discarding target (ferry\'s own speed)';
+      lines.push(check(ratio <= TARGET_FLOOR_RATIO, `${input}, ${what}: end to end ${ratio.toFixed(2)}× the floor (target ≤ ${TARGET_FLOOR_RATIO}×)`));
+    }
+  }
+  const rss = new Map<string, number>();
+  for (const input of ['1M', '3M']) {
+    const peaks = (['parse', 'discard'] as const).map((t) => find(results, 'ferry', input, t)?.maxRssBytes).filter((v): v is number => v !== undefined);
+    if (peaks.length === 0) continue;
+    const peak = Math.max(...peaks);
+    rss.set(input, peak);
+    lines.push(check(peak <= TARGET_RSS_BYTES, `${input}: ferry's peak RSS ${formatMegabytes(peak)} (highest over both targets; target ≤ ${formatMegabytes(TARGET_RSS_BYTES)})`));
+  }
+  const small = rss.get('1M');
+  const large = rss.get('3M');
+  if (small !== undefined && large !== undefined) {
+    const drift = large / small - 1;
+    lines.push(check(Math.abs(drift) <= TARGET_RSS_DRIFT, `peak RSS 3M vs 1M ${drift >= 0 ? '+' : ''}${(drift * 100).toFixed(0)} % (flat: within ±${TARGET_RSS_DRIFT * 100} %)`));
+  }
+  const big = results.store[0];
+  if (big?.share !== undefined && big.share !== null) {
+    lines.push(check(big.share < TARGET_STORE_SHARE, `state store ${percent(big.share)} of the 1M run (estimate by replay; target < 10 %)`));
+  }
+  const profiled = results.profile?.summary.inclusive[0];
+  if (profiled !== undefined && results.profile !== null) {
+    const share = profiled.ms / results.profile.wallMs;
+    lines.push(check(share < TARGET_STORE_SHARE, `state store ${percent(share)} of the profiled 1M run (CPU profile; target < 10 %)`));
+  }
+  for (const target of ['parse', 'discard'] as const) {
+    const m = find(results, 'ferry small files', '1000×10', target);
+    if (m === undefined) continue;
+    const rate = m.files / (m.wallMs / 1000);
+    lines.push(check(rate >= TARGET_FILES_PER_SECOND, `${m.files} small files, ${target} target: ${rate.toFixed(0)} files/s, ${(m.wallMs / m.files).toFixed(1)} ms per file (target ≥ ${TARGET_FILES_PER_SECOND} files/s)`));
+  }
+  return lines;
+}
+
+const NOTES = [
+  'Notes: every case is a fresh child process measured from outside: wall time from spawn to exit (Node',
+  'start-up, profile load and store open included) and the kernel\'s peak RSS of that process. ferry runs',
+  '`node bin/ferry.js run <profile> --json` in a fresh workspace (FERRY_LOG_LEVEL=warn): it copies and hashes',
+  'the file into staging, maps it into the spool, sends the chunks with an Idempotency-Key, commits each',
+  'chunk\'s outcome, writes the result file and moves the source to processed/. The floor',
+  '(case-delivery-floor.ts) decodes with the fast decoder, splits naively, builds the same records,',
+  '`JSON.stringify`s 1,000 at a time and POSTs them with node:http keep-alive, 4 in flight: no checks, no',
+  'staging, no spool, no state, no result file. The target is a separate Node process on the same 2 cores:',
+  '`parse` runs `JSON.parse` on every body and counts the records (the counts above are its own), `discard`',
+  'only counts bytes. Target CPU is the target process\'s CPU time during the run, which competes with the',
+  'sender for the two cores. 1 MB = 10^6 bytes. Noise on a shared 2-core machine is ±15–20 %: compare',
+  'ratios from one run, not absolute times across runs.',
+];
+
+/** Renders the report and lists the problems that should fail the bench (not target misses). */
+export function renderDeliveryReport(results: DeliveryResults): { markdown: string; problems: string[] } {
+  const problems = results.cases.filter((c) => c.status === 'failed').map((c) => `${c.input} ${c.kind} (${c.target}): ${c.note ?? 'failed'}`);
+  const mode = results.quick ? 'quick (1 run per case)' : `median of ${results.runsPerCase} runs per case (3M: 1 run)`;
+  const sections = [
+    '## Delivery benchmark (issue 3)', '',
+    `Machine: ${formatMachine(results.machine)}.`,
+    `Date: ${results.date}; ${mode}; batchSize ${results.batchSize}, concurrency ${results.concurrency}; peak RSS from ${results.rssMethod}.`, '',
+    ...bigFileSection(results, '1M'),
+    ...bigFileSection(results, '3M'),
+    ...smallFilesSection(results),
+    ...storeSection(results),
+    ...profileSection(results),
+    '### Targets (issue 3)', '',
+    ...targetLines(results), '',
+    ...(problems.length > 0 ? ['### Problems', '', ...problems.map((p) => `- ${p}`), ''] : []),
+    ...NOTES,
+  ];
+  return { markdown: sections.join('\n'), problems };
+}

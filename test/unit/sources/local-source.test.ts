@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+
+import { globToRegExp, LocalSource } from '../../../src/sources/local-source.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'ferry-src-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function file(name: string, text = 'a;b\r\n1;2\r\n', ageMs = 60_000): void {
+  writeFileSync(join(dir, name), text);
+  const t = (Date.now() - ageMs) / 1000;
+  utimesSync(join(dir, name), t, t);
+}
+
+describe('LocalSource', () => {
+  it('matches globs case-insensitively and leaves temp and hidden files alone', async () => {
+    assert.ok(globToRegExp('*.csv').test('ORDERS.CSV'));
+    assert.ok(!globToRegExp('*.csv').test('orders.csv.part'));
+    assert.ok(globToRegExp('orders-[0-9]?.csv').test('orders-12.csv'));
+    const sub = join(dir, 'globs');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(sub);
+    for (const n of ['a.csv', 'b.CSV', 'c.csv.part', '.hidden.csv', 'd.tmp', 'e.txt']) writeFileSync(join(sub, n), 'x');
+    const source = new LocalSource({ type: 'local', dir: sub, include: ['*.csv'], stable: { minAge: 0 } });
+    assert.deepEqual((await source.list()).map((f) => f.name).sort(), ['a.csv', 'b.CSV']);
+  });
+
+  it('waits for minAge, for equal listings (checks) and for the done file', async () => {
+    file('young.csv', 'x', 0);
+    file('old.csv');
+    file('marked.csv');
+    const byAge = new LocalSource({ type: 'local', dir, include: ['young.csv', 'old.csv'], stable: { minAge: '5s' } });
+    assert.deepEqual((await byAge.listStable()).ready.map((f) => f.name), ['old.csv']);
+
+    const byChecks = new LocalSource({ type: 'local', dir, include: ['old.csv'], stable: { minAge: 0, checks: 2 } });
+    assert.deepEqual((await byChecks.listStable()).ready, [], 'one listing is not enough');
+    assert.deepEqual((await byChecks.listStable()).ready.map((f) => f.name), ['old.csv']);
+    file('old.csv', 'grown;x\r\n');
+    assert.deepEqual((await byChecks.listStable()).ready, [], 'a change starts the count again');
+
+    const byDone = new LocalSource({ type: 'local', dir, include: ['marked*'], stable: { minAge: 0, doneFile: '{name}.done' } });
+    assert.deepEqual((await byDone.listStable()).ready, []);
+    file('marked.csv.done', '');
+    const ready = (await byDone.listStable()).ready.map((f) => f.name);
+    assert.deepEqual(ready, ['marked.csv'], 'the data file is ready and the marker is not a batch');
+  });
+});
