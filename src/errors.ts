@@ -27,6 +27,18 @@ export const ERROR_CODES = {
   E_TARGET_REDIRECT: 'input',
   E_TARGET_REJECTED: 'input',
   E_TARGET_RESPONSE: 'input',
+  // remote file systems
+  E_REMOTE_NAME: 'input',
+  E_REMOTE_UNAVAILABLE: 'transient',
+  E_REMOTE_TIMEOUT: 'transient',
+  E_REMOTE_AUTH: 'input',
+  E_HOSTKEY_UNKNOWN: 'input',
+  E_HOSTKEY_MISMATCH: 'input',
+  E_SSH_ALGORITHMS: 'input',
+  E_TLS_UNTRUSTED: 'input',
+  E_REMOTE_NOT_FOUND: 'input',
+  E_REMOTE_RENAME: 'transient',
+  E_SIZE_MISMATCH: 'transient',
   // state store and daemon
   E_INSTANCE_LOCKED: 'input',
   E_STORE: 'internal',

@@ -1,9 +1,12 @@
 import { openCsvReader } from './formats/csv/csv-reader.js';
 import type { InputFile, RowReader } from './formats/types.js';
 import type { Logger } from './log.js';
+import type { Connection } from './profiles/connection-schema.js';
 import type { ProfileFormat, ProfileTarget } from './profiles/schema.js';
 import { createHttpSink } from './targets/http/http-sink.js';
 import type { Sink } from './targets/types.js';
+import { createLocalFs } from './remote/local/local-fs.js';
+import type { RemoteFs, RemoteHealth } from './remote/types.js';
 
 /** Opens a file of one format with a profile's `format` settings. */
 export type FormatReaderFactory = (file: InputFile, format: ProfileFormat) => Promise<RowReader>;
@@ -24,4 +27,12 @@ export const TARGETS: Readonly<Record<ProfileTarget['type'], SinkFactory>> = {
   http: (target, { log }) => createHttpSink(target, {
     events: { onRetry: (info) => log.warn({ key: info.key, attempt: info.attempt, delayMs: info.delayMs, reason: info.reason }, 'target request failed; retrying') },
   }),
+};
+
+/** Opens the file system of a connection (undefined: the local file system). */
+export type RemoteFsFactory = (connection: Connection | undefined, options: { log: Logger }) => RemoteFs & { health(): RemoteHealth };
+
+/** File systems, by connection type: where sources read and results and exports are written. */
+export const REMOTE_FILE_SYSTEMS: Readonly<Partial<Record<Connection['type'] | 'local', RemoteFsFactory>>> = {
+  local: (connection) => createLocalFs(connection?.type === 'local' ? connection.root : undefined),
 };

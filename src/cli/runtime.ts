@@ -4,6 +4,7 @@ import { InputError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
 import type { PipelineContext } from '../pipeline/process-batch.js';
 import type { LoadedProfile } from '../profiles/types.js';
+import { RemoteRegistry } from '../remote/remote-registry.js';
 import { TARGETS } from '../registry.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import type { StateStore } from '../store/types.js';
@@ -15,6 +16,7 @@ export interface Runtime {
   readonly store: StateStore;
   readonly log: Logger;
   readonly dataDir: string;
+  readonly remotes: RemoteRegistry;
   context(signal: AbortSignal): PipelineContext;
   close(): Promise<void>;
 }
@@ -29,6 +31,7 @@ export function openRuntime(options: GlobalOptions, mode: { exclusive: boolean; 
   const log = createLogger(options.logLevel);
   const store = SqliteStore.open(resolve(options.store.slice('sqlite:'.length)), mode);
   const sinks = new Map<string, Sink>();
+  const remotes = new RemoteRegistry(log);
   const sinkFor = (loaded: LoadedProfile): Sink => {
     const existing = sinks.get(loaded.id);
     if (existing !== undefined) return existing;
@@ -43,9 +46,11 @@ export function openRuntime(options: GlobalOptions, mode: { exclusive: boolean; 
     store,
     log,
     dataDir,
-    context: (signal) => ({ store, dataDir, log, sink: sinkFor, signal }),
+    remotes,
+    context: (signal) => ({ store, dataDir, log, sink: sinkFor, remotes, signal }),
     close: async () => {
       await Promise.all([...sinks.values()].map((s) => s.close()));
+      await remotes.closeAll();
       await store.close();
     },
   };

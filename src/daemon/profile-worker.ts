@@ -5,7 +5,8 @@ import type { PipelineContext } from '../pipeline/process-batch.js';
 import { runProfile } from '../pipeline/run-profile.js';
 import { durationMs } from '../profiles/schema-helpers.js';
 import type { LoadedProfile } from '../profiles/types.js';
-import { LocalSource } from '../sources/local-source.js';
+import { sourceFs } from '../pipeline/process-batch.js';
+import { FolderSource } from '../sources/folder-source.js';
 
 /**
  * Keeps one profile's local folder under watch: a scan at start-up (chokidar's write-finish check
@@ -15,7 +16,7 @@ import { LocalSource } from '../sources/local-source.js';
  * looked at again until it is.
  */
 export class ProfileWorker {
-  private readonly source: LocalSource;
+  private readonly source: FolderSource;
   private watcher: FSWatcher | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
@@ -27,15 +28,16 @@ export class ProfileWorker {
   lastScan: { at: number; error: string | null; waiting: number } | undefined;
 
   constructor(private readonly loaded: LoadedProfile, private readonly ctx: () => PipelineContext) {
-    if (loaded.profile.source?.type !== 'local') throw new Error(`profile ${loaded.id} has no local source`);
-    this.source = new LocalSource(loaded.profile.source);
+    const source = loaded.profile.source;
+    if (source === undefined || source.type === 'http') throw new Error(`profile ${loaded.id} has no folder source`);
     this.log = ctx().log.child({ profile: loaded.id });
+    this.source = new FolderSource(source, sourceFs(ctx(), loaded), this.log);
   }
 
   /** Starts the triggers and the first scan. */
   start(): void {
     const trigger = this.loaded.profile.trigger;
-    if (trigger?.watch !== false) {
+    if (trigger?.watch !== false && this.loaded.profile.source?.type === 'local') {
       this.watcher = watch(this.source.dir, { depth: 0, ignoreInitial: true, awaitWriteFinish: false });
       this.watcher.on('add', () => this.poke());
       this.watcher.on('change', () => this.poke());

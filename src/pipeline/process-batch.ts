@@ -1,15 +1,19 @@
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 
 import { FerryError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { createRejectPolicy } from '../mapping/reject-policy.js';
 import type { LoadedProfile } from '../profiles/types.js';
+import type { RemoteRegistry } from '../remote/remote-registry.js';
+import type { RemoteFs } from '../remote/types.js';
 import type { BatchRow, BatchStatus, StateStore } from '../store/types.js';
 import type { Sink } from '../targets/types.js';
 import { crashPoint } from '../util/crash-point.js';
 import { deliverChunks } from './deliver-chunks.js';
-import { resultFilePath } from './result-destination.js';
+import { downloadToStaging } from './download-file.js';
+import { resultDestination } from './result-destination.js';
 import { writeResultFile } from './result-file.js';
 import { settleSource } from './settle-source.js';
 import { removeSpool, spoolExists, writeSpool } from './spool.js';
@@ -21,7 +25,15 @@ export interface PipelineContext {
   readonly dataDir: string;
   readonly log: Logger;
   readonly sink: (profile: LoadedProfile) => Sink;
+  readonly remotes: RemoteRegistry;
   readonly signal: AbortSignal;
+}
+
+/** The file system a profile's source files come from (the local disk for local sources). */
+export function sourceFs(ctx: PipelineContext, loaded: LoadedProfile): RemoteFs {
+  const source = loaded.profile.source;
+  if (source === undefined || source.type === 'local' || source.type === 'http') return ctx.remotes.get(undefined, undefined);
+  return ctx.remotes.get(source.connection, loaded.connections.source);
 }
 
 /** Where a batch's own files live in the data dir: all names are ours, never the remote file's. */
@@ -53,7 +65,18 @@ export async function continueBatch(ctx: PipelineContext, start: BatchRow, loade
   let b = start;
 
   if (b.state === 'claimed' || (b.state === 'staged' && !(await stagedIsIntact(paths.staged, b.sourceSize)))) {
-    const { hash } = await stageLocalFile(b.sourcePath, paths.staged, b.sourceSize);
+    let hash: string;
+    if (b.sourceKind === 'remote') {
+      const got = await downloadToStaging(sourceFs(ctx, loaded), b.sourcePath, paths.staged, b.sourceSize, { signal: ctx.signal, log });
+      if (got.kind !== 'staged') {
+        const message = got.kind === 'vanished' ? `${b.fileName} vanished before it could be downloaded` : `${b.fileName} changed while it was downloaded (now ${got.size} bytes); it is taken again as a new version`;
+        log.info(message);
+        return store.updateBatch(b.id, { state: 'done', status: 'skipped', errorCode: got.kind === 'vanished' ? 'E_REMOTE_NOT_FOUND' : 'E_SIZE_MISMATCH', errorMessage: message });
+      }
+      hash = got.hash;
+    } else {
+      hash = (await stageLocalFile(b.sourcePath, paths.staged, b.sourceSize)).hash;
+    }
     crashPoint('after-stage');
     const earlier = b.reprocessOf === null ? await store.findProcessedContent(b.profile, hash, b.id) : undefined;
     if (earlier !== undefined) {
@@ -93,24 +116,35 @@ export async function continueBatch(ctx: PipelineContext, start: BatchRow, loade
   }
 
   if (b.state === 'delivered') {
-    const path = resultFilePath(loaded, b);
+    const dest = resultDestination(loaded, b, ctx.dataDir);
     const counts = await writeResultFile({
       spoolDir: paths.spool,
       chunks: await store.listChunks(b.id),
       batchSize,
       undeliveredReason: b.errorMessage === null ? 'not delivered' : `not delivered: ${b.errorMessage}`,
-      path,
+      path: dest.localPath,
       delimiter: resultDelimiter(loaded),
       encoding: resultEncoding(loaded),
     });
+    let shown = dest.localPath;
+    if (dest.remotePath !== undefined) {
+      const fs = ctx.remotes.get(loaded.profile.results?.to.connection, loaded.connections.results);
+      await fs.mkdirp(dirnamePosix(dest.remotePath));
+      await fs.write(dest.remotePath, createReadStream(dest.localPath), ctx.signal);
+      if (dest.doneFile) await fs.write(`${dest.remotePath}.done`, Buffer.alloc(0), ctx.signal);
+      await rm(dest.localPath, { force: true });
+      shown = dest.remotePath;
+    } else if (dest.doneFile) {
+      await writeFile(`${dest.localPath}.done`, '');
+    }
     crashPoint('after-result');
     const next = { ...b, rowsDelivered: counts.delivered, rowsFailed: counts.failed };
-    b = await store.updateBatch(b.id, { state: 'reported', resultFile: path, rowsDelivered: counts.delivered, rowsFailed: counts.failed, status: outcomeStatus(next) });
+    b = await store.updateBatch(b.id, { state: 'reported', resultFile: shown, rowsDelivered: counts.delivered, rowsFailed: counts.failed, status: outcomeStatus(next) });
   }
 
   if (b.state === 'reported') {
     crashPoint('before-settle');
-    await settleSource(loaded, b, log);
+    await settleSource(loaded, b, sourceFs(ctx, loaded), log);
     await mkdir(join(ctx.dataDir, 'archive'), { recursive: true });
     await rename(paths.staged, paths.archive).catch(() => undefined);
     await removeSpool(paths.spool);
@@ -118,6 +152,11 @@ export async function continueBatch(ctx: PipelineContext, start: BatchRow, loade
     log.info({ status: b.status, rows: b.rowsTotal, delivered: b.rowsDelivered, rejected: b.rowsRejected, failed: b.rowsFailed }, 'batch settled');
   }
   return b;
+}
+
+function dirnamePosix(path: string): string {
+  const i = path.lastIndexOf('/');
+  return i <= 0 ? '/' : path.slice(0, i);
 }
 
 /** The result file follows a CSV source's delimiter unless the profile says otherwise. */

@@ -1,4 +1,4 @@
-import { isAbsolute, join, parse, resolve } from 'node:path';
+import { isAbsolute, join, parse, posix, resolve } from 'node:path';
 
 import type { LoadedProfile } from '../profiles/types.js';
 import type { BatchRow } from '../store/types.js';
@@ -46,16 +46,30 @@ export function expandNameTemplate(template: string, vars: { fileName: string; p
   return safeFileName(out);
 }
 
+/** Where a batch's result file is written, and where it is delivered when that is a server. */
+export interface ResultDestination {
+  /** the file written first (the final file for local destinations) */
+  readonly localPath: string;
+  /** the remote folder path to upload to, when `results.to.connection` is a server */
+  readonly remotePath?: string;
+  readonly doneFile: boolean;
+}
+
 /**
- * Where the result file of a batch goes: `results.to` (a local folder, or a `local` connection's
- * root joined with `dir`), named by `results.name`; without `results`, into the data dir.
+ * Where the result file of a batch goes: `results.to.dir` on the local disk, joined to the `root` of
+ * a `local` connection, or on the server of an SFTP/FTP connection (written locally first, then
+ * uploaded). Without `results`, into `<data>/results/<profile>/`.
  */
-export function resultFilePath(loaded: LoadedProfile, batch: BatchRow, dataDir = process.env.FERRY_DATA ?? './data'): string {
+export function resultDestination(loaded: LoadedProfile, batch: BatchRow, dataDir: string): ResultDestination {
   const results = loaded.profile.results;
   const name = expandNameTemplate(results?.name ?? '{stem}.result.csv', { fileName: batch.fileName, profile: loaded.id, batch: batch.id, at: new Date(batch.createdAt) });
-  if (results === undefined) return resolve(dataDir, 'results', loaded.id, `${batch.id}-${name}`);
+  if (results === undefined) return { localPath: resolve(dataDir, 'results', loaded.id, `${batch.id}-${name}`), doneFile: false };
   const connection = loaded.connections.results;
+  const doneFile = results.doneFile === true;
+  if (connection !== undefined && connection.type !== 'local') {
+    return { localPath: resolve(dataDir, 'results', loaded.id, `${batch.id}-${name}`), remotePath: posix.join(results.to.dir, name), doneFile };
+  }
   const root = connection?.type === 'local' && connection.root !== undefined ? connection.root : undefined;
   const dir = root === undefined || isAbsolute(results.to.dir) ? results.to.dir : join(root, results.to.dir);
-  return resolve(dir, name);
+  return { localPath: resolve(dir, name), doneFile };
 }

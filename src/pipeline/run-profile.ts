@@ -3,7 +3,7 @@ import { resolve, sep } from 'node:path';
 
 import { FerryError } from '../errors.js';
 import type { LoadedProfile } from '../profiles/types.js';
-import type { ListedFile } from '../sources/local-source.js';
+import type { ListedFile } from '../sources/folder-source.js';
 import type { BatchRow, BatchStatus } from '../store/types.js';
 import { crashPoint } from '../util/crash-point.js';
 import { newId } from '../util/ids.js';
@@ -42,11 +42,13 @@ export async function runProfile(ctx: PipelineContext, loaded: LoadedProfile, fi
   const batches: BatchRow[] = [];
   for (const f of files) {
     if (ctx.signal.aborted) break;
+    const remote = f.explicit !== true && loaded.profile.source !== undefined && loaded.profile.source.type !== 'local' && loaded.profile.source.type !== 'http';
+    const sourcePath = remote ? f.path : resolve(f.path);
     const sourceDir = loaded.profile.source?.dir === undefined ? undefined : resolve(loaded.profile.source.dir);
-    const inSource = sourceDir !== undefined && resolve(f.path).startsWith(sourceDir + sep);
+    const inSource = !remote && sourceDir !== undefined && sourcePath.startsWith(sourceDir + sep);
     const claim = {
       id: newId('b'), runId, profile: loaded.id, profileVersion: loaded.contentHash, fileName: f.name,
-      sourcePath: resolve(f.path), sourceSize: f.size, sourceMtimeMs: f.mtimeMs,
+      sourceKind: remote ? ('remote' as const) : ('local' as const), sourcePath, sourceSize: f.size, sourceMtimeMs: f.mtimeMs,
     };
     const batch = f.explicit === true && !inSource ? await ctx.store.createBatch({ ...claim, reprocessOf: null }) : await ctx.store.claimFile(claim);
     if (batch === undefined) continue;
@@ -77,7 +79,7 @@ export async function resumeUnfinished(ctx: PipelineContext, profiles: ReadonlyM
     if (ctx.signal.aborted) break;
     const loaded = profiles.get(batch.profile);
     if (loaded === undefined) continue;
-    if (batch.state === 'claimed' && !existsSync(batch.sourcePath)) {
+    if (batch.state === 'claimed' && batch.sourceKind === 'local' && !existsSync(batch.sourcePath)) {
       finished.push(await ctx.store.updateBatch(batch.id, { state: 'done', status: 'failed', errorCode: 'E_FILE_NOT_FOUND', errorMessage: `${batch.fileName} vanished before it was copied` }));
       continue;
     }

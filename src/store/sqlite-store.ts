@@ -13,7 +13,7 @@ CREATE TABLE IF NOT EXISTS runs (
 );
 CREATE TABLE IF NOT EXISTS batches (
   id TEXT PRIMARY KEY, run_id TEXT NOT NULL, profile TEXT NOT NULL, profile_version TEXT NOT NULL,
-  file_name TEXT NOT NULL, source_path TEXT NOT NULL, source_size INTEGER NOT NULL, source_mtime_ms INTEGER NOT NULL,
+  file_name TEXT NOT NULL, source_kind TEXT NOT NULL DEFAULT 'local', source_path TEXT NOT NULL, source_size INTEGER NOT NULL, source_mtime_ms INTEGER NOT NULL,
   content_hash TEXT, state TEXT NOT NULL, status TEXT NOT NULL,
   rows_total INTEGER NOT NULL DEFAULT 0, rows_delivered INTEGER NOT NULL DEFAULT 0,
   rows_rejected INTEGER NOT NULL DEFAULT 0, rows_failed INTEGER NOT NULL DEFAULT 0, chunks INTEGER NOT NULL DEFAULT 0,
@@ -31,7 +31,7 @@ CREATE TABLE IF NOT EXISTS chunks (
 `;
 
 interface BatchDbRow {
-  id: string; run_id: string; profile: string; profile_version: string; file_name: string; source_path: string;
+  id: string; run_id: string; profile: string; profile_version: string; file_name: string; source_kind: 'local' | 'remote'; source_path: string;
   source_size: number; source_mtime_ms: number; content_hash: string | null; state: BatchRow['state']; status: BatchStatus;
   rows_total: number; rows_delivered: number; rows_rejected: number; rows_failed: number; chunks: number;
   result_file: string | null; error_code: string | null; error_message: string | null; reprocess_of: string | null;
@@ -48,7 +48,7 @@ const COLUMN_OF: Readonly<Record<string, string>> = {
 function toBatch(r: BatchDbRow): BatchRow {
   return {
     id: r.id, runId: r.run_id, profile: r.profile, profileVersion: r.profile_version, fileName: r.file_name,
-    sourcePath: r.source_path, sourceSize: r.source_size, sourceMtimeMs: r.source_mtime_ms, contentHash: r.content_hash,
+    sourceKind: r.source_kind, sourcePath: r.source_path, sourceSize: r.source_size, sourceMtimeMs: r.source_mtime_ms, contentHash: r.content_hash,
     state: r.state, status: r.status, rowsTotal: r.rows_total, rowsDelivered: r.rows_delivered, rowsRejected: r.rows_rejected,
     rowsFailed: r.rows_failed, chunks: r.chunks, resultFile: r.result_file, errorCode: r.error_code, errorMessage: r.error_message,
     reprocessOf: r.reprocess_of, createdAt: r.created_at, updatedAt: r.updated_at,
@@ -110,9 +110,9 @@ export class SqliteStore implements StateStore {
 
   private insertBatch(b: NewBatch): BatchRow {
     const now = Date.now();
-    this.db.prepare(`INSERT INTO batches (id, run_id, profile, profile_version, file_name, source_path, source_size, source_mtime_ms, content_hash, state, status, reprocess_of, created_at, updated_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'claimed', 'running', ?, ?, ?)`).run(
-      b.id, b.runId, b.profile, b.profileVersion, b.fileName, b.sourcePath, b.sourceSize, b.sourceMtimeMs, b.contentHash ?? null, b.reprocessOf ?? null, now, now,
+    this.db.prepare(`INSERT INTO batches (id, run_id, profile, profile_version, file_name, source_kind, source_path, source_size, source_mtime_ms, content_hash, state, status, reprocess_of, created_at, updated_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'claimed', 'running', ?, ?, ?)`).run(
+      b.id, b.runId, b.profile, b.profileVersion, b.fileName, b.sourceKind ?? 'local', b.sourcePath, b.sourceSize, b.sourceMtimeMs, b.contentHash ?? null, b.reprocessOf ?? null, now, now,
     );
     return this.mustGet(b.id);
   }

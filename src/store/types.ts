@@ -19,6 +19,8 @@ export interface BatchRow {
   /** sha256 of the profile file the batch ran with */
   readonly profileVersion: string;
   readonly fileName: string;
+  /** `remote`: the file is read through the profile's source connection; `local`: a local path */
+  readonly sourceKind: 'local' | 'remote';
   readonly sourcePath: string;
   readonly sourceSize: number;
   readonly sourceMtimeMs: number;
@@ -43,6 +45,7 @@ export interface BatchRow {
 export type NewBatch = Pick<BatchRow, 'id' | 'runId' | 'profile' | 'profileVersion' | 'fileName' | 'sourcePath' | 'sourceSize' | 'sourceMtimeMs'> & {
   readonly contentHash?: string | null;
   readonly reprocessOf?: string | null;
+  readonly sourceKind?: 'local' | 'remote';
 };
 
 /** What a batch may change as it moves on. */

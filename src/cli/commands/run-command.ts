@@ -1,11 +1,14 @@
 import { existsSync, statSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
 import { basename, resolve } from 'node:path';
 
 import { FerryError } from '../../errors.js';
 import { toJson } from '../../json/to-json.js';
 import { combineStatus, resumeUnfinished, runProfile, type RunFile, type RunResult } from '../../pipeline/run-profile.js';
 import { formatProblem, loadProfileSet } from '../../profiles/load.js';
-import { LocalSource } from '../../sources/local-source.js';
+import { durationMs } from '../../profiles/schema-helpers.js';
+import { FolderSource } from '../../sources/folder-source.js';
+import { sourceFs } from '../../pipeline/process-batch.js';
 import type { BatchRow, BatchStatus } from '../../store/types.js';
 import type { GlobalOptions } from '../options.js';
 import { openRuntime } from '../runtime.js';
@@ -38,6 +41,21 @@ function describe(r: RunResult, profile: string): string {
   return lines.join('\n');
 }
 
+/**
+ * The files of a source that are complete, for a one-shot run: lists again (every half second)
+ * while some files are still settling, as long as the profile's stability rules could need.
+ */
+async function listForRun(source: FolderSource, minAge: string | number | undefined): Promise<RunFile[]> {
+  const waitMs = Math.min((minAge === undefined ? 1000 : durationMs(minAge)) + 1500, 60_000);
+  const deadline = Date.now() + waitMs;
+  let result = await source.listStable();
+  while (result.waiting > 0 && Date.now() < deadline) {
+    await delay(500);
+    result = await source.listStable();
+  }
+  return result.ready;
+}
+
 /** `ferry run <profile> [--file PATH] [--json]`: one run in the foreground. */
 export async function runCommand(options: GlobalOptions, profileId: string, flags: { file?: string; json?: boolean; param?: string[] }, io: CommandIo): Promise<number> {
   const set = await loadProfileSet(options.profiles, { only: profileId });
@@ -47,18 +65,16 @@ export async function runCommand(options: GlobalOptions, profileId: string, flag
     if (set.problems.length === 0) io.err(`no profile "${profileId}" in ${options.profiles}`);
     return 2;
   }
-  let files: RunFile[];
+  let explicit: RunFile | undefined;
   if (flags.file !== undefined) {
     if (!existsSync(flags.file)) {
       io.err(`${flags.file}: no such file`);
       return 2;
     }
     const s = statSync(flags.file);
-    files = [{ path: resolve(flags.file), name: basename(flags.file), size: s.size, mtimeMs: Math.trunc(s.mtimeMs), explicit: true }];
-  } else if (loaded.profile.source?.type === 'local') {
-    files = (await new LocalSource(loaded.profile.source).listStable()).ready;
-  } else {
-    io.err(`profile ${profileId} has no local source; name a file with --file`);
+    explicit = { path: resolve(flags.file), name: basename(flags.file), size: s.size, mtimeMs: Math.trunc(s.mtimeMs), explicit: true };
+  } else if (loaded.profile.source === undefined || loaded.profile.source.type === 'http') {
+    io.err(`profile ${profileId} has no folder source to read; name a file with --file`);
     return 2;
   }
 
@@ -79,6 +95,7 @@ export async function runCommand(options: GlobalOptions, profileId: string, flag
   try {
     const ctx = runtime.context(controller.signal);
     const resumed = await resumeUnfinished(ctx, new Map([[profileId, loaded]]));
+    const files = explicit !== undefined ? [explicit] : await listForRun(new FolderSource(loaded.profile.source ?? { type: 'local' }, sourceFs(ctx, loaded), runtime.log), loaded.profile.source?.stable?.minAge);
     const result = await runProfile(ctx, loaded, files, flags.file === undefined ? 'manual' : 'manual-file');
     const batches = [...resumed, ...result.batches];
     const all: RunResult = { runId: result.runId, status: combineStatus(batches.map((b) => b.status)), batches };

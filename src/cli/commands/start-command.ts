@@ -64,7 +64,8 @@ export async function startCommand(options: GlobalOptions, io: CommandIo): Promi
   const startWorkers = resuming.then(() => {
     if (controller.signal.aborted) return;
     for (const loaded of set.profiles.values()) {
-      if (loaded.profile.source?.type !== 'local' || loaded.profile.target === undefined) continue;
+      const type = loaded.profile.source?.type;
+      if (type === undefined || type === 'http' || loaded.profile.target === undefined) continue;
       const worker = new ProfileWorker(loaded, () => ctx);
       workers.push(worker);
       worker.start();

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 
-import { globToRegExp, LocalSource } from '../../../src/sources/local-source.js';
+import { createLocalFs } from '../../../src/remote/local/local-fs.js';
+import { FolderSource, globToRegExp } from '../../../src/sources/folder-source.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ferry-src-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -15,7 +16,12 @@ function file(name: string, text = 'a;b\r\n1;2\r\n', ageMs = 60_000): void {
   utimesSync(join(dir, name), t, t);
 }
 
-describe('LocalSource', () => {
+const fs = createLocalFs();
+function folder(config: ConstructorParameters<typeof FolderSource>[0]): FolderSource {
+  return new FolderSource(config, fs);
+}
+
+describe('FolderSource on a local folder', () => {
   it('matches globs case-insensitively and leaves temp and hidden files alone', async () => {
     assert.ok(globToRegExp('*.csv').test('ORDERS.CSV'));
     assert.ok(!globToRegExp('*.csv').test('orders.csv.part'));
@@ -24,7 +30,7 @@ describe('LocalSource', () => {
     const { mkdirSync } = await import('node:fs');
     mkdirSync(sub);
     for (const n of ['a.csv', 'b.CSV', 'c.csv.part', '.hidden.csv', 'd.tmp', 'e.txt']) writeFileSync(join(sub, n), 'x');
-    const source = new LocalSource({ type: 'local', dir: sub, include: ['*.csv'], stable: { minAge: 0 } });
+    const source = folder({ type: 'local', dir: sub, include: ['*.csv'], stable: { minAge: 0 } });
     assert.deepEqual((await source.list()).map((f) => f.name).sort(), ['a.csv', 'b.CSV']);
   });
 
@@ -32,16 +38,16 @@ describe('LocalSource', () => {
     file('young.csv', 'x', 0);
     file('old.csv');
     file('marked.csv');
-    const byAge = new LocalSource({ type: 'local', dir, include: ['young.csv', 'old.csv'], stable: { minAge: '5s' } });
+    const byAge = folder({ type: 'local', dir, include: ['young.csv', 'old.csv'], stable: { minAge: '5s' } });
     assert.deepEqual((await byAge.listStable()).ready.map((f) => f.name), ['old.csv']);
 
-    const byChecks = new LocalSource({ type: 'local', dir, include: ['old.csv'], stable: { minAge: 0, checks: 2 } });
+    const byChecks = folder({ type: 'local', dir, include: ['old.csv'], stable: { minAge: 0, checks: 2 } });
     assert.deepEqual((await byChecks.listStable()).ready, [], 'one listing is not enough');
     assert.deepEqual((await byChecks.listStable()).ready.map((f) => f.name), ['old.csv']);
     file('old.csv', 'grown;x\r\n');
     assert.deepEqual((await byChecks.listStable()).ready, [], 'a change starts the count again');
 
-    const byDone = new LocalSource({ type: 'local', dir, include: ['marked*'], stable: { minAge: 0, doneFile: '{name}.done' } });
+    const byDone = folder({ type: 'local', dir, include: ['marked*'], stable: { minAge: 0, doneFile: '{name}.done' } });
     assert.deepEqual((await byDone.listStable()).ready, []);
     file('marked.csv.done', '');
     const ready = (await byDone.listStable()).ready.map((f) => f.name);
