@@ -43,20 +43,14 @@ describe('HTTP sink: flow control', () => {
   });
 
   it('sends no more than target.rate requests per second', async (t) => {
-    const departures: number[] = [];
-    const { target, sink } = await setup(t, { concurrency: 4, rate: '10/s' }, {}, {
-      events: { onRequest: (info) => departures.push(performance.now() - info.durationMs) },
-    });
+    const { target, sink } = await setup(t, { concurrency: 4, rate: '10/s' });
+    const started = Date.now();
     await deliverMany(sink, 5);
-    departures.sort((a, b) => a - b);
-    for (let i = 1; i < departures.length; i++) {
-      const gap = (departures[i] ?? 0) - (departures[i - 1] ?? 0);
-      assert.ok(gap >= 90, `requests ${i - 1} and ${i} left ${gap.toFixed(1)} ms apart; 10/s needs 100 ms`);
-    }
-    // What the target saw, give or take the connection set-up of the first requests.
-    const arrivals = target.requests.map((r) => r.receivedAt).sort((a, b) => a - b);
-    const span = (arrivals[arrivals.length - 1] ?? 0) - (arrivals[0] ?? 0);
-    assert.ok(span >= 340, `5 requests at 10/s reached the target within ${span} ms, not about 400 ms`);
+    // Without the rate, four would leave at once; at 10/s the fifth cannot leave before 400 ms.
+    const arrivals = target.requests.map((r) => r.receivedAt - started).sort((a, b) => a - b);
+    assert.equal(arrivals.length, 5);
+    assert.ok((arrivals[1] ?? 0) >= 95, `the second request arrived after ${arrivals[1]} ms`);
+    assert.ok((arrivals[4] ?? 0) >= 395, `the fifth request arrived after ${arrivals[4]} ms`);
   });
 });
 
