@@ -2,6 +2,7 @@ import { watch, type FSWatcher } from 'chokidar';
 
 import type { Logger } from '../log.js';
 import type { PipelineContext } from '../pipeline/process-batch.js';
+import type { SourceHealth } from '../store/types.js';
 import { runProfile } from '../pipeline/run-profile.js';
 import { durationMs } from '../profiles/schema-helpers.js';
 import type { LoadedProfile } from '../profiles/types.js';
@@ -23,6 +24,11 @@ export class ProfileWorker {
   private again = false;
   private stopped = false;
   private suspended: string | undefined;
+  private failures = 0;
+  private retryAt = 0;
+  private lastOkAt: number | null = null;
+  private lastError: string | null = null;
+  private lastErrorAt: number | null = null;
   private readonly log: Logger;
   /** when the last scan ended, and its error */
   lastScan: { at: number; error: string | null; waiting: number } | undefined;
@@ -65,10 +71,16 @@ export class ProfileWorker {
   }
 
   private async scan(): Promise<void> {
+    if (Date.now() < this.retryAt) return;
+    const ctx = this.ctx();
+    const now = Date.now();
     try {
       const { ready, waiting } = await this.source.listStable();
+      this.failures = 0;
+      this.lastOkAt = Date.now();
+      await this.record(ctx, { state: 'ok', lastPollAt: now, waiting, lastError: this.lastError, lastErrorAt: this.lastErrorAt });
       if (ready.length > 0) {
-        const result = await runProfile(this.ctx(), this.loaded, ready, 'watch');
+        const result = await runProfile(ctx, this.loaded, ready, this.loaded.profile.source?.type === 'local' ? 'watch' : 'poll');
         const auth = result.batches.find((b) => b.errorCode === 'E_TARGET_AUTH');
         if (auth !== undefined) {
           this.suspended = auth.errorMessage ?? 'the target refused our credentials';
@@ -79,10 +91,22 @@ export class ProfileWorker {
       // files seen but not yet stable get another look soon, not only at the next poll
       if (waiting > 0 && !this.stopped) setTimeout(() => this.poke(), 500).unref();
     } catch (err) {
-      if (this.ctx().signal.aborted) return;
-      this.lastScan = { at: Date.now(), error: err instanceof Error ? err.message : String(err), waiting: 0 };
-      this.log.error({ err }, 'scan failed');
+      if (ctx.signal.aborted) return;
+      this.failures++;
+      this.lastError = err instanceof Error ? err.message : String(err);
+      this.lastErrorAt = Date.now();
+      // a server that is down is asked again later and later (1 s, 2 s, … 5 min), not at every tick
+      const backoff = Math.min(1000 * 2 ** (this.failures - 1), 300_000);
+      this.retryAt = Date.now() + backoff;
+      setTimeout(() => this.poke(), backoff + 10).unref();
+      this.lastScan = { at: Date.now(), error: this.lastError, waiting: 0 };
+      if (this.failures === 1 || this.failures % 10 === 0) this.log.error({ err, failures: this.failures, retryInMs: backoff }, 'polling the source failed');
+      await this.record(ctx, { state: 'down', lastPollAt: now, waiting: 0, lastError: this.lastError, lastErrorAt: this.lastErrorAt }).catch(() => undefined);
     }
+  }
+
+  private async record(ctx: PipelineContext, h: Pick<SourceHealth, 'state' | 'lastPollAt' | 'waiting' | 'lastError' | 'lastErrorAt'>): Promise<void> {
+    await ctx.store.recordSourceHealth({ ...h, profile: this.loaded.id, connection: this.source.fs.label, lastOkAt: this.lastOkAt, pid: process.pid });
   }
 
   /** Stops the triggers; resolves when the scan in progress has stopped. */

@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 
 import { acquireInstanceLock, type InstanceLock } from './instance-lock.js';
-import type { BatchPatch, BatchRow, BatchStatus, ChunkRecord, NewBatch, RunRow, StateStore } from './types.js';
+import type { BatchPatch, BatchRow, BatchStatus, ChunkRecord, NewBatch, RunRow, SourceHealth, StateStore } from './types.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS runs (
@@ -24,6 +24,10 @@ CREATE INDEX IF NOT EXISTS batches_listing ON batches (profile, source_path, sou
 CREATE INDEX IF NOT EXISTS batches_content ON batches (profile, content_hash);
 CREATE INDEX IF NOT EXISTS batches_state ON batches (state);
 CREATE INDEX IF NOT EXISTS batches_run ON batches (run_id);
+CREATE TABLE IF NOT EXISTS source_health (
+  profile TEXT PRIMARY KEY, connection TEXT NOT NULL, state TEXT NOT NULL, last_poll_at INTEGER NOT NULL,
+  last_ok_at INTEGER, last_error TEXT, last_error_at INTEGER, waiting INTEGER NOT NULL, pid INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS chunks (
   batch_id TEXT NOT NULL, seq INTEGER NOT NULL, key TEXT NOT NULL, count INTEGER NOT NULL,
   outcomes TEXT NOT NULL, PRIMARY KEY (batch_id, seq)
@@ -192,6 +196,22 @@ export class SqliteStore implements StateStore {
       const o = JSON.parse(r.outcomes) as { ids: (string | null)[]; errors: (string | null)[] };
       return { seq: r.seq, key: r.key, count: r.count, ids: o.ids, errors: o.errors };
     });
+  }
+
+  async recordSourceHealth(h: SourceHealth): Promise<void> {
+    this.db.prepare(`INSERT INTO source_health (profile, connection, state, last_poll_at, last_ok_at, last_error, last_error_at, waiting, pid)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (profile) DO UPDATE SET connection = excluded.connection, state = excluded.state,
+      last_poll_at = excluded.last_poll_at, last_ok_at = excluded.last_ok_at, last_error = excluded.last_error,
+      last_error_at = excluded.last_error_at, waiting = excluded.waiting, pid = excluded.pid`)
+      .run(h.profile, h.connection, h.state, h.lastPollAt, h.lastOkAt, h.lastError, h.lastErrorAt, h.waiting, h.pid);
+  }
+
+  async listSourceHealth(): Promise<SourceHealth[]> {
+    const rows = this.db.prepare('SELECT * FROM source_health ORDER BY profile').all() as {
+      profile: string; connection: string; state: 'ok' | 'down'; last_poll_at: number; last_ok_at: number | null;
+      last_error: string | null; last_error_at: number | null; waiting: number; pid: number;
+    }[];
+    return rows.map((r) => ({ profile: r.profile, connection: r.connection, state: r.state, lastPollAt: r.last_poll_at, lastOkAt: r.last_ok_at, lastError: r.last_error, lastErrorAt: r.last_error_at, waiting: r.waiting, pid: r.pid }));
   }
 
   async close(): Promise<void> {

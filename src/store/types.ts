@@ -72,6 +72,22 @@ export interface RunRow {
   readonly finishedAt: number | null;
 }
 
+/** How a profile's source looked at its last poll; written by the daemon, read by status and /healthz. */
+export interface SourceHealth {
+  readonly profile: string;
+  /** the connection, e.g. `sftp://ferry@host:22` or `local:/srv/inbox` */
+  readonly connection: string;
+  readonly state: 'ok' | 'down';
+  readonly lastPollAt: number;
+  readonly lastOkAt: number | null;
+  readonly lastError: string | null;
+  readonly lastErrorAt: number | null;
+  /** files seen but not yet complete */
+  readonly waiting: number;
+  /** the process that polls it */
+  readonly pid: number;
+}
+
 /**
  * The durable state of ferry. Every method is async so that a networked store (PostgreSQL) fits
  * the same interface; the SQLite one answers synchronously underneath.
@@ -97,6 +113,8 @@ export interface StateStore {
   listBatches(query: { limit: number; profile?: string; runId?: string }): Promise<BatchRow[]>;
   listRuns(query: { limit: number; profile?: string }): Promise<RunRow[]>;
   saveChunk(batchId: string, chunk: ChunkRecord): Promise<void>;
+  recordSourceHealth(health: SourceHealth): Promise<void>;
+  listSourceHealth(): Promise<SourceHealth[]>;
   listChunks(batchId: string): Promise<ChunkRecord[]>;
   close(): Promise<void>;
 }

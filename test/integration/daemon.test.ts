@@ -54,6 +54,20 @@ describe('ferry start (the daemon)', () => {
     await until('the source to move', () => existsSync(join(ws.inbox, 'processed', 'dropped.csv')));
   });
 
+  it('reports each source on /healthz and in ferry status', async () => {
+    const m = /"listen":"([^"]+)"/.exec(stderr);
+    assert.ok(m, 'the daemon logs where the admin server listens');
+    const res = await fetch(`http://${m[1] ?? ''}/healthz`);
+    assert.equal(res.status, 200);
+    const health = (await res.json()) as { status: string; sources: { profile: string; state: string; connection: string }[] };
+    assert.equal(health.status, 'ok');
+    assert.equal(health.sources[0]?.profile, 'orders');
+    assert.equal(health.sources[0]?.state, 'ok');
+    assert.match(health.sources[0]?.connection ?? '', /^local:/);
+    const status = await runCli(['status'], { env: ws.env, cwd: ws.root });
+    assert.match(status.stdout, /Sources:\n  orders  local:\S+  ok, last poll/);
+  });
+
   it('refuses a second process on the same store and names the holder', async () => {
     const r = await runCli(['run', 'orders'], { env: ws.env, cwd: ws.root });
     assert.equal(r.code, 2);

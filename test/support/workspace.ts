@@ -30,7 +30,7 @@ export function createWorkspace(prefix = 'ferry-ws-'): Workspace {
     inbox: join(root, 'inbox'),
     results: join(root, 'results'),
     data: join(root, 'data'),
-    env: { FERRY_PROFILES: join(root, 'profiles'), FERRY_DATA: join(root, 'data') },
+    env: { FERRY_PROFILES: join(root, 'profiles'), FERRY_DATA: join(root, 'data'), FERRY_LISTEN: '127.0.0.1:0' },
     writeProfile(id, yaml) {
       mkdirSync(ws.profiles, { recursive: true });
       writeFileSync(join(ws.profiles, `${id}.yaml`), yaml);

@@ -1,3 +1,4 @@
+import { startAdminServer } from '../../admin/admin-server.js';
 import { FerryError } from '../../errors.js';
 import { ProfileWorker } from '../../daemon/profile-worker.js';
 import { resumeUnfinished } from '../../pipeline/run-profile.js';
@@ -36,6 +37,14 @@ export async function startCommand(options: GlobalOptions, io: CommandIo): Promi
   const controller = new AbortController();
   const ctx = runtime.context(controller.signal);
   const workers: ProfileWorker[] = [];
+  let admin: Awaited<ReturnType<typeof startAdminServer>> | undefined;
+  try {
+    admin = await startAdminServer(options.listen, { store: runtime.store, remotes: runtime.remotes, startedAt: Date.now() }, log);
+  } catch (err) {
+    io.err(`ferry start: the admin server cannot listen on ${options.listen}: ${err instanceof Error ? err.message : String(err)}`);
+    await runtime.close();
+    return 2;
+  }
 
   const stopped = new Promise<void>((resolve) => {
     let signals = 0;
@@ -76,6 +85,7 @@ export async function startCommand(options: GlobalOptions, io: CommandIo): Promi
   await stopped;
   controller.abort(new Error('ferry is stopping'));
   await Promise.allSettled([resuming, startWorkers, ...workers.map((w) => w.stop())]);
+  await admin.close();
   await runtime.close();
   log.info('ferry stopped');
   return 0;

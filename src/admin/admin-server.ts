@@ -1,0 +1,71 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import type { Logger } from '../log.js';
+import type { RemoteRegistry } from '../remote/remote-registry.js';
+import type { StateStore } from '../store/types.js';
+
+/** What /healthz reports about. */
+export interface HealthSources {
+  readonly store: StateStore;
+  readonly remotes: RemoteRegistry;
+  readonly startedAt: number;
+}
+
+/** Parses `host:port` (IPv6 as `[::1]:8470`). */
+export function parseListen(listen: string): { host: string; port: number } {
+  const m = /^\[?([^\]]*?)\]?:(\d+)$/.exec(listen.trim());
+  if (m === null) throw new Error(`--listen ${listen}: expected host:port, e.g. 127.0.0.1:8470`);
+  return { host: m[1] === '' ? '127.0.0.1' : m[1] ?? '127.0.0.1', port: Number(m[2]) };
+}
+
+/**
+ * The daemon's HTTP server. For now it serves `GET /healthz`: 200 when the daemon and its state
+ * store are usable (503 otherwise), with each source's last poll and error and each connection's
+ * state. It binds to loopback unless told otherwise.
+ */
+export async function startAdminServer(listen: string, sources: HealthSources, log: Logger): Promise<{ server: Server; address: string; close(): Promise<void> }> {
+  const { host, port } = parseListen(listen);
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (req.method === 'GET' && url.pathname === '/healthz') {
+      void (async () => {
+        let body: Record<string, unknown>;
+        let status = 200;
+        try {
+          const health = await sources.store.listSourceHealth();
+          const down = health.filter((h) => h.state === 'down');
+          body = {
+            status: down.length === 0 ? 'ok' : 'degraded',
+            pid: process.pid,
+            uptimeSeconds: Math.round((Date.now() - sources.startedAt) / 1000),
+            store: 'ok',
+            sources: health.map((h) => ({ ...h, lastPollAt: new Date(h.lastPollAt).toISOString(), lastOkAt: h.lastOkAt === null ? null : new Date(h.lastOkAt).toISOString(), lastErrorAt: h.lastErrorAt === null ? null : new Date(h.lastErrorAt).toISOString() })),
+            connections: sources.remotes.health(),
+          };
+        } catch (err) {
+          status = 503;
+          body = { status: 'unavailable', store: err instanceof Error ? err.message : String(err) };
+        }
+        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      })();
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not found' }));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const a = server.address() as AddressInfo;
+  const address = `${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
+  log.info({ listen: address }, 'admin server listening');
+  return {
+    server,
+    address,
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
+  };
+}
