@@ -48,6 +48,15 @@ export const ERROR_CODES = {
   E_INTERNAL: 'internal',
 } as const;
 
+/**
+ * Codes of problems confined to one row: the row is rejected and listed in the result file, the
+ * file goes on. Format codes come from readers, the lower-case ones from field mapping.
+ */
+export const ROW_ERROR_CODES = [
+  'E_CSV_QUOTE', 'E_CSV_COLUMNS', 'E_CSV_NUL', 'E_CSV_RECORD_TOO_LARGE',
+  'required', 'type', 'pattern', 'min', 'max', 'length', 'map', 'lookup', 'key', 'duplicate', 'expr',
+] as const;
+
 /** A stable error code. */
 export type ErrorCode = keyof typeof ERROR_CODES;
 /** What the daemon does with an error: report it, retry it, or alert on it. */

@@ -1,13 +1,15 @@
 import { watch, type FSWatcher } from 'chokidar';
 
 import type { Logger } from '../log.js';
-import type { PipelineContext } from '../pipeline/process-batch.js';
+import { continueBatch, type PipelineContext, sourceFs } from '../pipeline/process-batch.js';
 import type { SourceHealth } from '../store/types.js';
 import { runProfile } from '../pipeline/run-profile.js';
 import { durationMs } from '../profiles/schema-helpers.js';
 import type { LoadedProfile } from '../profiles/types.js';
-import { sourceFs } from '../pipeline/process-batch.js';
 import { FolderSource } from '../sources/folder-source.js';
+
+/** How long a stopped batch rests before the worker tries it again (FERRY_RESUME_AFTER, ms). */
+const RESUME_AFTER_MS = Number(process.env.FERRY_RESUME_AFTER ?? 30_000);
 
 /**
  * Keeps one profile's local folder under watch: a scan at start-up (chokidar's write-finish check
@@ -75,6 +77,7 @@ export class ProfileWorker {
     const ctx = this.ctx();
     const now = Date.now();
     try {
+      await this.resumeStopped(ctx);
       const { ready, waiting } = await this.source.listStable();
       this.failures = 0;
       this.lastOkAt = Date.now();
@@ -102,6 +105,26 @@ export class ProfileWorker {
       this.lastScan = { at: Date.now(), error: this.lastError, waiting: 0 };
       if (this.failures === 1 || this.failures % 10 === 0) this.log.error({ err, failures: this.failures, retryInMs: backoff }, 'polling the source failed');
       await this.record(ctx, { state: 'down', lastPollAt: now, waiting: 0, lastError: this.lastError, lastErrorAt: this.lastErrorAt }).catch(() => undefined);
+    }
+  }
+
+  /**
+   * Batches of this profile that stopped on a transient error (a dropped connection, a full disk)
+   * are taken up again here, a while after their last attempt, so that the daemon does not need a
+   * restart to finish them.
+   */
+  private async resumeStopped(ctx: PipelineContext): Promise<void> {
+    const stopped = (await ctx.store.listUnfinished()).filter((b) => b.profile === this.loaded.id && Date.now() - b.updatedAt >= RESUME_AFTER_MS);
+    for (const batch of stopped) {
+      if (this.stopped) return;
+      this.log.info({ batch: batch.id, state: batch.state }, 'resuming a stopped batch');
+      try {
+        await continueBatch(ctx, batch, this.loaded);
+      } catch (err) {
+        if (ctx.signal.aborted) throw err;
+        await ctx.store.updateBatch(batch.id, { errorMessage: err instanceof Error ? err.message : String(err) });
+        this.log.warn({ err, batch: batch.id }, 'the batch stopped again; it is retried later');
+      }
     }
   }
 

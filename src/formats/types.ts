@@ -1,6 +1,6 @@
 import type { Decimal } from '../mapping/decimal.js';
 
-/** A value as a format reads it, before mapping converts it. Empty cells are `undefined`. */
+/** A value as a format reads it, before mapping converts it. Mapping treats empty text as absent. */
 export type RawValue = string | number | boolean | Date | Decimal | undefined | readonly RawValue[] | RawObject;
 /** A nested value from XML or JSON; always a null-prototype object. */
 export interface RawObject { readonly [key: string]: RawValue }

@@ -67,9 +67,13 @@ export class CsvParser {
     const n = buf.length;
     const crlf = lineEnd === '\n';
     let pos = 0;
-    // cached next positions, so that a chunk is scanned once for quotes and NULs rather than once per line
+    // cached next positions, so that a chunk is scanned once for quotes and NULs rather than once
+    // per line. NULs are collected up front: searching for the next one inside the loop made V8's
+    // optimised code scan the rest of the buffer for every record once the parser had met a NUL.
     let nextQuote = quote === '' ? -1 : buf.indexOf(quote);
-    let nextNul = buf.indexOf('\0');
+    const nuls = positionsOf(buf, '\0');
+    let nulIndex = 0;
+    let nextNul = nuls[0] ?? -1;
     while (pos < n) {
       let eol = buf.indexOf(lineEnd, pos);
       if (this.skipping) {
@@ -98,14 +102,14 @@ export class CsvParser {
           out.push(tooLarge(line, maxRecordSize));
         } else {
           const record: ParsedRecord = { row: line, cells: buf.slice(pos, end).split(delimiter) };
-          if (nextNul !== -1 && nextNul < pos) nextNul = buf.indexOf('\0', pos);
+          while (nextNul !== -1 && nextNul < pos) nextNul = nuls[++nulIndex] ?? -1;
           if (nextNul !== -1 && nextNul < end) record.problem = nulProblem(line, nextNul - pos + 1);
           out.push(record);
         }
         pos = eol + 1;
         continue;
       }
-      if (nextNul !== -1 && nextNul < pos) nextNul = buf.indexOf('\0', pos);
+      while (nextNul !== -1 && nextNul < pos) nextNul = nuls[++nulIndex] ?? -1;
       const next = this.parseQuotedRecord(buf, pos, final, out, nextNul);
       if (next === NEED_MORE) break;
       pos = next;
@@ -120,6 +124,8 @@ export class CsvParser {
     const q = this.openQuote();
     if (q === -1) {
       out.push(tooLarge(this.line, maxRecordSize));
+      // line breaks inside its closed quoted fields still count
+      this.line += countChar(this.buf, this.d.lineEnd);
       this.buf = '';
       this.skipping = true;
       return;
@@ -199,8 +205,7 @@ export class CsvParser {
           i = q + 1;
           break;
         }
-        // after the closing quote only a delimiter or the line end may follow
-        // a CRLF file may end in a bare CR
+        // after the closing quote only a delimiter or the line end may follow (a CRLF file may end in a bare CR)
         const lastCr = final && crlf && i === n - 1 && buf.charCodeAt(i) === 13;
         if (i < n && !lastCr && !buf.startsWith(delimiter, i) && !isLineEnd(buf, i, lineEnd, crlf)) {
           const stop = nextStop(buf, i, delimiter, lineEnd);
@@ -276,6 +281,12 @@ function isLineEnd(buf: string, i: number, lineEnd: string, crlf: boolean): bool
 
 function stripCr(text: string, crlf: boolean): string {
   return crlf && text.charCodeAt(text.length - 1) === 13 ? text.slice(0, -1) : text;
+}
+
+function positionsOf(text: string, ch: string): number[] {
+  const positions: number[] = [];
+  for (let i = text.indexOf(ch); i !== -1; i = text.indexOf(ch, i + 1)) positions.push(i);
+  return positions;
 }
 
 function countChar(text: string, ch: string): number {

@@ -50,6 +50,14 @@ describe('openCsvReader: encodings', () => {
     }
   });
 
+  it('reads a TAB-separated UTF-16LE export as Excel writes it ("Unicode Text")', async () => {
+    const file = files.write('excel.txt', Buffer.concat([BOM16, Buffer.from('Varenr\tNavn\tPris\r\n0042\t"Skrue, 5"" lang"\t1,50\r\n', 'utf16le')]));
+    const { reader, rows } = await readCsv(file);
+    assert.deepEqual([reader.detected.encoding, reader.detected.delimiter, reader.detected.lineEnding], ['utf-16le', '\t', 'CRLF']);
+    assert.deepEqual(cellsOf(rows), [[2, ['0042', 'Skrue, 5" lang', '1,50']]]);
+    assert.equal(reader.stats.bytes, 2 + Buffer.byteLength('Varenr\tNavn\tPris\r\n0042\t"Skrue, 5"" lang"\t1,50\r\n', 'utf16le'));
+  });
+
   it('reads 0x80–0x9F as windows-1252 punctuation but as C1 controls in iso-8859-1', async () => {
     const file = files.write('cp.csv', Buffer.from('Pris;Sitat;Navn\n\x80 5;\x84hei\x93;Bj\xf8rn\n', 'latin1'));
     const cp = await readCsv(file, { encoding: 'windows-1252' });
@@ -209,6 +217,18 @@ describe('openCsvReader: header, skipRows and row numbers', () => {
     assert.deepEqual(cellsOf(rows), [[3, ['1', '2', '3']], [7, ['4', '', '']], [8, ['5', '6', '7']]]);
     assert.equal(reader.stats.skippedEmpty, 4);
     assert.equal(reader.stats.lines, 8);
+  });
+
+  it('numbers rows by line when blank lines come before the header', async () => {
+    const { reader, rows } = await readCsv(files.write('lead.csv', '\n\r\na;b\n1;2\n'));
+    assert.deepEqual(reader.columns, ['a', 'b']);
+    assert.deepEqual(cellsOf(rows), [[4, ['1', '2']]]);
+  });
+
+  it('uses another quote character when told', async () => {
+    const { rows } = await readCsv(files.write('apos.csv', "a;b\n'x;y';\"z\"\n"), { quote: "'" });
+    assert.deepEqual(cellsOf(rows), [[2, ['x;y', '"z"']]]);
+    assert.equal(rows[0]?.problem, undefined);
   });
 
   it('reads a file with only a header as zero rows', async () => {
