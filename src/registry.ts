@@ -5,7 +5,9 @@ import type { Connection } from './profiles/connection-schema.js';
 import type { ProfileFormat, ProfileTarget } from './profiles/schema.js';
 import { createHttpSink } from './targets/http/http-sink.js';
 import type { Sink } from './targets/types.js';
+import { createFtpFs } from './remote/ftp/ftp-fs.js';
 import { createLocalFs } from './remote/local/local-fs.js';
+import { createSftpFs } from './remote/sftp/sftp-fs.js';
 import type { RemoteFs, RemoteHealth } from './remote/types.js';
 
 /** Opens a file of one format with a profile's `format` settings. */
@@ -35,4 +37,16 @@ export type RemoteFsFactory = (connection: Connection | undefined, options: { lo
 /** File systems, by connection type: where sources read and results and exports are written. */
 export const REMOTE_FILE_SYSTEMS: Readonly<Partial<Record<Connection['type'] | 'local', RemoteFsFactory>>> = {
   local: (connection) => createLocalFs(connection?.type === 'local' ? connection.root : undefined),
+  sftp: (connection, { log }) => (connection?.type === 'sftp' ? createSftpFs(connection, { log }) : notA('sftp')),
+  ftp: (connection, { log }) => ftp(connection, log),
+  ftps: (connection, { log }) => ftp(connection, log),
+  'ftps-implicit': (connection, { log }) => ftp(connection, log),
 };
+
+function ftp(connection: Connection | undefined, log: Logger): ReturnType<RemoteFsFactory> {
+  return connection?.type === 'ftp' || connection?.type === 'ftps' || connection?.type === 'ftps-implicit' ? createFtpFs(connection, { log }) : notA('ftp');
+}
+
+function notA(kind: string): never {
+  throw new Error(`internal: a ${kind} file system was asked for without a ${kind} connection`);
+}

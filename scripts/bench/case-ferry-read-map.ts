@@ -17,7 +17,7 @@ runCase(async (file, args) => {
   const loaded = set.profiles.get(id);
   if (loaded === undefined) throw new Error(`bench profile ${id}: ${set.problems.map((p) => p.message).join('; ')}`);
   const reader = await openReader({ path: file, name: 'reference.csv' }, loaded.profile.format);
-  const map = loaded.mapping.bind(reader.columns, 'reference.csv');
+  const map = loaded.mapping.bind(reader.columns, 'reference.csv', undefined, reader.estimatedRows);
   let records = 0;
   let rejected = 0;
   for await (const rows of reader.batches()) {

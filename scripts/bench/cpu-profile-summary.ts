@@ -35,6 +35,12 @@ export interface ProfileSummary {
   readonly idleMs: number;
   readonly topFunctions: readonly ProfileEntry[];
   readonly topFiles: readonly ProfileEntry[];
+  /**
+   * Self time charged to the innermost ferry function (a frame from `dist/src/`) on the stack, so
+   * that Node internals and builtins count for the ferry code that called them. Samples with no
+   * ferry frame keep their own name (garbage collector, stream callbacks resumed from the loop).
+   */
+  readonly topFerryCallers: readonly ProfileEntry[];
   /** Per asked-for label: samples with a matching frame anywhere on their stack. */
   readonly inclusive: readonly ProfileEntry[];
 }
@@ -90,6 +96,22 @@ export async function summarizeCpuProfile(path: string, repoRoot: string, groups
   const totalMs = (parsed.endTime - parsed.startTime) / 1000;
 
   const functions = new Map<string, number>();
+  const ferryCallers = new Map<string, number>();
+  const callerMemo = new Map<number, string | undefined>();
+  const ferryCaller = (id: number): string | undefined => {
+    if (callerMemo.has(id)) return callerMemo.get(id);
+    const node = byId.get(id);
+    const parent = parentOf.get(id);
+    let name: string | undefined;
+    if (node !== undefined && node.callFrame.url.startsWith(`file://${repoRoot}/dist/src/`)) {
+      const { functionName, url, lineNumber } = node.callFrame;
+      name = `${functionName || '(anonymous)'} (${shortUrl(url, repoRoot)}:${lineNumber + 1})`;
+    } else if (parent !== undefined) {
+      name = ferryCaller(parent);
+    }
+    callerMemo.set(id, name);
+    return name;
+  };
   const files = new Map<string, number>();
   const inGroup = groups.map(() => 0);
   let idleMs = 0;
@@ -116,6 +138,8 @@ export async function summarizeCpuProfile(path: string, repoRoot: string, groups
     const file = shortUrl(url, repoRoot);
     const name = url === '' ? nativeName(functionName, byId.get(parentOf.get(id) ?? -1), repoRoot) : `${functionName || '(anonymous)'} (${file}:${lineNumber + 1})`;
     functions.set(name, (functions.get(name) ?? 0) + ms);
+    const caller = ferryCaller(id) ?? (url === '' ? name : `${shortUrl(url, repoRoot)} (no ferry caller)`);
+    ferryCallers.set(caller, (ferryCallers.get(caller) ?? 0) + ms);
     if (url !== '') files.set(file, (files.get(file) ?? 0) + ms);
     groupsOnStack(id).forEach((on, i) => {
       if (on) inGroup[i] = (inGroup[i] ?? 0) + ms;
@@ -126,6 +150,7 @@ export async function summarizeCpuProfile(path: string, repoRoot: string, groups
     idleMs,
     topFunctions: top(functions, totalMs, count),
     topFiles: top(files, totalMs, count + 3),
+    topFerryCallers: top(ferryCallers, totalMs, count + 5),
     inclusive: groups.map((g, i) => ({ name: g.label, ms: inGroup[i] ?? 0, share: (inGroup[i] ?? 0) / totalMs })),
   };
 }

@@ -7,9 +7,10 @@
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { summarizeCpuProfile, type FrameGroup, type ProfileSummary } from './cpu-profile-summary.js';
+import { acquireBenchLock } from './bench-lock.js';
+import { summarizeCpuProfile, type FrameGroup } from './cpu-profile-summary.js';
 import { runFerryOnce, runFloorOnce, type DeliveryCaseKind, type DeliveryEnv, type DeliveryRun } from './delivery-cases.js';
-import { renderDeliveryReport, type DeliveryCaseResult, type DeliveryResults, type StoreShare } from './delivery-report.js';
+import { renderDeliveryReport, type DeliveryCaseResult, type DeliveryResults, type ProfiledRun, type StoreShare } from './delivery-report.js';
 import { ensureReferenceCsv, type ReferenceCsv } from './generate-csv.js';
 import type { MachineInfo } from './machine-info.js';
 import { formatSeconds } from './markdown-table.js';
@@ -120,83 +121,144 @@ const PHASE_GROUPS: readonly FrameGroup[] = [
 ];
 
 /** One ferry run under `--cpu-prof` against `target`, summarised. */
-async function profileFerry(env: DeliveryEnv, target: TargetProcess, csv: ReferenceCsv, input: string): Promise<{ run: DeliveryRun; summary: ProfileSummary }> {
+async function profileFerry(env: DeliveryEnv, target: TargetProcess, label: string, spec: ProfiledSpec): Promise<ProfiledRun> {
   const dir = await mkdtemp(join(env.workDir, 'cpu-prof-'));
   try {
-    const run = await runFerryOnce(env, target, {
-      kind: 'ferry', input, files: new Map([[csv.path, `${input}.csv`]]), expectedRecords: csv.rows,
-      nodeFlags: ['--cpu-prof', '--cpu-prof-dir', dir],
-    });
+    const run = await runFerryOnce(env, target, { ...spec.run, nodeFlags: ['--cpu-prof', '--cpu-prof-dir', dir] }, spec.prepare);
     const profile = (await readdir(dir)).find((name) => name.endsWith('.cpuprofile'));
     if (profile === undefined) throw new Error('node --cpu-prof wrote no profile');
     const summary = await summarizeCpuProfile(join(dir, profile), env.repoRoot, [STORE_GROUP, ...PHASE_GROUPS]);
-    return { run, summary };
+    return { label, wallMs: run.wallMs, summary };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-async function storeShare(env: DeliveryEnv, label: string, plan: StorePlan, ferryWallMs: number | undefined, reps: number): Promise<StoreShare> {
+interface ProfiledSpec {
+  readonly run: Parameters<typeof runFerryOnce>[2];
+  readonly prepare?: (inbox: string) => Promise<void>;
+}
+
+/** Profiles one big-file run and one small-files run against the discarding target (ferry's own costs). */
+async function profileRuns(env: DeliveryEnv, discard: TargetProcess, csv: ReferenceCsv, slices: readonly Buffer[]): Promise<ProfiledRun[]> {
+  const specs: [string, ProfiledSpec][] = [
+    ['1M rows, one file, discard target', { run: { kind: 'ferry', input: '1M', files: new Map([[csv.path, '1M.csv']]), expectedRecords: csv.rows } }],
+    [
+      `${SMALL_FILES} files × ${SMALL_ROWS} rows, discard target`,
+      {
+        run: { kind: 'ferry small files', input: `${SMALL_FILES}×${SMALL_ROWS}`, files: new Map(), expectedRecords: slices.length * SMALL_ROWS },
+        prepare: async (inbox) => {
+          await writeSmallFiles(inbox, slices);
+        },
+      },
+    ],
+  ];
+  const profiled: ProfiledRun[] = [];
+  for (const [label, spec] of specs) {
+    progress(`[delivery] profiling one ferry run (${label})`);
+    try {
+      profiled.push(await profileFerry(env, discard, label, spec));
+    } catch (error) {
+      progress(`[delivery] profile FAILED ${(error as Error).message}`);
+    }
+  }
+  return profiled;
+}
+
+async function storeShare(env: DeliveryEnv, label: string, plan: StorePlan, ferry: FerryTimes | undefined, reps: number): Promise<StoreShare> {
   const timings: StoreTiming[] = [];
   for (let i = 0; i < reps; i++) timings.push(await replayStorePlan(env.workDir, plan));
   const totalMs = median(timings.map((t) => t.callsMs + t.openCloseMs));
   return {
     label, plan, calls: timings[0]?.calls ?? 0, totalMs,
-    ferryWallMs: ferryWallMs ?? null,
-    share: ferryWallMs === undefined ? null : totalMs / ferryWallMs,
+    ferryWallMs: ferry?.wallMs ?? null,
+    share: ferry === undefined ? null : totalMs / ferry.wallMs,
+    ferryCpuMs: ferry?.cpuMs ?? null,
+    cpuShare: ferry?.cpuMs === undefined || ferry.cpuMs === null ? null : totalMs / ferry.cpuMs,
   };
 }
 
-function medianWall(cases: readonly DeliveryCaseResult[], kind: DeliveryCaseKind, input: string, target: TargetMode): number | undefined {
-  const found = cases.find((c) => c.kind === kind && c.input === input && c.target === target && c.status === 'ok');
-  return found === undefined || found.runs.length === 0 ? undefined : median(found.runs.map((r) => r.wallMs));
+interface FerryTimes {
+  readonly wallMs: number;
+  readonly cpuMs: number | null;
 }
 
-/** Runs the whole delivery benchmark and writes its report; returns the problems (failed cases). */
+function ferryTimes(cases: readonly DeliveryCaseResult[], kind: DeliveryCaseKind, input: string, target: TargetMode): FerryTimes | undefined {
+  const found = cases.find((c) => c.kind === kind && c.input === input && c.target === target && c.status === 'ok');
+  if (found === undefined || found.runs.length === 0) return undefined;
+  const cpu = found.runs.map((r) => r.cpuMs);
+  return {
+    wallMs: median(found.runs.map((r) => r.wallMs)),
+    cpuMs: cpu.every((ms): ms is number => ms !== null) ? median(cpu) : null,
+  };
+}
+
+/** The work dir, inputs and targets of one benchmark run, set up by {@link runDeliveryBench}. */
+interface Prepared {
+  readonly env: DeliveryEnv;
+  readonly ref1m: ReferenceCsv;
+  readonly ref3m: ReferenceCsv | undefined;
+  readonly slices: readonly Buffer[];
+  readonly parse: TargetProcess;
+  readonly discard: TargetProcess;
+}
+
+async function measureAll(options: DeliveryBenchOptions, prepared: Prepared): Promise<readonly string[]> {
+  const { outDir, quick } = options;
+  const { env, ref1m, ref3m, slices, parse, discard } = prepared;
+  const rounds = quick ? 1 : 3;
+  const targets = [parse, discard];
+  const cases = await runSpecs([
+    ...bigFileSpecs(env, targets, ref1m, '1M', rounds, true),
+    ...smallFileSpecs(env, targets, slices, rounds),
+  ]);
+  if (ref3m !== undefined) cases.push(...(await runSpecs(bigFileSpecs(env, targets, ref3m, '3M', 1, true))));
+  const profiles = await profileRuns(env, discard, ref1m, slices);
+  progress('[delivery] replaying the store calls');
+  const smallInput = `${SMALL_FILES}×${SMALL_ROWS}`;
+  const store = [
+    await storeShare(env, '1M rows, one file (1,000 chunks)', { files: 1, chunksPerFile: 1_000_000 / BATCH_SIZE, recordsPerChunk: BATCH_SIZE }, ferryTimes(cases, 'ferry', '1M', 'parse'), 3),
+    await storeShare(env, `${SMALL_FILES} files × ${SMALL_ROWS} rows`, { files: SMALL_FILES, chunksPerFile: 1, recordsPerChunk: SMALL_ROWS }, ferryTimes(cases, 'ferry small files', smallInput, 'parse'), 3),
+  ];
+  const results: DeliveryResults = {
+    date: new Date().toISOString(), machine: options.machine, quick, runsPerCase: rounds,
+    batchSize: BATCH_SIZE, concurrency: CONCURRENCY, rssMethod: rssMethod(), cases, store, profiles,
+  };
+  const report = renderDeliveryReport(results);
+  process.stdout.write(`${report.markdown}\n`);
+  await writeFile(join(outDir, 'results-delivery.md'), `${report.markdown}\n`);
+  await writeFile(join(outDir, 'results-delivery.json'), `${JSON.stringify({ ...results, problems: report.problems }, null, 2)}\n`);
+  progress(`wrote ${join(outDir, 'results-delivery.md')} and results-delivery.json`);
+  return report.problems;
+}
+
+/**
+ * Runs the whole delivery benchmark and writes its report; returns the problems (failed cases).
+ * Refuses to start while another delivery benchmark runs on this checkout.
+ */
 export async function runDeliveryBench(options: DeliveryBenchOptions): Promise<readonly string[]> {
   const { repoRoot, outDir, quick } = options;
-  const rounds = quick ? 1 : 3;
-  const workDir = join(outDir, 'delivery-work');
-  await mkdir(workDir, { recursive: true });
-  const env: DeliveryEnv = {
-    repoRoot, workDir, baseProfile: join(repoRoot, 'scripts', 'bench', 'profiles', 'reference-orders.yaml'),
-    batchSize: BATCH_SIZE, concurrency: CONCURRENCY,
-  };
-  const ref1m = await ensureReferenceCsv(outDir, 1_000_000);
-  const ref3m = quick ? undefined : await ensureReferenceCsv(outDir, 3_000_000);
-  const slices = await sliceReferenceCsv(ref1m.path, SMALL_FILES, SMALL_ROWS);
-  const parse = await startTargetProcess('parse');
-  const discard = await startTargetProcess('discard');
+  await mkdir(outDir, { recursive: true });
+  const release = await acquireBenchLock(join(outDir, 'delivery-bench.lock'), 'delivery benchmark');
+  const started: TargetProcess[] = [];
+  // Our own folder, so that leftovers of an interrupted run never mix with this one's.
+  const workDir = await mkdtemp(join(outDir, 'delivery-work-'));
   try {
-    const targets = [parse, discard];
-    const cases = await runSpecs([
-      ...bigFileSpecs(env, targets, ref1m, '1M', rounds, true),
-      ...smallFileSpecs(env, targets, slices, rounds),
-    ]);
-    if (ref3m !== undefined) cases.push(...(await runSpecs(bigFileSpecs(env, targets, ref3m, '3M', 1, true))));
-    progress('[delivery] profiling one ferry run (1M, discard target)');
-    const profiled = await profileFerry(env, discard, ref1m, '1M').catch((error: unknown) => {
-      progress(`[delivery] profile FAILED ${(error as Error).message}`);
-      return undefined;
-    });
-    progress('[delivery] replaying the store calls');
-    const store = [
-      await storeShare(env, '1M rows, one file (1,000 chunks)', { files: 1, chunksPerFile: 1_000_000 / BATCH_SIZE, recordsPerChunk: BATCH_SIZE }, medianWall(cases, 'ferry', '1M', 'parse'), 3),
-      await storeShare(env, `${SMALL_FILES} files × ${SMALL_ROWS} rows`, { files: SMALL_FILES, chunksPerFile: 1, recordsPerChunk: SMALL_ROWS }, medianWall(cases, 'ferry small files', `${SMALL_FILES}×${SMALL_ROWS}`, 'parse'), 3),
-    ];
-    const results: DeliveryResults = {
-      date: new Date().toISOString(), machine: options.machine, quick, runsPerCase: rounds,
-      batchSize: BATCH_SIZE, concurrency: CONCURRENCY, rssMethod: rssMethod(), cases, store,
-      profile: profiled === undefined ? null : { wallMs: profiled.run.wallMs, summary: profiled.summary },
+    const env: DeliveryEnv = {
+      repoRoot, workDir, baseProfile: join(repoRoot, 'scripts', 'bench', 'profiles', 'reference-orders.yaml'),
+      batchSize: BATCH_SIZE, concurrency: CONCURRENCY,
     };
-    const report = renderDeliveryReport(results);
-    process.stdout.write(`${report.markdown}\n`);
-    await writeFile(join(outDir, 'results-delivery.md'), `${report.markdown}\n`);
-    await writeFile(join(outDir, 'results-delivery.json'), `${JSON.stringify({ ...results, problems: report.problems }, null, 2)}\n`);
-    progress(`wrote ${join(outDir, 'results-delivery.md')} and results-delivery.json`);
-    return report.problems;
+    const ref1m = await ensureReferenceCsv(outDir, 1_000_000);
+    const ref3m = quick ? undefined : await ensureReferenceCsv(outDir, 3_000_000);
+    const slices = await sliceReferenceCsv(ref1m.path, SMALL_FILES, SMALL_ROWS);
+    const parse = await startTargetProcess('parse');
+    started.push(parse);
+    const discard = await startTargetProcess('discard');
+    started.push(discard);
+    return await measureAll(options, { env, ref1m, ref3m, slices, parse, discard });
   } finally {
-    await Promise.all([parse.stop(), discard.stop()]);
+    await Promise.all(started.map((target) => target.stop()));
     await rm(workDir, { recursive: true, force: true });
+    await release();
   }
 }

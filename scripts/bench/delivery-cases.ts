@@ -27,6 +27,8 @@ export interface DeliveryRun {
   readonly records: number;
   readonly wallMs: number;
   readonly maxRssBytes: number;
+  /** User + system CPU of the sender's process; null when GNU time is missing. */
+  readonly cpuMs: number | null;
   readonly requests: number;
   readonly bodyBytes: number;
   /** CPU the target process spent on this run. */
@@ -105,7 +107,7 @@ export async function runFerryOnce(
     const records = checkTarget(stats, spec.expectedRecords, reported);
     return {
       kind: spec.kind, target: target.mode, input: spec.input, files: fileCount, records, wallMs: run.wallMs,
-      maxRssBytes: run.maxRssBytes, requests: stats.requests, bodyBytes: stats.bytes, targetCpuMs: stats.cpuMs,
+      maxRssBytes: run.maxRssBytes, cpuMs: run.cpuMs, requests: stats.requests, bodyBytes: stats.bytes, targetCpuMs: stats.cpuMs,
     };
   } finally {
     await ws.remove();
@@ -131,7 +133,7 @@ export async function runFloorOnce(env: DeliveryEnv, target: TargetProcess, csv:
   const records = checkTarget(stats, csv.rows, report.rows);
   return {
     kind: 'floor', target: target.mode, input: csv.input, files: 1, records, wallMs: run.wallMs,
-    maxRssBytes: run.maxRssBytes, requests: stats.requests, bodyBytes: stats.bytes, targetCpuMs: stats.cpuMs,
+    maxRssBytes: run.maxRssBytes, cpuMs: run.cpuMs, requests: stats.requests, bodyBytes: stats.bytes, targetCpuMs: stats.cpuMs,
     innerMs: report.elapsedMs,
   };
 }

@@ -21,6 +21,11 @@ export interface ProcessRun {
   readonly wallMs: number;
   /** Peak RSS of the measured program, in bytes; 0 when it could not be read. */
   readonly maxRssBytes: number;
+  /**
+   * User + system CPU of the program (all its threads), from GNU time; null without it. Steadier
+   * than wall time when other work shares the cores.
+   */
+  readonly cpuMs: number | null;
   readonly stdout: string;
   readonly stderr: string;
   readonly timedOut: boolean;
@@ -55,6 +60,12 @@ async function readVmHwmBytes(pid: number): Promise<number | undefined> {
 function parseGnuTimeRss(text: string): number {
   const kb = /Maximum resident set size \(kbytes\):\s*(\d+)/.exec(text)?.[1];
   return kb === undefined ? 0 : Number(kb) * 1024;
+}
+
+function parseGnuTimeCpuMs(text: string): number | null {
+  const user = /User time \(seconds\):\s*([\d.]+)/.exec(text)?.[1];
+  const system = /System time \(seconds\):\s*([\d.]+)/.exec(text)?.[1];
+  return user === undefined || system === undefined ? null : (Number(user) + Number(system)) * 1000;
 }
 
 /**
@@ -115,7 +126,8 @@ export async function runMeasured(command: string, args: readonly string[], opti
     const timeText = timeFile === undefined ? '' : await readFile(timeFile, 'utf8').catch(() => '');
     // GNU time exits with the program's code; "Command exited with non-zero status" goes to its file.
     const maxRssBytes = useTime ? parseGnuTimeRss(timeText) : polledPeak;
-    return { code, signal, wallMs, maxRssBytes, stdout, stderr, timedOut };
+    const cpuMs = useTime ? parseGnuTimeCpuMs(timeText) : null;
+    return { code, signal, wallMs, maxRssBytes, cpuMs, stdout, stderr, timedOut };
   } finally {
     clearTimeout(timer);
     if (poller !== undefined) clearInterval(poller);

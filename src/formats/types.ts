@@ -55,6 +55,8 @@ export interface RowReader {
   readonly detected: Detected;
   readonly columns: readonly string[];
   readonly stats: ReadStats;
+  /** rows the file probably holds (size ÷ average record length of its start), to size tables once */
+  readonly estimatedRows?: number;
   /** rows in file order, in batches sized for throughput; problems of single rows travel on the row */
   batches(): AsyncIterable<readonly SourceRow[]>;
 }

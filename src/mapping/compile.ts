@@ -17,7 +17,7 @@ export interface CompiledMapping {
    * Binds to a file's header. A column the profile needs but the file lacks fails the whole file:
    * every row would be rejected, and the usual cause is a wrong delimiter or an edited export.
    */
-  bind(fileColumns: readonly string[], fileName: string, params?: ReadonlyMap<string, ExprValue>): RowMapper;
+  bind(fileColumns: readonly string[], fileName: string, params?: ReadonlyMap<string, ExprValue>, expectedRows?: number): RowMapper;
 }
 
 /** Maps the rows of one batch, in order; remembers keys to reject duplicates within the batch. */
@@ -66,7 +66,7 @@ export function compileMapping(profile: Profile, lookups: ReadonlyMap<string, Lo
     fieldNames: programs.map((p) => p.name),
     keyFields,
     columns,
-    bind(fileColumns, fileName, params) {
+    bind(fileColumns, fileName, params, expectedRows) {
       const index = new Map<string, number>();
       fileColumns.forEach((c, i) => {
         if (!index.has(c)) index.set(c, i);
@@ -77,13 +77,13 @@ export function compileMapping(profile: Profile, lookups: ReadonlyMap<string, Lo
           location: { file: fileName, line: 1 },
         });
       }
-      return createRowMapper(programs, index, keyFields, params ?? new Map());
+      return createRowMapper(programs, index, keyFields, params ?? new Map(), expectedRows);
     },
   };
   return { ok: true, mapping };
 }
 
-function createRowMapper(programs: readonly FieldProgram[], index: ReadonlyMap<string, number>, keyFields: readonly string[], params: ReadonlyMap<string, ExprValue>): RowMapper {
+function createRowMapper(programs: readonly FieldProgram[], index: ReadonlyMap<string, number>, keyFields: readonly string[], params: ReadonlyMap<string, ExprValue>, expectedRows: number | undefined): RowMapper {
   let cells: readonly string[] = [];
   let record: MappedRecord = {};
   const scope: ExprScope = {
@@ -96,7 +96,8 @@ function createRowMapper(programs: readonly FieldProgram[], index: ReadonlyMap<s
     param: (name) => params.get(name),
   };
   const steps = programs.map((p) => ({ name: p.name, run: p.bind((c) => index.get(c) ?? -1) }));
-  const keys = keyFields.length > 0 ? new KeySet() : undefined;
+  // sized once for the whole file: growing a full table would briefly hold both copies
+  const keys = keyFields.length > 0 ? new KeySet(Math.min(expectedRows ?? 4096, 50_000_000)) : undefined;
   const ctx: RowContext = { cells, record, scope, errors: undefined };
   const mutable = ctx as { cells: readonly string[]; record: MappedRecord };
 

@@ -8,16 +8,15 @@ export class KeySet {
   private hi: Uint32Array;
   private lo: Uint32Array;
   private rows: Uint32Array;
-  private mask: number;
+  /** slots in the table; any size (not a power of two), so that a presized table is not doubled by rounding */
+  private slots: number;
   private count = 0;
 
   constructor(initialCapacity = 1 << 12) {
-    let size = 16;
-    while (size * 3 < initialCapacity * 4) size *= 2;
-    this.hi = new Uint32Array(size);
-    this.lo = new Uint32Array(size);
-    this.rows = new Uint32Array(size);
-    this.mask = size - 1;
+    this.slots = Math.max(16, Math.ceil((initialCapacity * 4) / 3) + 1);
+    this.hi = new Uint32Array(this.slots);
+    this.lo = new Uint32Array(this.slots);
+    this.rows = new Uint32Array(this.slots);
   }
 
   /** Number of distinct keys. */
@@ -28,7 +27,7 @@ export class KeySet {
   /** Adds a key first seen on `row`; returns the earlier row when the key was already there, else 0. */
   addOrGet(key: string, row: number): number {
     // grow at 3/4 full: linear probing stays short, and the table is a third smaller than at 1/2
-    if (this.count * 4 >= this.mask * 3) this.grow();
+    if (this.count * 4 >= this.slots * 3) this.grow();
     let h1 = 0x811c9dc5;
     let h2 = 0x01000193 ^ key.length;
     for (let i = 0; i < key.length; i++) {
@@ -43,7 +42,7 @@ export class KeySet {
   }
 
   private insert(h1: number, h2: number, row: number): number {
-    let slot = (h1 ^ Math.imul(h2, 0x9e3779b1)) & this.mask;
+    let slot = ((h1 ^ Math.imul(h2, 0x9e3779b1)) >>> 0) % this.slots;
     for (;;) {
       const lo = this.lo[slot] ?? 0;
       if (lo === 0) {
@@ -54,17 +53,16 @@ export class KeySet {
         return 0;
       }
       if (lo === h2 && this.hi[slot] === h1) return this.rows[slot] ?? 0;
-      slot = (slot + 1) & this.mask;
+      slot = slot + 1 === this.slots ? 0 : slot + 1;
     }
   }
 
   private grow(): void {
     const { hi, lo, rows } = this;
-    const size = (this.mask + 1) * 2;
-    this.hi = new Uint32Array(size);
-    this.lo = new Uint32Array(size);
-    this.rows = new Uint32Array(size);
-    this.mask = size - 1;
+    this.slots *= 2;
+    this.hi = new Uint32Array(this.slots);
+    this.lo = new Uint32Array(this.slots);
+    this.rows = new Uint32Array(this.slots);
     this.count = 0;
     for (let i = 0; i < lo.length; i++) {
       const l = lo[i] ?? 0;

@@ -51,7 +51,7 @@ export async function writeSpool(dir: string, file: InputFile, format: ProfileFo
   const summary: SpoolSummary = { rows: 0, records: 0, rejected: 0 };
   try {
     const reader = await openReader(file, format);
-    const map = mapping.bind(reader.columns, file.name);
+    const map = mapping.bind(reader.columns, file.name, undefined, reader.estimatedRows);
     for await (const rows of reader.batches()) {
       let text = '';
       for (const row of rows) {

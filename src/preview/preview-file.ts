@@ -29,7 +29,7 @@ export interface PreviewResult {
 export async function previewFile(loaded: LoadedProfile, file: InputFile, options: { rows?: number } = {}): Promise<PreviewResult> {
   const { profile, mapping } = loaded;
   const reader = await openReader(file, profile.format);
-  const mapRow = mapping.bind(reader.columns, file.name);
+  const mapRow = mapping.bind(reader.columns, file.name, undefined, reader.estimatedRows);
   const limit = options.rows ?? 0;
   const records: PreviewResult['records'] = [];
   const rejected: PreviewResult['rejected'] = [];

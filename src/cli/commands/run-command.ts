@@ -95,7 +95,14 @@ export async function runCommand(options: GlobalOptions, profileId: string, flag
   try {
     const ctx = runtime.context(controller.signal);
     const resumed = await resumeUnfinished(ctx, new Map([[profileId, loaded]]));
-    const files = explicit !== undefined ? [explicit] : await listForRun(new FolderSource(loaded.profile.source ?? { type: 'local' }, sourceFs(ctx, loaded), runtime.log), loaded.profile.source?.stable?.minAge);
+    let files: RunFile[];
+    try {
+      files = explicit !== undefined ? [explicit] : await listForRun(new FolderSource(loaded.profile.source ?? { type: 'local' }, sourceFs(ctx, loaded), runtime.log), loaded.profile.source?.stable?.minAge);
+    } catch (err) {
+      if (!(err instanceof FerryError)) throw err;
+      io.err(`${profileId}: the source could not be listed: ${err.code}: ${err.message}`);
+      return 1;
+    }
     const result = await runProfile(ctx, loaded, files, flags.file === undefined ? 'manual' : 'manual-file');
     const batches = [...resumed, ...result.batches];
     const all: RunResult = { runId: result.runId, status: combineStatus(batches.map((b) => b.status)), batches };

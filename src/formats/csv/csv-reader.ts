@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 
 import { InputError } from '../../errors.js';
@@ -21,7 +21,7 @@ export interface CsvOptions {
 }
 
 const HEAD_BYTES = 64 * 1024;
-const READ_CHUNK = 256 * 1024;
+const READ_CHUNK = 64 * 1024;
 /** 1 Mi characters: far beyond any real record, small enough to keep memory bounded */
 const DEFAULT_MAX_RECORD = 1 << 20;
 
@@ -137,6 +137,7 @@ export async function openCsvReader(file: InputFile, options: CsvOptions): Promi
     detected,
     columns,
     stats,
+    estimatedRows: estimateRows(file.path, head.length, sample, lineEnd),
     async *batches() {
       // closes the file also when the caller stops early (break, a thrown error, too many rejects)
       try {
@@ -170,7 +171,7 @@ async function* parseChunks(file: InputFile, encoding: string, start: number, pa
     for await (const chunk of stream) {
       const bytes = chunk as Buffer;
       const out: ParsedRecord[] = [];
-      parser.push(decoder.write(bytes, offset), out);
+      for (const piece of decoder.pieces(bytes, offset)) parser.push(piece, out);
       offset += bytes.length;
       stats.bytes = offset;
       stats.lines = parser.linesRead;
@@ -196,6 +197,18 @@ function afterLines(text: string, lineEnd: string, count: number): string {
     at = next === -1 ? -1 : next + 1;
   }
   return at === -1 ? '' : text.slice(at);
+}
+
+/** File size ÷ average bytes per line of the sample: a guess used to size key tables once. */
+function estimateRows(path: string, headBytes: number, sample: string, lineEnd: string): number | undefined {
+  let lines = 0;
+  for (let i = sample.indexOf(lineEnd); i !== -1; i = sample.indexOf(lineEnd, i + 1)) lines++;
+  if (lines < 2) return undefined;
+  try {
+    return Math.ceil((statSync(path).size / headBytes) * lines * 1.05);
+  } catch {
+    return undefined;
+  }
 }
 
 function isAllEmpty(cells: readonly string[]): boolean {
