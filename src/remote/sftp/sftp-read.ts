@@ -42,6 +42,7 @@ export async function openRemoteRead(session: SftpSession, path: string, opts: R
     done();
     throw readFailure(session, path, 0, err, opts.secrets);
   }
+  // the listeners below come after the open; an error before them must not go unhandled
   source.on('error', () => undefined);
   try {
     await session.run(`open ${path}`, opts.timeoutMs, () => new Promise<void>((ok, fail) => {
