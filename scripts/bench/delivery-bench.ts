@@ -8,6 +8,7 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { acquireBenchLock } from './bench-lock.js';
+import { snapshotBuild } from './build-snapshot.js';
 import { summarizeCpuProfile, type FrameGroup } from './cpu-profile-summary.js';
 import { runFerryOnce, runFloorOnce, type DeliveryCaseKind, type DeliveryEnv, type DeliveryRun } from './delivery-cases.js';
 import { renderDeliveryReport, type DeliveryCaseResult, type DeliveryResults, type ProfiledRun, type StoreShare } from './delivery-report.js';
@@ -127,7 +128,7 @@ async function profileFerry(env: DeliveryEnv, target: TargetProcess, label: stri
     const run = await runFerryOnce(env, target, { ...spec.run, nodeFlags: ['--cpu-prof', '--cpu-prof-dir', dir] }, spec.prepare);
     const profile = (await readdir(dir)).find((name) => name.endsWith('.cpuprofile'));
     if (profile === undefined) throw new Error('node --cpu-prof wrote no profile');
-    const summary = await summarizeCpuProfile(join(dir, profile), env.repoRoot, [STORE_GROUP, ...PHASE_GROUPS]);
+    const summary = await summarizeCpuProfile(join(dir, profile), env.buildRoot, [STORE_GROUP, ...PHASE_GROUPS]);
     return { label, wallMs: run.wallMs, summary };
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -244,16 +245,18 @@ export async function runDeliveryBench(options: DeliveryBenchOptions): Promise<r
   // Our own folder, so that leftovers of an interrupted run never mix with this one's.
   const workDir = await mkdtemp(join(outDir, 'delivery-work-'));
   try {
+    const build = await snapshotBuild(repoRoot, import.meta.dirname, join(workDir, 'build'));
     const env: DeliveryEnv = {
-      repoRoot, workDir, baseProfile: join(repoRoot, 'scripts', 'bench', 'profiles', 'reference-orders.yaml'),
+      buildRoot: join(workDir, 'build'), ferryBin: build.ferryBin, benchDir: build.benchDir,
+      workDir, baseProfile: join(repoRoot, 'scripts', 'bench', 'profiles', 'reference-orders.yaml'),
       batchSize: BATCH_SIZE, concurrency: CONCURRENCY,
     };
     const ref1m = await ensureReferenceCsv(outDir, 1_000_000);
     const ref3m = quick ? undefined : await ensureReferenceCsv(outDir, 3_000_000);
     const slices = await sliceReferenceCsv(ref1m.path, SMALL_FILES, SMALL_ROWS);
-    const parse = await startTargetProcess('parse');
+    const parse = await startTargetProcess('parse', env.benchDir);
     started.push(parse);
-    const discard = await startTargetProcess('discard');
+    const discard = await startTargetProcess('discard', env.benchDir);
     started.push(discard);
     return await measureAll(options, { env, ref1m, ref3m, slices, parse, discard });
   } finally {

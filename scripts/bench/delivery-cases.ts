@@ -39,7 +39,10 @@ export interface DeliveryRun {
 
 /** Where things are, shared by every run. */
 export interface DeliveryEnv {
-  readonly repoRoot: string;
+  /** The build the runs use (build-snapshot.ts): its root, `bin/ferry.js` and compiled bench scripts. */
+  readonly buildRoot: string;
+  readonly ferryBin: string;
+  readonly benchDir: string;
   /** Parent of the temporary workspaces. */
   readonly workDir: string;
   /** The bench profile the workspaces build on. */
@@ -55,8 +58,10 @@ interface FerryRunJson {
 
 function describeFailure(what: string, run: ProcessRun): Error {
   const why = run.timedOut ? `timed out after ${RUN_TIMEOUT_MS / 1000} s` : `exited with ${run.code ?? run.signal ?? '?'}`;
-  const tail = `${run.stderr}\n${run.stdout}`.trim().split('\n').slice(-8).join('\n');
-  return new Error(`${what} ${why}: ${tail}`);
+  // The message, not the stack: the first line that reads like an error, on one line for the report.
+  const lines = `${run.stderr}\n${run.stdout}`.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+  const message = lines.find((line) => /error|failed|E_[A-Z_]+/i.test(line) && !line.startsWith('at ')) ?? lines.at(-1) ?? '';
+  return new Error(`${what} ${why}: ${message.slice(0, 300)}`);
 }
 
 function parseFerryJson(stdout: string): FerryRunJson {
@@ -92,8 +97,7 @@ export async function runFerryOnce(
     if (prepare !== undefined) await prepare(ws.inbox);
     const fileCount = (await ws.waiting()).length;
     await target.reset();
-    const bin = join(env.repoRoot, 'bin', 'ferry.js');
-    const args = [...(spec.nodeFlags ?? []), bin, 'run', DELIVERY_PROFILE_ID, '--json'];
+    const args = [...(spec.nodeFlags ?? []), env.ferryBin, 'run', DELIVERY_PROFILE_ID, '--json'];
     const run = await runMeasured(process.execPath, args, { env: ws.env, cwd: ws.root, timeoutMs: RUN_TIMEOUT_MS });
     if (run.code !== 0 || run.timedOut) throw describeFailure('ferry run', run);
     const result = parseFerryJson(run.stdout);
@@ -124,7 +128,7 @@ function parseCaseReport(stdout: string): CaseReport {
 /** The floor (case-delivery-floor.js) on `csv`, measured the same way as ferry. */
 export async function runFloorOnce(env: DeliveryEnv, target: TargetProcess, csv: { path: string; rows: number; input: string }): Promise<DeliveryRun> {
   await target.reset();
-  const script = join(import.meta.dirname, 'case-delivery-floor.js');
+  const script = join(env.benchDir, 'case-delivery-floor.js');
   const args = [script, csv.path, `${target.url}/v1/orders`, String(env.batchSize), String(env.concurrency)];
   const run = await runMeasured(process.execPath, args, { timeoutMs: RUN_TIMEOUT_MS });
   if (run.code !== 0 || run.timedOut) throw describeFailure('the floor', run);

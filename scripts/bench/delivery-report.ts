@@ -88,6 +88,8 @@ function find(results: DeliveryResults, kind: DeliveryCaseKind, input: string, t
   return found === undefined ? undefined : mediansOf(found);
 }
 
+/** A failure note as one table cell: one line, no pipes. */
+const cellNote = (note: string | undefined): string => (note ?? 'no runs').replace(/\s+/g, ' ').replaceAll('|', '\\|').slice(0, 200);
 const percent = (share: number): string => `${(share * 100).toFixed(1)} %`;
 const check = (passed: boolean, text: string): string => `- ${passed ? 'MET' : 'MISSED'}: ${text}`;
 
@@ -100,7 +102,7 @@ function bigFileSection(results: DeliveryResults, input: string): string[] {
   const headers = ['case', 'target', 'records', 'requests', 'body MB', 'wall', 'rows/s', 'peak RSS', 'CPU', 'target CPU', '× floor (wall)', '× floor (CPU)'];
   const rows = cases.map((c) => {
     const m = mediansOf(c);
-    if (m === undefined) return [c.kind, c.target, `${c.status}: ${c.note ?? 'no runs'}`, ...headers.slice(3).map(() => '')];
+    if (m === undefined) return [c.kind, c.target, `${c.status}: ${cellNote(c.note)}`, ...headers.slice(3).map(() => '')];
     const floor = find(results, 'floor', input, c.target);
     return [
       c.kind, c.target, formatCount(m.records), formatCount(m.requests), (m.bodyBytes / 1e6).toFixed(1), formatSeconds(m.wallMs),
@@ -110,7 +112,7 @@ function bigFileSection(results: DeliveryResults, input: string): string[] {
   });
   const runs = Math.max(...cases.map((c) => c.runs.length));
   return [
-    `### ${input} rows, one file (median of ${runs} run${runs === 1 ? '' : 's'})`, '',
+    `### ${input} rows, one file (${runs === 0 ? 'no successful run' : `median of ${runs} run${runs === 1 ? '' : 's'}`})`, '',
     markdownTable(headers, rows, [2, 3, 4, 5, 6, 7, 8, 9, 10, 11]), '',
   ];
 }
@@ -123,7 +125,7 @@ function smallFilesSection(results: DeliveryResults): string[] {
   const headers = ['case', 'target', 'files', 'records', 'wall', 'files/s', 'wall / file', 'marginal / file', 'peak RSS', 'CPU', 'target CPU'];
   const rows = cases.map((c) => {
     const m = mediansOf(c);
-    if (m === undefined) return [c.kind, c.target, `${c.status}: ${c.note ?? 'no runs'}`, ...headers.slice(3).map(() => '')];
+    if (m === undefined) return [c.kind, c.target, `${c.status}: ${cellNote(c.note)}`, ...headers.slice(3).map(() => '')];
     const perFile = m.files === 0 ? '—' : `${(m.wallMs / m.files).toFixed(1)} ms`;
     const marginal = m.files === 0 || emptyMs === undefined ? '—' : `${((m.wallMs - emptyMs) / m.files).toFixed(1)} ms`;
     return [
@@ -245,12 +247,13 @@ const NOTES = [
   'target CPU is the target process\'s CPU time during the run, which competes with the sender for the two',
   'cores. On a loaded machine CPU ratios are steadier than wall ratios. 1 MB = 10^6 bytes. Noise on a',
   'shared 2-core machine is ±15–20 % or worse under load: compare ratios from one run, not absolute times',
-  'across runs.',
+  'across runs. The runs use a copy of the build taken at the start (build-snapshot.ts), so a rebuild of',
+  'dist/ by someone else during the benchmark changes nothing.',
 ];
 
 /** Renders the report and lists the problems that should fail the bench (not target misses). */
 export function renderDeliveryReport(results: DeliveryResults): { markdown: string; problems: string[] } {
-  const problems = results.cases.filter((c) => c.status === 'failed').map((c) => `${c.input} ${c.kind} (${c.target}): ${c.note ?? 'failed'}`);
+  const problems = results.cases.filter((c) => c.status === 'failed').map((c) => `${c.input} ${c.kind} (${c.target}): ${(c.note ?? 'failed').replace(/\s+/g, ' ')}`);
   const mode = results.quick ? 'quick (1 run per case)' : `median of ${results.runsPerCase} runs per case (3M: 1 run)`;
   const sections = [
     '## Delivery benchmark (issue 3)', '',

@@ -1,13 +1,14 @@
 /**
  * `npm run bench`: the CSV read benchmark of issue 2, then the delivery benchmark of issue 3
- * (delivery-bench.ts). Generates the reference files once (under `.bench/`), runs every registered
- * CSV case in its own child process, and writes a Markdown table to stdout and
+ * (delivery-bench.ts), then the remote download benchmark of issue 4 (remote-bench.ts, needs root
+ * for the real OpenSSH and vsftpd). Generates the reference files once (under `.bench/`), runs every
+ * registered CSV case in its own child process, and writes a Markdown table to stdout and
  * `.bench/results-csv.md`, raw runs to `.bench/results-csv.json`; the delivery benchmark writes
- * `.bench/results-delivery.md` and `.json`.
+ * `.bench/results-delivery.md` and `.json`, the remote one `.bench/results-remote.md` and `.json`.
  *
- * Options: `--quick` (1M file only, one run per case, for both suites), `--only <name>` (CSV cases
- * whose name contains it; repeatable), `--suite csv|delivery` (run only that suite; repeatable;
- * default both).
+ * Options: `--quick` (1M file only, one run per case, for every suite), `--only <name>` (CSV cases
+ * whose name contains it; repeatable), `--suite csv|delivery|remote` (run only that suite;
+ * repeatable; default all).
  */
 import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -20,6 +21,7 @@ import { measureOnce, summarizeRuns, type RunResult } from './measure.js';
 import { formatSeconds } from './markdown-table.js';
 import { renderCsvReport, type CaseGroup, type CaseOutcome, type InputResult } from './csv-report.js';
 import { runDeliveryBench } from './delivery-bench.js';
+import { runRemoteBench } from './remote-bench.js';
 import type { MachineInfo } from './machine-info.js';
 
 /** Input files by key; a case names the one it reads. */
@@ -165,7 +167,7 @@ async function runCsvBench(machine: MachineInfo, quick: boolean, only: readonly 
   if (report.problems.length > 0) process.exitCode = 1;
 }
 
-const SUITES = ['csv', 'delivery'] as const;
+const SUITES = ['csv', 'delivery', 'remote'] as const;
 type Suite = (typeof SUITES)[number];
 
 function parseSuites(names: readonly string[]): readonly Suite[] {
@@ -200,6 +202,12 @@ async function main(): Promise<void> {
     const machine = await describeMachine();
     progress(`delivery benchmark; machine: ${formatMachine(machine)}`);
     const problems = await runDeliveryBench({ repoRoot: REPO_ROOT, outDir: OUT_DIR, machine, quick });
+    if (problems.length > 0) process.exitCode = 1;
+  }
+  if (suites.includes('remote')) {
+    const machine = await describeMachine();
+    progress(`remote benchmark; machine: ${formatMachine(machine)}`);
+    const problems = await runRemoteBench({ repoRoot: REPO_ROOT, outDir: OUT_DIR, machine, quick });
     if (problems.length > 0) process.exitCode = 1;
   }
 }

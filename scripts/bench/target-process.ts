@@ -47,9 +47,12 @@ function isStats(value: unknown): value is TargetStats {
   return typeof record.requests === 'number' && typeof record.bytes === 'number' && typeof record.cpuMs === 'number';
 }
 
-/** Starts `delivery-target.js <mode>` (compiled next to this file) and waits for its port. */
-export async function startTargetProcess(mode: TargetMode): Promise<TargetProcess> {
-  const script = join(import.meta.dirname, 'delivery-target.js');
+/**
+ * Starts `delivery-target.js <mode>` from `benchDir` (default: the folder this file was compiled
+ * into) and waits for its port.
+ */
+export async function startTargetProcess(mode: TargetMode, benchDir = import.meta.dirname): Promise<TargetProcess> {
+  const script = join(benchDir, 'delivery-target.js');
   const child = spawn(process.execPath, [script, mode], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout });
   const port = await new Promise<number>((resolve, reject) => {

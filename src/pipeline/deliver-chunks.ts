@@ -3,14 +3,14 @@ import { createHash } from 'node:crypto';
 import type { StateStore } from '../store/types.js';
 import type { DeliveryChunk, Sink } from '../targets/types.js';
 import { crashPoint } from '../util/crash-point.js';
-import { readSpooledRecords } from './spool.js';
+import { readSpooledBodies } from './spool.js';
 
 /**
  * The idempotency key of a chunk: the file's content hash, the profile version, the chunk's
  * position and its records. Identical across retries, restarts and re-drops of the same file; the
  * position keeps two identical chunks of one file apart.
  */
-export function chunkKey(contentHash: string, profileVersion: string, seq: number, records: readonly string[]): string {
+export function chunkKey(contentHash: string, profileVersion: string, seq: number, records: readonly (Buffer | string)[]): string {
   const h = createHash('sha256').update(`${contentHash}\n${profileVersion}\n${seq}\n`);
   for (const r of records) h.update(r).update('\n');
   return `ferry-${h.digest('hex').slice(0, 40)}`;
@@ -37,11 +37,10 @@ export async function deliverChunks(plan: ChunkPlan, store: StateStore, sink: Si
   const done = new Set((await store.listChunks(plan.batchId)).map((c) => c.seq));
   const inFlight = new Set<Promise<void>>();
   let failure: unknown;
-  const send = (seq: number, records: string[], rows: number[]): void => {
+  const send = (seq: number, records: Buffer[]): void => {
     const chunk: DeliveryChunk = {
       key: chunkKey(plan.contentHash, plan.profileVersion, seq, records),
       records,
-      rows,
       file: plan.fileName,
       batch: plan.batchId,
       profile: plan.profile,
@@ -64,22 +63,21 @@ export async function deliverChunks(plan: ChunkPlan, store: StateStore, sink: Si
   };
 
   let seq = 0;
-  let records: string[] = [];
-  let rows: number[] = [];
-  for await (const rec of readSpooledRecords(plan.spoolDir)) {
-    records.push(rec.json);
-    rows.push(rec.row);
-    if (records.length < plan.batchSize) continue;
-    if (!done.has(seq)) {
-      while (inFlight.size >= plan.concurrency && failure === undefined) await Promise.race(inFlight);
-      if (failure !== undefined) break;
-      send(seq, records, rows);
+  let records: Buffer[] = [];
+  outer: for await (const batch of readSpooledBodies(plan.spoolDir)) {
+    for (const body of batch) {
+      records.push(body);
+      if (records.length < plan.batchSize) continue;
+      if (!done.has(seq)) {
+        while (inFlight.size >= plan.concurrency && failure === undefined) await Promise.race(inFlight);
+        if (failure !== undefined) break outer;
+        send(seq, records);
+      }
+      seq++;
+      records = [];
     }
-    seq++;
-    records = [];
-    rows = [];
   }
-  if (records.length > 0 && !done.has(seq) && failure === undefined) send(seq, records, rows);
+  if (records.length > 0 && !done.has(seq) && failure === undefined) send(seq, records);
   await Promise.all(inFlight);
   if (failure !== undefined) throw failure;
 }

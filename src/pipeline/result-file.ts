@@ -7,7 +7,7 @@ import iconv from 'iconv-lite';
 import type { RowError } from '../mapping/types.js';
 import type { ChunkRecord } from '../store/types.js';
 import { crashPoint } from '../util/crash-point.js';
-import { readSpooledRecords, readSpooledRejections } from './spool.js';
+import { readSpooledIndex, readSpooledRejections } from './spool.js';
 
 /** How the result file is written. */
 export interface ResultFileOptions {
@@ -64,16 +64,18 @@ export async function writeResultFile(o: ResultFileOptions): Promise<{ delivered
   };
   try {
     let index = 0;
-    for await (const rec of readSpooledRecords(o.spoolDir)) {
-      await flushRejectedBefore(rec.row);
-      const chunk = byChunk.get(Math.floor(index / o.batchSize));
-      const pos = index % o.batchSize;
-      const error = chunk === undefined ? o.undeliveredReason : chunk.errors[pos] ?? null;
-      const id = chunk?.ids[pos] ?? '';
-      if (error === null) counts.delivered++;
-      else counts.failed++;
-      text += [String(rec.row), error === null ? 'delivered' : 'failed', csvCell(rec.key, d), csvCell(id, d), error === null ? '' : csvCell(error, d)].join(d) + '\r\n';
-      index++;
+    for await (const batch of readSpooledIndex(o.spoolDir)) {
+      for (const rec of batch) {
+        if (nextRejected.done !== true && nextRejected.value.row < rec.row) await flushRejectedBefore(rec.row);
+        const chunk = byChunk.get(Math.floor(index / o.batchSize));
+        const pos = index % o.batchSize;
+        const error = chunk === undefined ? o.undeliveredReason : chunk.errors[pos] ?? null;
+        const id = chunk?.ids[pos] ?? '';
+        if (error === null) counts.delivered++;
+        else counts.failed++;
+        text += `${rec.row}${d}${error === null ? 'delivered' : 'failed'}${d}${csvCell(rec.key, d)}${d}${id === '' ? '' : csvCell(id, d)}${d}${error === null ? '' : csvCell(error, d)}\r\n`;
+        index++;
+      }
       if (text.length > 1 << 16) {
         await write(out, text, o.encoding);
         text = '';

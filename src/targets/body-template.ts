@@ -2,8 +2,8 @@ import { toJson } from '../json/to-json.js';
 
 /** What a body template can refer to when a request is built. */
 export interface BodyContext {
-  /** the JSON text of each record of the request */
-  readonly records: readonly string[];
+  /** the JSON of each record of the request, as bytes or text */
+  readonly records: readonly (Buffer | string)[];
   readonly file?: string;
   readonly batch?: string;
   readonly profile?: string;
@@ -20,7 +20,10 @@ const VARIABLES = ['records', 'record', 'count', 'file', 'batch', 'profile'] as 
 /** A compiled `target.body`: renders the JSON text of one request. */
 export interface BodyTemplate {
   readonly source: string;
+  /** the body as text (for previews) */
   render(ctx: BodyContext): string;
+  /** the body as bytes, record bytes copied once and never decoded (for delivery) */
+  renderBytes(ctx: BodyContext): Buffer;
 }
 
 /**
@@ -121,28 +124,61 @@ export function compileBodyTemplate(source: string | undefined, batchSize: numbe
     return { ok: false, message: (err as Error).message };
   }
   if (batchSize > 1 && usesVar(root, 'record')) return { ok: false, message: '$record stands for a single record and needs batchSize: 1; use $records' };
-  const render = (n: Node, ctx: BodyContext): string => {
+  const pieces = (n: Node, ctx: BodyContext, out: (Buffer | string)[]): void => {
     switch (n.kind) {
       case 'literal':
-        return n.json;
+        out.push(n.json);
+        return;
       case 'array':
-        return `[${n.items.map((x) => render(x, ctx)).join(',')}]`;
+        out.push('[');
+        n.items.forEach((x, i) => {
+          if (i > 0) out.push(',');
+          pieces(x, ctx, out);
+        });
+        out.push(']');
+        return;
       case 'object':
-        return `{${n.entries.map(([k, v]) => `${JSON.stringify(k)}:${render(v, ctx)}`).join(',')}}`;
+        out.push('{');
+        n.entries.forEach(([k, v], i) => {
+          out.push(`${i > 0 ? ',' : ''}${JSON.stringify(k)}:`);
+          pieces(v, ctx, out);
+        });
+        out.push('}');
+        return;
       case 'var':
         switch (n.name) {
           case 'records':
-            return `[${ctx.records.join(',')}]`;
+            out.push('[');
+            ctx.records.forEach((r, i) => {
+              if (i > 0) out.push(',');
+              out.push(r);
+            });
+            out.push(']');
+            return;
           case 'record':
-            return ctx.records[0] ?? 'null';
+            out.push(ctx.records[0] ?? 'null');
+            return;
           case 'count':
-            return String(ctx.records.length);
+            out.push(String(ctx.records.length));
+            return;
           default:
-            return toJson(ctx[n.name] ?? null);
+            out.push(toJson(ctx[n.name] ?? null));
         }
     }
   };
-  return { ok: true, template: { source: text, render: (ctx) => render(root, ctx) } };
+  const render = (ctx: BodyContext): (Buffer | string)[] => {
+    const out: (Buffer | string)[] = [];
+    pieces(root, ctx, out);
+    return out;
+  };
+  return {
+    ok: true,
+    template: {
+      source: text,
+      render: (ctx) => render(ctx).map((p) => (typeof p === 'string' ? p : p.toString('utf8'))).join(''),
+      renderBytes: (ctx) => Buffer.concat(render(ctx).map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : p))),
+    },
+  };
 }
 
 function usesVar(n: Node, name: string): boolean {

@@ -5,10 +5,10 @@ export interface DeliveryChunk {
    * and the records, so it is identical across retries, restarts and re-drops of the same file.
    */
   readonly key: string;
-  /** the JSON text of each record, in source order */
-  readonly records: readonly string[];
-  /** the source row number of each record (same order), for messages */
-  readonly rows: readonly number[];
+  /** the JSON of each record, in source order: bytes as spooled (sent without decoding), or text */
+  readonly records: readonly (Buffer | string)[];
+  /** the source row number of each record (same order), when known, for messages */
+  readonly rows?: readonly number[];
   /** names for body templates ($file, $batch, $profile) */
   readonly file: string;
   readonly batch: string;

@@ -75,7 +75,7 @@ async function deliverPart(
 ): Promise<RecordOutcome[]> {
   const { from, to, key } = range;
   const records = from === 0 && to === chunk.records.length ? chunk.records : chunk.records.slice(from, to);
-  const body = Buffer.from(template.render({ records, file: chunk.file, batch: chunk.batch, profile: chunk.profile }), 'utf8');
+  const body = template.renderBytes({ records, file: chunk.file, batch: chunk.batch, profile: chunk.profile });
   const result = await sendWithRetry(ctx, { key, body, profile: chunk.profile }, tally, signal);
   if (result.accepted) return outcomesOf(result.answer, response, records.length);
   if (records.length === 1) return [{ status: 'failed', error: rejectionText(result.answer) }];
