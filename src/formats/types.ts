@@ -15,12 +15,33 @@ export interface RowProblem {
   readonly column?: number;
 }
 
-/** One row of a source file. `row` is the number a person sees (CSV: the line where the record starts). */
+/** A cell of a tabular format: text from CSV; numbers, booleans and dates too from spreadsheets. */
+export type CellValue = string | number | boolean | Date | undefined;
+
+/**
+ * One row of a source file. `row` is the number a person sees: the line where a CSV record starts,
+ * the sheet row in XLSX, the ordinal (1-based) of the record element in XML or JSON.
+ */
 export interface SourceRow {
   readonly row: number;
-  /** cells by column index (tabular formats) */
-  readonly cells: readonly string[];
+  /** cells by column index (tabular formats; empty for record formats) */
+  readonly cells: readonly CellValue[];
+  /** the record as a tree (XML, JSON), read through the reader's `resolve` */
+  readonly record?: RawObject;
   readonly problem?: RowProblem;
+}
+
+/** Reads one `from` path of a row. */
+export type Accessor = (row: SourceRow) => RawValue;
+
+/** What mapping needs to find a field's source in the rows of one file. */
+export interface RowLayout {
+  readonly columns: readonly string[];
+  /**
+   * Record formats resolve `from` paths themselves (`Item/ID`, `Quantity/@unitCode`); a path that a
+   * record lacks reads as absent. Tabular formats leave this out: `from` names a column.
+   */
+  resolve?(from: string): Accessor;
 }
 
 /** What a reader found out about a file, shown by `ferry preview` and recorded with each batch. */
@@ -51,7 +72,7 @@ export interface ReadStats {
 }
 
 /** An open file of rows, header already read. */
-export interface RowReader {
+export interface RowReader extends RowLayout {
   readonly detected: Detected;
   readonly columns: readonly string[];
   readonly stats: ReadStats;

@@ -1,5 +1,5 @@
 import { InputError } from '../errors.js';
-import type { SourceRow } from '../formats/types.js';
+import type { Accessor, RowLayout, SourceRow } from '../formats/types.js';
 import type { Profile } from '../profiles/schema.js';
 import { Decimal } from './decimal.js';
 import type { ExprScope, ExprValue } from './expr/compile.js';
@@ -17,7 +17,7 @@ export interface CompiledMapping {
    * Binds to a file's header. A column the profile needs but the file lacks fails the whole file:
    * every row would be rejected, and the usual cause is a wrong delimiter or an edited export.
    */
-  bind(fileColumns: readonly string[], fileName: string, params?: ReadonlyMap<string, ExprValue>, expectedRows?: number): RowMapper;
+  bind(layout: RowLayout | readonly string[], fileName: string, params?: ReadonlyMap<string, ExprValue>, expectedRows?: number): RowMapper;
 }
 
 /** Maps the rows of one batch, in order; remembers keys to reject duplicates within the batch. */
@@ -66,40 +66,60 @@ export function compileMapping(profile: Profile, lookups: ReadonlyMap<string, Lo
     fieldNames: programs.map((p) => p.name),
     keyFields,
     columns,
-    bind(fileColumns, fileName, params, expectedRows) {
-      const index = new Map<string, number>();
-      fileColumns.forEach((c, i) => {
-        if (!index.has(c)) index.set(c, i);
-      });
-      const missing = columns.filter((c) => !index.has(c));
-      if (missing.length > 0) {
-        throw new InputError('E_CSV_HEADER', `${fileName} has no column ${missing.map((m) => `"${m}"`).join(', ')}, which the profile reads; the file's columns are: ${fileColumns.join(', ')}`, {
-          location: { file: fileName, line: 1 },
+    bind(layoutOrColumns, fileName, params, expectedRows) {
+      const layout: RowLayout = isColumnList(layoutOrColumns) ? { columns: layoutOrColumns } : layoutOrColumns;
+      const resolve = layout.resolve?.bind(layout);
+      let accessor: (from: string) => Accessor;
+      if (resolve !== undefined) {
+        accessor = resolve;
+      } else {
+        const index = new Map<string, number>();
+        layout.columns.forEach((c, i) => {
+          if (!index.has(c)) index.set(c, i);
         });
+        const missing = columns.filter((c) => !index.has(c));
+        if (missing.length > 0) {
+          throw new InputError('E_CSV_HEADER', `${fileName} has no column ${missing.map((m) => `"${m}"`).join(', ')}, which the profile reads; the file's columns are: ${layout.columns.join(', ')}`, {
+            location: { file: fileName, line: 1 },
+          });
+        }
+        accessor = (from) => {
+          const i = index.get(from) ?? -1;
+          return (row) => row.cells[i];
+        };
       }
-      return createRowMapper(programs, index, keyFields, params ?? new Map(), expectedRows);
+      return createRowMapper(programs, accessor, keyFields, params ?? new Map(), expectedRows);
     },
   };
   return { ok: true, mapping };
 }
 
-function createRowMapper(programs: readonly FieldProgram[], index: ReadonlyMap<string, number>, keyFields: readonly string[], params: ReadonlyMap<string, ExprValue>, expectedRows: number | undefined): RowMapper {
-  let cells: readonly string[] = [];
+function isColumnList(v: RowLayout | readonly string[]): v is readonly string[] {
+  return Array.isArray(v);
+}
+
+function createRowMapper(programs: readonly FieldProgram[], accessor: (from: string) => Accessor, keyFields: readonly string[], params: ReadonlyMap<string, ExprValue>, expectedRows: number | undefined): RowMapper {
+  let current: SourceRow = { row: 0, cells: [] };
   let record: MappedRecord = {};
+  const columnReaders = new Map<string, Accessor>();
   const scope: ExprScope = {
     field: (name) => (Object.hasOwn(record, name) ? (record[name] as ExprValue) : undefined),
     column: (name) => {
-      const i = index.get(name);
-      const v = i === undefined ? undefined : cells[i];
-      return v === undefined || v === '' ? undefined : v;
+      let read = columnReaders.get(name);
+      if (read === undefined) {
+        read = accessor(name);
+        columnReaders.set(name, read);
+      }
+      const v = read(current);
+      return v === '' ? undefined : (v as ExprValue);
     },
     param: (name) => params.get(name),
   };
-  const steps = programs.map((p) => ({ name: p.name, run: p.bind((c) => index.get(c) ?? -1) }));
+  const steps = programs.map((p) => ({ name: p.name, run: p.bind(accessor) }));
   // sized once for the whole file: growing a full table would briefly hold both copies
   const keys = keyFields.length > 0 ? new KeySet(Math.min(expectedRows ?? 4096, 50_000_000)) : undefined;
-  const ctx: RowContext = { cells, record, scope, errors: undefined };
-  const mutable = ctx as { cells: readonly string[]; record: MappedRecord };
+  const ctx: RowContext = { row: current, record, scope, errors: undefined };
+  const mutable = ctx as { row: SourceRow; record: MappedRecord };
 
   return (row) => {
     if (row.problem !== undefined) {
@@ -107,9 +127,9 @@ function createRowMapper(programs: readonly FieldProgram[], index: ReadonlyMap<s
       const where = p.column === undefined ? '' : ` (line ${p.line ?? row.row}, column ${p.column})`;
       return { row: row.row, ok: false, errors: [{ field: 'row', code: p.code, message: `${p.message}${where}` }] };
     }
-    cells = row.cells;
+    current = row;
     record = {};
-    mutable.cells = cells;
+    mutable.row = row;
     mutable.record = record;
     ctx.errors = undefined;
     for (const step of steps) {

@@ -1,3 +1,4 @@
+import type { Accessor, RawValue, SourceRow } from '../formats/types.js';
 import type { FieldSpec, FieldType } from '../profiles/field-schema.js';
 import { ConversionFailure, compileConverter, type Converter } from './convert.js';
 import { Decimal } from './decimal.js';
@@ -7,7 +8,7 @@ import type { FieldValue, LookupTable, MappingIssue, RowError } from './types.js
 
 /** Everything a field needs while one row is mapped. */
 export interface RowContext {
-  readonly cells: readonly string[];
+  readonly row: SourceRow;
   readonly record: Record<string, FieldValue>;
   readonly scope: ExprScope;
   errors: RowError[] | undefined;
@@ -19,11 +20,25 @@ export interface FieldProgram {
   /** source column read by `from`, if any */
   readonly column: string | undefined;
   readonly expression: CompiledExpression | undefined;
-  /** binds the source column to its index in a file's header */
-  bind(columnIndex: (name: string) => number): (ctx: RowContext) => FieldValue | undefined;
+  /** binds the field's `from` to the file: a column of its header, or a path in its records */
+  bind(accessor: (from: string) => Accessor): (ctx: RowContext) => FieldValue | undefined;
 }
 
 type Scalar = string | number | boolean | null;
+
+/** A nested source value as a record value: dates as ISO text, objects with null prototypes kept as plain data. */
+export function toFieldValue(v: RawValue): FieldValue | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v instanceof Decimal) return v;
+  if (v instanceof Date) return v.toISOString();
+  if (Array.isArray(v)) return v.map((x: RawValue) => toFieldValue(x) ?? null);
+  const out: Record<string, FieldValue> = {};
+  for (const [k, x] of Object.entries(v)) {
+    const f = toFieldValue(x);
+    if (f !== undefined) Object.defineProperty(out, k, { value: f, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
 
 /** A value for a message: text in quotes (shortened), numbers as they are. */
 function show(value: unknown): string {
@@ -188,7 +203,7 @@ export function compileField(name: string, spec: FieldSpec, lookups: ReadonlyMap
   // A constant goes through the same rules once, now, so that a bad one is a profile problem.
   let constant: FieldValue | undefined;
   if (spec.value !== undefined) {
-    const probe: RowContext = { cells: [], record: {}, scope: EMPTY_SCOPE, errors: undefined };
+    const probe: RowContext = { row: { row: 0, cells: [] }, record: {}, scope: EMPTY_SCOPE, errors: undefined };
     constant = finish(probe, toConvertible(spec.value));
     for (const e of probe.errors ?? []) issues.push({ path: at('value'), message: e.message });
     if (issues.length > 0) return { issues };
@@ -198,7 +213,7 @@ export function compileField(name: string, spec: FieldSpec, lookups: ReadonlyMap
     name,
     column,
     expression,
-    bind(columnIndex) {
+    bind(accessor) {
       if (spec.value !== undefined) {
         const value = constant;
         return () => value;
@@ -222,12 +237,21 @@ export function compileField(name: string, spec: FieldSpec, lookups: ReadonlyMap
           return finish(ctx, toConvertible(result as ExprValue));
         };
       }
-      const index = column === undefined ? -1 : columnIndex(column);
+      const read = column === undefined ? (): RawValue => undefined : accessor(column);
       return (ctx) => {
-        const cell = ctx.cells[index];
-        if (cell === undefined || cell.length === 0) return finish(ctx, undefined);
-        const text = trim ? cell.trim() : cell;
-        return finish(ctx, text.length === 0 ? undefined : text);
+        const v = read(ctx.row);
+        if (typeof v === 'string') {
+          if (v.length === 0) return finish(ctx, undefined);
+          const text = trim ? v.trim() : v;
+          return finish(ctx, text.length === 0 ? undefined : text);
+        }
+        if (v === undefined) return finish(ctx, undefined);
+        if (typeof v === 'number' || typeof v === 'boolean' || v instanceof Date || v instanceof Decimal) return finish(ctx, v);
+        // a repeated element (an array) or an element with children: kept as they are for a field
+        // without a type, refused for a typed one, which needs a single value
+        if (spec.type === undefined) return toFieldValue(v);
+        const what = Array.isArray(v) ? `${v.length} values` : 'nested fields';
+        return fail(ctx, err('type', `${label} has ${what}, but a ${spec.type} field takes one value`));
       };
     },
   };

@@ -2,8 +2,13 @@ import { resolve } from 'node:path';
 
 import { FerryError } from '../errors.js';
 import { openCsvReader } from '../formats/csv/csv-reader.js';
+import type { CellValue } from '../formats/types.js';
 import type { FileLookupSpec, LookupSpec } from '../profiles/field-schema.js';
 import type { LookupTable, MappingIssue } from './types.js';
+
+function cellText(v: CellValue): string {
+  return v === undefined ? '' : (typeof v === 'string' ? v : v instanceof Date ? v.toISOString() : String(v)).trim();
+}
 
 /** Lookup files larger than this are refused: a lookup is held in memory for every row. */
 const MAX_LOOKUP_ENTRIES = 1_000_000;
@@ -29,9 +34,9 @@ async function readLookupFile(name: string, spec: FileLookupSpec, dir: string): 
   for await (const rows of reader.batches()) {
     for (const row of rows) {
       if (row.problem !== undefined) throw new Error(`${spec.file} line ${row.row}: ${row.problem.message}`);
-      const key = row.cells[keyIndex]?.trim() ?? '';
+      const key = cellText(row.cells[keyIndex]);
       if (key === '') continue;
-      const value = row.cells[valueIndex]?.trim() ?? '';
+      const value = cellText(row.cells[valueIndex]);
       const earlier = table.get(key);
       // The same key twice with different values: whichever won, some rows would go out wrong.
       if (earlier !== undefined && earlier !== value) throw new Error(`${spec.file} line ${row.row}: the key "${key}" appears a second time, with "${value}" instead of "${earlier}"`);

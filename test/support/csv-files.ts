@@ -39,7 +39,7 @@ export async function readCsv(file: InputFile, options: CsvOptions = {}): Promis
 
 /** Row numbers and cells, as a person would check them. */
 export function cellsOf(rows: readonly SourceRow[]): [number, readonly string[]][] {
-  return rows.map((r) => [r.row, r.cells]);
+  return rows.map((r) => [r.row, r.cells.map((c) => (typeof c === 'string' ? c : String(c)))]);
 }
 
 /** How many file descriptors this process has open, or undefined where /proc is not available. */
