@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 
 import { checkCommand } from './commands/check-command.js';
 import { previewCommand } from './commands/preview-command.js';
+import { type ProfileNewFlags, profileNewCommand } from './commands/profile-new-command.js';
 import { reprocessCommand } from './commands/reprocess-command.js';
 import { runCommand } from './commands/run-command.js';
 import { startCommand } from './commands/start-command.js';
@@ -59,6 +60,18 @@ export async function main(argv: readonly string[], io: CommandIo = stdio): Prom
     .option('--json', 'print JSON instead of tables')
     .action(async (profile: string, file: string, flags: { rows?: string; json?: boolean }) => {
       exitCode = await previewCommand(globals(), profile, file, flags, io);
+    });
+  const profile = program.command('profile').description('work with profiles');
+  profile.command('new')
+    .description('write a starter profile from a sample file, with its format, columns and types detected')
+    .requiredOption('--from <sample>', 'a sample file (CSV, XLSX, XML, JSON, NDJSON)')
+    .option('--id <id>', 'profile id (default: from the file name)')
+    .option('--format <type>', 'csv | xlsx | xml | json | ndjson (default: from the extension)')
+    .option('--record <path>', 'XML/JSON: path of the repeating record')
+    .option('--sheet <name|n>', 'XLSX: sheet name or number')
+    .option('--force', 'overwrite an existing profile')
+    .action(async (flags: ProfileNewFlags) => {
+      exitCode = await profileNewCommand(globals(), flags, io);
     });
   program.command('check')
     .description('validate every profile and connection; print every problem with file, line and key path')

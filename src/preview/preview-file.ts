@@ -1,17 +1,18 @@
 import { openReader } from '../formats/open-reader.js';
-import type { Detected, InputFile } from '../formats/types.js';
+import type { Detected, InputFile, RawValue, RowReader, SourceRow } from '../formats/types.js';
 import { RawJson, recordJson } from '../json/to-json.js';
 import { createRejectPolicy } from '../mapping/reject-policy.js';
 import type { MappedRecord, RowError } from '../mapping/types.js';
 import type { LoadedProfile } from '../profiles/types.js';
 import { compileBodyTemplate } from '../targets/body-template.js';
+import { type ColumnGuess, guessColumns } from './detect-columns.js';
 
 /** What `ferry preview --json` prints (the shape is part of the CLI contract). */
 export interface PreviewResult {
   records: { row: number; record: MappedRecord }[];
   rejected: { row: number; errors: RowError[] }[];
   requests: { method: string; url: string; records: number; body: RawJson }[];
-  detected: Detected;
+  detected: Detected & { fields: ColumnGuess[] };
   summary: {
     file: string;
     rowsRead: number;
@@ -25,6 +26,21 @@ export interface PreviewResult {
   };
 }
 
+const GUESS_ROWS = 200;
+
+/** Column guesses from the first rows, through the reader's own paths for record formats. */
+export function guessFromRows(reader: RowReader, rows: readonly SourceRow[]): ColumnGuess[] {
+  const valuesOf = (column: string): RawValue[] => {
+    if (reader.resolve !== undefined) {
+      const read = reader.resolve(column);
+      return rows.map((r) => read(r));
+    }
+    const i = reader.columns.indexOf(column);
+    return rows.map((r) => r.cells[i]);
+  };
+  return guessColumns(reader.columns, valuesOf);
+}
+
 /** Reads and maps a local file with a profile, sending and recording nothing. */
 export async function previewFile(loaded: LoadedProfile, file: InputFile, options: { rows?: number } = {}): Promise<PreviewResult> {
   const { profile, mapping } = loaded;
@@ -35,8 +51,10 @@ export async function previewFile(loaded: LoadedProfile, file: InputFile, option
   const rejected: PreviewResult['rejected'] = [];
   let rowsRead = 0;
   let truncated = false;
+  const sample: SourceRow[] = [];
   outer: for await (const rows of reader.batches()) {
     for (const row of rows) {
+      if (sample.length < GUESS_ROWS && row.problem === undefined) sample.push(row);
       if (limit > 0 && rowsRead >= limit) {
         truncated = true;
         break outer;
@@ -69,7 +87,7 @@ export async function previewFile(loaded: LoadedProfile, file: InputFile, option
     records,
     rejected,
     requests,
-    detected: reader.detected,
+    detected: { ...reader.detected, fields: guessFromRows(reader, sample) },
     summary: { file: file.name, rowsRead, records: records.length, rejected: rejected.length, skippedEmpty: reader.stats.skippedEmpty, truncated, fileRejected },
   };
 }

@@ -27,6 +27,8 @@ export function renderPreview(profileId: string, result: PreviewResult, fieldNam
   const parts = [d.format, d.encoding, d.delimiter === undefined ? undefined : `delimiter ${JSON.stringify(d.delimiter)}`, d.lineEnding, d.header === false ? 'no header' : undefined].filter((p) => p !== undefined);
   out.push(`detected: ${parts.join(', ')}; ${d.columns.length} columns: ${d.columns.join(', ')}`);
   for (const note of d.notes ?? []) out.push(`note: ${note}`);
+  const hints = d.fields.filter((f) => f.type !== 'string' || f.leadingZeros === true).map((f) => `${f.column}: ${f.leadingZeros === true ? 'identifier with leading zeros' : f.type}${f.format === undefined ? '' : ` ${f.format}`}${f.decimalSeparator === undefined ? '' : ` decimal "${f.decimalSeparator}"`}${f.thousandsSeparator === undefined ? '' : ` thousands "${f.thousandsSeparator}"`}`);
+  if (hints.length > 0) out.push(`looks like: ${hints.join('; ')}`);
   out.push(`${s.rowsRead} rows read${s.truncated ? ' (stopped by --rows)' : ''}: ${s.records} records, ${s.rejected} rejected${s.skippedEmpty > 0 ? `, ${s.skippedEmpty} empty lines skipped` : ''}`);
   if (s.fileRejected !== null) out.push(`FILE REJECTED: ${s.fileRejected}`);
   out.push('');
