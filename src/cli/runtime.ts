@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 
-import { InputError } from '../errors.js';
+import { FerryError, InputError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
 import type { PipelineContext } from '../pipeline/process-batch.js';
 import type { LoadedProfile } from '../profiles/types.js';
@@ -10,6 +10,7 @@ import { SqliteStore } from '../store/sqlite-store.js';
 import type { StateStore } from '../store/types.js';
 import type { Sink } from '../targets/types.js';
 import type { GlobalOptions } from './options.js';
+import type { CommandIo } from './types.js';
 
 /** An opened state store and what a pipeline needs around it. */
 export interface Runtime {
@@ -54,4 +55,20 @@ export function openRuntime(options: GlobalOptions, mode: { exclusive: boolean; 
       await store.close();
     },
   };
+}
+
+/**
+ * Opens the exclusive runtime for a command, or reports why not (another process holds the store,
+ * an unsupported store URL) and returns undefined, for the command to exit 2.
+ */
+export function openRuntimeOrReport(options: GlobalOptions, io: CommandIo): Runtime | undefined {
+  try {
+    return openRuntime(options, { exclusive: true });
+  } catch (err) {
+    if (err instanceof FerryError) {
+      io.err(`${err.code}: ${err.message}`);
+      return undefined;
+    }
+    throw err;
+  }
 }

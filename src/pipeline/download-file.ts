@@ -1,14 +1,13 @@
-import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 
 import { coerceError, TransientError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { RemoteFs } from '../remote/types.js';
+import { hashingTap } from './stage-file.js';
 
 /** What came of a download into the staging area. */
 export type DownloadOutcome =
@@ -29,21 +28,14 @@ export async function downloadToStaging(fs: RemoteFs, path: string, target: stri
   const attempts = options.attempts ?? 3;
   let lastError: Error | undefined;
   for (let attempt = 1; attempt <= attempts; attempt++) {
-    const hash = createHash('sha256');
-    let size = 0;
-    const tap = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        hash.update(chunk);
-        size += chunk.length;
-        done(null, chunk);
-      },
-    });
+    const tap = hashingTap();
     try {
       const stream = await fs.read(path, options.signal);
-      await pipeline(stream, tap, createWriteStream(temp), { signal: options.signal });
+      await pipeline(stream, tap.stream, createWriteStream(temp), { signal: options.signal });
+      const size = tap.size();
       if (size === expectedSize) {
         await rename(temp, target);
-        return { kind: 'staged', hash: hash.digest('hex'), size };
+        return { kind: 'staged', hash: tap.digest(), size };
       }
       lastError = new TransientError('E_SIZE_MISMATCH', `${path}: ${size} bytes arrived, the listing said ${expectedSize}`);
     } catch (err) {

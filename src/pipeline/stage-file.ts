@@ -7,6 +7,20 @@ import { pipeline } from 'node:stream/promises';
 
 import { TransientError } from '../errors.js';
 
+/** A pass-through stream that hashes (sha256) and counts the bytes going through it. */
+export function hashingTap(): { stream: Transform; size(): number; digest(): string } {
+  const hash = createHash('sha256');
+  let size = 0;
+  const stream = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      hash.update(chunk);
+      size += chunk.length;
+      done(null, chunk);
+    },
+  });
+  return { stream, size: () => size, digest: () => hash.digest('hex') };
+}
+
 /** sha256 (hex) of a local file, streamed. */
 export async function hashFile(path: string): Promise<string> {
   const hash = createHash('sha256');
@@ -22,27 +36,20 @@ export async function hashFile(path: string): Promise<string> {
 export async function stageLocalFile(source: string, target: string, expectedSize: number): Promise<{ hash: string; size: number }> {
   await mkdir(dirname(target), { recursive: true });
   const temp = `${target}.part`;
-  const hash = createHash('sha256');
-  let size = 0;
-  const tap = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      hash.update(chunk);
-      size += chunk.length;
-      done(null, chunk);
-    },
-  });
+  const tap = hashingTap();
   try {
-    await pipeline(createReadStream(source, { highWaterMark: 1 << 20 }), tap, createWriteStream(temp));
+    await pipeline(createReadStream(source, { highWaterMark: 1 << 20 }), tap.stream, createWriteStream(temp));
   } catch (err) {
     await rm(temp, { force: true });
     throw err;
   }
+  const size = tap.size();
   if (size !== expectedSize) {
     await rm(temp, { force: true });
     throw new TransientError('E_IO', `${source} changed while it was copied (listed ${expectedSize} bytes, read ${size}); it is taken again once it is stable`);
   }
   await rename(temp, target);
-  return { hash: hash.digest('hex'), size };
+  return { hash: tap.digest(), size };
 }
 
 /** True when a staged file exists with the expected size. */

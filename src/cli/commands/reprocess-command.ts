@@ -1,12 +1,11 @@
 import { existsSync } from 'node:fs';
 
-import { FerryError } from '../../errors.js';
 import { toJson } from '../../json/to-json.js';
 import { batchPaths, continueBatch } from '../../pipeline/process-batch.js';
 import { formatProblem, loadProfileSet } from '../../profiles/load.js';
 import { newId } from '../../util/ids.js';
 import type { GlobalOptions } from '../options.js';
-import { openRuntime } from '../runtime.js';
+import { openRuntimeOrReport } from '../runtime.js';
 import type { CommandIo } from '../types.js';
 import { batchJson, exitCodeOf } from './run-command.js';
 
@@ -16,16 +15,8 @@ import { batchJson, exitCodeOf } from './run-command.js';
  * same idempotency key as the first time.
  */
 export async function reprocessCommand(options: GlobalOptions, batchId: string, flags: { json?: boolean }, io: CommandIo): Promise<number> {
-  let runtime;
-  try {
-    runtime = openRuntime(options, { exclusive: true });
-  } catch (err) {
-    if (err instanceof FerryError) {
-      io.err(`${err.code}: ${err.message}`);
-      return 2;
-    }
-    throw err;
-  }
+  const runtime = openRuntimeOrReport(options, io);
+  if (runtime === undefined) return 2;
   try {
     const original = await runtime.store.getBatch(batchId);
     if (original === undefined) {

@@ -11,7 +11,7 @@ import { FolderSource } from '../../sources/folder-source.js';
 import { sourceFs } from '../../pipeline/process-batch.js';
 import type { BatchRow, BatchStatus } from '../../store/types.js';
 import type { GlobalOptions } from '../options.js';
-import { openRuntime } from '../runtime.js';
+import { openRuntimeOrReport } from '../runtime.js';
 import type { CommandIo } from '../types.js';
 
 /** Exit code of a run (cli-and-api.md): 0 completed, 3 partial, 1 failed. */
@@ -78,16 +78,8 @@ export async function runCommand(options: GlobalOptions, profileId: string, flag
     return 2;
   }
 
-  let runtime;
-  try {
-    runtime = openRuntime(options, { exclusive: true });
-  } catch (err) {
-    if (err instanceof FerryError) {
-      io.err(`${err.code}: ${err.message}`);
-      return 2;
-    }
-    throw err;
-  }
+  const runtime = openRuntimeOrReport(options, io);
+  if (runtime === undefined) return 2;
   const controller = new AbortController();
   const stop = (): void => controller.abort(new Error('interrupted'));
   process.once('SIGINT', stop);

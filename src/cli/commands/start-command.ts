@@ -1,10 +1,9 @@
 import { startAdminServer } from '../../admin/admin-server.js';
-import { FerryError } from '../../errors.js';
 import { ProfileWorker } from '../../daemon/profile-worker.js';
 import { resumeUnfinished } from '../../pipeline/run-profile.js';
 import { formatProblem, loadProfileSet } from '../../profiles/load.js';
 import type { GlobalOptions } from '../options.js';
-import { openRuntime } from '../runtime.js';
+import { openRuntimeOrReport } from '../runtime.js';
 import type { CommandIo } from '../types.js';
 
 /** How long a graceful stop may take before ferry exits anyway (FERRY_SHUTDOWN_TIMEOUT, ms). */
@@ -23,16 +22,8 @@ export async function startCommand(options: GlobalOptions, io: CommandIo): Promi
     io.err('ferry start: fix the profiles above first (ferry check lists them)');
     return 2;
   }
-  let runtime;
-  try {
-    runtime = openRuntime(options, { exclusive: true });
-  } catch (err) {
-    if (err instanceof FerryError) {
-      io.err(`${err.code}: ${err.message}`);
-      return 2;
-    }
-    throw err;
-  }
+  const runtime = openRuntimeOrReport(options, io);
+  if (runtime === undefined) return 2;
   const { log } = runtime;
   const controller = new AbortController();
   const ctx = runtime.context(controller.signal);
