@@ -7,6 +7,7 @@ import { reprocessCommand } from './commands/reprocess-command.js';
 import { runCommand } from './commands/run-command.js';
 import { startCommand } from './commands/start-command.js';
 import { statusCommand } from './commands/status-command.js';
+import { testCommand } from './commands/test-command.js';
 import { type GlobalFlags, resolveGlobalOptions } from './options.js';
 import type { CommandIo } from './types.js';
 
@@ -77,6 +78,12 @@ export async function main(argv: readonly string[], io: CommandIo = stdio): Prom
     .description('validate every profile and connection; print every problem with file, line and key path')
     .action(async () => {
       exitCode = await checkCommand(globals(), io);
+    });
+  program.command('test')
+    .description('run the profile tests (profiles/<id>.test.yaml): expected records and rejections for a sample')
+    .argument('[profile]', 'only this profile')
+    .action(async (profile: string | undefined) => {
+      exitCode = await testCommand(globals(), profile, io);
     });
   program.command('status')
     .description('recent runs and batches from the state store, and what the daemon is waiting for')
