@@ -45,14 +45,17 @@ export function compileMapping(profile: Profile, lookups: ReadonlyMap<string, Lo
     }
     const { program, issues: fieldIssues } = compileField(name, spec, lookups);
     issues.push(...fieldIssues);
-    if (program?.expression !== undefined) {
-      for (const ref of program.expression.fieldRefs) {
+    for (const expr of [program?.expression, program?.condition]) {
+      if (expr === undefined) continue;
+      for (const ref of expr.fieldRefs) {
         if (mappedSoFar.has(ref)) continue;
         const later = allNames.includes(ref);
         issues.push({ path: ['fields', name, 'expr'], message: later ? `uses "${ref}", which is mapped below this field; move ${name} after ${ref}` : `uses "${ref}", which is not a field of this profile (a source column is written row["${ref}"])` });
       }
     }
     mappedSoFar.add(name);
+    // a nested target field (address.street) makes its parent (address) usable in expressions below it
+    if (name.includes('.')) mappedSoFar.add(name.slice(0, name.indexOf('.')));
     if (program !== undefined) programs.push(program);
   }
   const keyFields = profile.key ?? [];
@@ -61,7 +64,7 @@ export function compileMapping(profile: Profile, lookups: ReadonlyMap<string, Lo
   });
   if (issues.length > 0) return { ok: false, issues };
 
-  const columns = [...new Set(programs.flatMap((p) => [...(p.column === undefined ? [] : [p.column]), ...(p.expression?.columnRefs ?? [])]))];
+  const columns = [...new Set(programs.flatMap((p) => [...(p.column === undefined ? [] : [p.column]), ...(p.expression?.columnRefs ?? []), ...(p.condition?.columnRefs ?? [])]))];
   const mapping: CompiledMapping = {
     fieldNames: programs.map((p) => p.name),
     keyFields,
@@ -94,6 +97,35 @@ export function compileMapping(profile: Profile, lookups: ReadonlyMap<string, Lo
   return { ok: true, mapping };
 }
 
+/** Sets `address.street` style target fields, building the nested objects on the way. */
+function setPath(record: MappedRecord, path: readonly string[], value: FieldValue): void {
+  let node: Record<string, FieldValue> = record;
+  for (let i = 0; i < path.length - 1; i++) {
+    const key = path[i] ?? '';
+    const next = Object.hasOwn(node, key) ? node[key] : undefined;
+    if (next === undefined || next === null || typeof next !== 'object' || Array.isArray(next) || next instanceof Decimal) {
+      const child: Record<string, FieldValue> = {};
+      node[key] = child;
+      node = child;
+    } else {
+      node = next as Record<string, FieldValue>;
+    }
+  }
+  node[path[path.length - 1] ?? ''] = value;
+}
+
+/** Reads a field of a record by its target name, nested names included. */
+function getPath(record: MappedRecord, name: string): FieldValue | undefined {
+  if (!name.includes('.')) return Object.hasOwn(record, name) ? record[name] : undefined;
+  let node: FieldValue | undefined = record;
+  for (const key of name.split('.')) {
+    if (node === null || node === undefined || typeof node !== 'object' || Array.isArray(node) || node instanceof Decimal) return undefined;
+    const obj: Record<string, FieldValue> = node as Record<string, FieldValue>;
+    node = Object.hasOwn(obj, key) ? obj[key] : undefined;
+  }
+  return node;
+}
+
 function isColumnList(v: RowLayout | readonly string[]): v is readonly string[] {
   return Array.isArray(v);
 }
@@ -115,7 +147,7 @@ function createRowMapper(programs: readonly FieldProgram[], accessor: (from: str
     },
     param: (name) => params.get(name),
   };
-  const steps = programs.map((p) => ({ name: p.name, run: p.bind(accessor) }));
+  const steps = programs.map((p) => ({ name: p.name, path: p.name.includes('.') ? p.name.split('.') : undefined, run: p.bind(accessor) }));
   // sized once for the whole file: growing a full table would briefly hold both copies
   const keys = keyFields.length > 0 ? new KeySet(Math.min(expectedRows ?? 4096, 50_000_000)) : undefined;
   const ctx: RowContext = { row: current, record, scope, errors: undefined };
@@ -134,16 +166,18 @@ function createRowMapper(programs: readonly FieldProgram[], accessor: (from: str
     ctx.errors = undefined;
     for (const step of steps) {
       const v = step.run(ctx);
-      if (v !== undefined) record[step.name] = v;
+      if (v === undefined) continue;
+      if (step.path === undefined) record[step.name] = v;
+      else setPath(record, step.path, v);
     }
     const errors = ctx.errors as RowError[] | undefined;
     if (errors !== undefined) return { row: row.row, ok: false, errors };
     if (keys === undefined) return { row: row.row, ok: true, record, key: undefined };
     let key: string | undefined;
     if (keyFields.length === 1) {
-      key = keyText(record[keyFields[0] ?? '']);
+      key = keyText(getPath(record, keyFields[0] ?? ''));
     } else {
-      const parts = keyFields.map((k) => keyText(record[k]));
+      const parts = keyFields.map((k) => keyText(getPath(record, k)));
       key = parts.some((p) => p === undefined) ? undefined : parts.join('\u001f');
     }
     if (key === undefined) {

@@ -20,6 +20,8 @@ export interface FieldProgram {
   /** source column read by `from`, if any */
   readonly column: string | undefined;
   readonly expression: CompiledExpression | undefined;
+  /** the `when` condition, if any */
+  readonly condition: CompiledExpression | undefined;
   /** binds the field's `from` to the file: a column of its header, or a path in its records */
   bind(accessor: (from: string) => Accessor): (ctx: RowContext) => FieldValue | undefined;
 }
@@ -136,6 +138,12 @@ export function compileField(name: string, spec: FieldSpec, lookups: ReadonlyMap
     if (v instanceof ConversionFailure) issues.push({ path: at(which), message: `${show(b)} is ${v.message}` });
     else bounds[which] = { text: String(b), value: v };
   }
+  let condition: CompiledExpression | undefined;
+  if (spec.when !== undefined) {
+    const compiled = compileExpression(spec.when);
+    if (compiled.ok) condition = compiled.expression;
+    else issues.push({ path: at('when'), message: `${compiled.message} in the condition` });
+  }
   let expression: CompiledExpression | undefined;
   if (spec.expr !== undefined) {
     const compiled = compileExpression(spec.expr);
@@ -213,47 +221,71 @@ export function compileField(name: string, spec: FieldSpec, lookups: ReadonlyMap
     name,
     column,
     expression,
+    condition,
     bind(accessor) {
-      if (spec.value !== undefined) {
-        const value = constant;
-        return () => value;
-      }
-      if (expression !== undefined) {
-        const expr = expression;
-        const refs = expr.fieldRefs;
-        return (ctx) => {
-          // A field this one builds on was rejected already; a second error about it says nothing new.
-          if (ctx.errors !== undefined && refs.length > 0 && ctx.errors.some((e) => refs.includes(e.field))) return undefined;
-          let result: ExprValue;
-          try {
-            result = expr.evaluate(ctx.scope);
-          } catch (e) {
-            if (!(e instanceof ExpressionError)) throw e;
-            return fail(ctx, err('expr', `${label} could not be computed: ${e.message}`));
-          }
-          if (Array.isArray(result) || (result !== null && typeof result === 'object' && !(result instanceof Decimal) && !(result instanceof Date))) {
-            return result as FieldValue;
-          }
-          return finish(ctx, toConvertible(result as ExprValue));
-        };
-      }
-      const read = column === undefined ? (): RawValue => undefined : accessor(column);
+      const run = bindSource(accessor);
+      if (condition === undefined) return run;
+      const cond = condition;
       return (ctx) => {
-        const v = read(ctx.row);
-        if (typeof v === 'string') {
-          if (v.length === 0) return finish(ctx, undefined);
-          const text = trim ? v.trim() : v;
-          return finish(ctx, text.length === 0 ? undefined : text);
+        let go: ExprValue;
+        try {
+          go = cond.evaluate(ctx.scope);
+        } catch (e) {
+          if (!(e instanceof ExpressionError)) throw e;
+          return fail(ctx, err('expr', `the condition of ${name} could not be evaluated: ${e.message}`));
         }
-        if (v === undefined) return finish(ctx, undefined);
-        if (typeof v === 'number' || typeof v === 'boolean' || v instanceof Date || v instanceof Decimal) return finish(ctx, v);
-        // a repeated element (an array) or an element with children: kept as they are for a field
-        // without a type, refused for a typed one, which needs a single value
-        if (spec.type === undefined) return toFieldValue(v);
-        const what = Array.isArray(v) ? `${v.length} values` : 'nested fields';
-        return fail(ctx, err('type', `${label} has ${what}, but a ${spec.type} field takes one value`));
+        return truthy(go) ? run(ctx) : undefined;
       };
     },
   };
   return { program, issues };
+
+  function bindSource(accessor: (from: string) => Accessor): (ctx: RowContext) => FieldValue | undefined {
+    if (spec.value !== undefined) {
+      const value = constant;
+      return () => value;
+    }
+    if (expression !== undefined) {
+      const expr = expression;
+      const refs = expr.fieldRefs;
+      return (ctx) => {
+        // A field this one builds on was rejected already; a second error about it says nothing new.
+        if (ctx.errors !== undefined && refs.length > 0 && ctx.errors.some((e) => refs.includes(e.field))) return undefined;
+        let result: ExprValue;
+        try {
+          result = expr.evaluate(ctx.scope);
+        } catch (e) {
+          if (!(e instanceof ExpressionError)) throw e;
+          return fail(ctx, err('expr', `${label} could not be computed: ${e.message}`));
+        }
+        if (Array.isArray(result) || (result !== null && typeof result === 'object' && !(result instanceof Decimal) && !(result instanceof Date))) {
+          return result as FieldValue;
+        }
+        return finish(ctx, toConvertible(result as ExprValue));
+      };
+    }
+    const read = column === undefined ? (): RawValue => undefined : accessor(column);
+    return (ctx) => {
+      const v = read(ctx.row);
+      if (typeof v === 'string') {
+        if (v.length === 0) return finish(ctx, undefined);
+        const text = trim ? v.trim() : v;
+        return finish(ctx, text.length === 0 ? undefined : text);
+      }
+      if (v === undefined) return finish(ctx, undefined);
+      if (typeof v === 'number' || typeof v === 'boolean' || v instanceof Date || v instanceof Decimal) return finish(ctx, v);
+      // a repeated element (an array) or an element with children: kept as they are for a field
+      // without a type, refused for a typed one, which needs a single value
+      if (spec.type === undefined) return toFieldValue(v);
+      const what = Array.isArray(v) ? `${v.length} values` : 'nested fields';
+      return fail(ctx, err('type', `${label} has ${what}, but a ${spec.type} field takes one value`));
+    };
+  }
+}
+
+/** Truthiness of a condition: false, null, undefined, "", 0 and a zero Decimal are false. */
+function truthy(v: ExprValue): boolean {
+  if (v === null || v === undefined || v === false || v === '' || v === 0) return false;
+  if (v instanceof Decimal) return !v.isZero();
+  return true;
 }

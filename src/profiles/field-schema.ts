@@ -33,6 +33,8 @@ export const fieldSpec = obj({
   falseValues: z.array(z.string()).optional(),
   /** a label used in messages instead of the source column name */
   label: z.string().optional(),
+  /** an expression: the field is mapped only when it is true, and left out otherwise */
+  when: z.string().min(1).optional(),
 }).superRefine((f, ctx) => {
   const sources = [f.from !== undefined, f.value !== undefined, f.expr !== undefined].filter(Boolean).length;
   if (sources === 0) {
