@@ -39,6 +39,7 @@ export interface RunResult {
 export async function runProfile(ctx: PipelineContext, loaded: LoadedProfile, files: readonly RunFile[], trigger: string): Promise<RunResult> {
   const runId = newId('r');
   await ctx.store.createRun({ id: runId, profile: loaded.id, trigger });
+  await ctx.store.profileVersion(loaded.id, loaded.contentHash);
   const batches: BatchRow[] = [];
   for (const f of files) {
     if (ctx.signal.aborted) break;

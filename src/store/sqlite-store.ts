@@ -24,6 +24,12 @@ CREATE INDEX IF NOT EXISTS batches_listing ON batches (profile, source_path, sou
 CREATE INDEX IF NOT EXISTS batches_content ON batches (profile, content_hash);
 CREATE INDEX IF NOT EXISTS batches_state ON batches (state);
 CREATE INDEX IF NOT EXISTS batches_run ON batches (run_id);
+CREATE TABLE IF NOT EXISTS profile_versions (
+  profile TEXT NOT NULL, content_hash TEXT NOT NULL, version INTEGER NOT NULL, first_seen INTEGER NOT NULL,
+  PRIMARY KEY (profile, content_hash)
+);
+CREATE VIEW IF NOT EXISTS batch_view AS SELECT b.*, (SELECT v.version FROM profile_versions v
+  WHERE v.profile = b.profile AND v.content_hash = b.profile_version) AS profile_version_number FROM batches b;
 CREATE TABLE IF NOT EXISTS source_health (
   profile TEXT PRIMARY KEY, connection TEXT NOT NULL, state TEXT NOT NULL, last_poll_at INTEGER NOT NULL,
   last_ok_at INTEGER, last_error TEXT, last_error_at INTEGER, waiting INTEGER NOT NULL, pid INTEGER NOT NULL
@@ -39,7 +45,7 @@ interface BatchDbRow {
   source_size: number; source_mtime_ms: number; content_hash: string | null; state: BatchRow['state']; status: BatchStatus;
   rows_total: number; rows_delivered: number; rows_rejected: number; rows_failed: number; chunks: number;
   result_file: string | null; error_code: string | null; error_message: string | null; reprocess_of: string | null;
-  created_at: number; updated_at: number;
+  created_at: number; updated_at: number; profile_version_number: number | null;
 }
 
 const COLUMN_OF: Readonly<Record<string, string>> = {
@@ -55,7 +61,7 @@ function toBatch(r: BatchDbRow): BatchRow {
     sourceKind: r.source_kind, sourcePath: r.source_path, sourceSize: r.source_size, sourceMtimeMs: r.source_mtime_ms, contentHash: r.content_hash,
     state: r.state, status: r.status, rowsTotal: r.rows_total, rowsDelivered: r.rows_delivered, rowsRejected: r.rows_rejected,
     rowsFailed: r.rows_failed, chunks: r.chunks, resultFile: r.result_file, errorCode: r.error_code, errorMessage: r.error_message,
-    reprocessOf: r.reprocess_of, createdAt: r.created_at, updatedAt: r.updated_at,
+    reprocessOf: r.reprocess_of, createdAt: r.created_at, updatedAt: r.updated_at, profileVersionNumber: r.profile_version_number,
   };
 }
 
@@ -150,24 +156,24 @@ export class SqliteStore implements StateStore {
   }
 
   private mustGet(id: string): BatchRow {
-    const r = this.db.prepare('SELECT * FROM batches WHERE id = ?').get(id) as BatchDbRow | undefined;
+    const r = this.db.prepare('SELECT * FROM batch_view WHERE id = ?').get(id) as BatchDbRow | undefined;
     if (r === undefined) throw new Error(`batch ${id} vanished from the store`);
     return toBatch(r);
   }
 
   async getBatch(id: string): Promise<BatchRow | undefined> {
-    const r = this.db.prepare('SELECT * FROM batches WHERE id = ?').get(id) as BatchDbRow | undefined;
+    const r = this.db.prepare('SELECT * FROM batch_view WHERE id = ?').get(id) as BatchDbRow | undefined;
     return r === undefined ? undefined : toBatch(r);
   }
 
   async findProcessedContent(profile: string, contentHash: string, exceptBatch: string): Promise<BatchRow | undefined> {
-    const r = this.db.prepare("SELECT * FROM batches WHERE profile = ? AND content_hash = ? AND id != ? AND status IN ('completed', 'partial') ORDER BY created_at LIMIT 1")
+    const r = this.db.prepare("SELECT * FROM batch_view WHERE profile = ? AND content_hash = ? AND id != ? AND status IN ('completed', 'partial') ORDER BY created_at LIMIT 1")
       .get(profile, contentHash, exceptBatch) as BatchDbRow | undefined;
     return r === undefined ? undefined : toBatch(r);
   }
 
   async listUnfinished(): Promise<BatchRow[]> {
-    return (this.db.prepare("SELECT * FROM batches WHERE state != 'done' ORDER BY created_at").all() as BatchDbRow[]).map(toBatch);
+    return (this.db.prepare("SELECT * FROM batch_view WHERE state != 'done' ORDER BY created_at").all() as BatchDbRow[]).map(toBatch);
   }
 
   async listBatches(query: { limit: number; profile?: string; runId?: string }): Promise<BatchRow[]> {
@@ -181,7 +187,7 @@ export class SqliteStore implements StateStore {
       where.push('run_id = ?');
       args.push(query.runId);
     }
-    const sql = `SELECT * FROM batches ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT ?`;
+    const sql = `SELECT * FROM batch_view ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT ?`;
     return (this.db.prepare(sql).all(...args, query.limit) as BatchDbRow[]).map(toBatch);
   }
 
@@ -196,6 +202,18 @@ export class SqliteStore implements StateStore {
       const o = JSON.parse(r.outcomes) as { ids: (string | null)[]; errors: (string | null)[] };
       return { seq: r.seq, key: r.key, count: r.count, ids: o.ids, errors: o.errors };
     });
+  }
+
+  async profileVersion(profile: string, contentHash: string): Promise<number> {
+    const assign = this.db.transaction((): number => {
+      const known = this.db.prepare('SELECT version FROM profile_versions WHERE profile = ? AND content_hash = ?').get(profile, contentHash) as { version: number } | undefined;
+      if (known !== undefined) return known.version;
+      const last = this.db.prepare('SELECT MAX(version) AS v FROM profile_versions WHERE profile = ?').get(profile) as { v: number | null };
+      const version = (last.v ?? 0) + 1;
+      this.db.prepare('INSERT INTO profile_versions (profile, content_hash, version, first_seen) VALUES (?, ?, ?, ?)').run(profile, contentHash, version, Date.now());
+      return version;
+    });
+    return assign.immediate();
   }
 
   async recordSourceHealth(h: SourceHealth): Promise<void> {

@@ -18,6 +18,8 @@ export interface BatchRow {
   readonly profile: string;
   /** sha256 of the profile file the batch ran with */
   readonly profileVersion: string;
+  /** the profile's version number for that content (1, 2, …), when it was registered */
+  readonly profileVersionNumber: number | null;
   readonly fileName: string;
   /** `remote`: the file is read through the profile's source connection; `local`: a local path */
   readonly sourceKind: 'local' | 'remote';
@@ -49,7 +51,7 @@ export type NewBatch = Pick<BatchRow, 'id' | 'runId' | 'profile' | 'profileVersi
 };
 
 /** What a batch may change as it moves on. */
-export type BatchPatch = Partial<Omit<BatchRow, 'id' | 'runId' | 'profile' | 'createdAt' | 'updatedAt' | 'reprocessOf'>>;
+export type BatchPatch = Partial<Omit<BatchRow, 'id' | 'runId' | 'profile' | 'createdAt' | 'updatedAt' | 'reprocessOf' | 'profileVersionNumber'>>;
 
 /** The recorded outcome of one delivered chunk (compact: ids and errors by position). */
 export interface ChunkRecord {
@@ -113,6 +115,11 @@ export interface StateStore {
   listBatches(query: { limit: number; profile?: string; runId?: string }): Promise<BatchRow[]>;
   listRuns(query: { limit: number; profile?: string }): Promise<RunRow[]>;
   saveChunk(batchId: string, chunk: ChunkRecord): Promise<void>;
+  /**
+   * The version number of a profile's content: 1 for the first content ever seen, and one more
+   * for each new content hash; the same content keeps its number.
+   */
+  profileVersion(profile: string, contentHash: string): Promise<number>;
   recordSourceHealth(health: SourceHealth): Promise<void>;
   listSourceHealth(): Promise<SourceHealth[]>;
   listChunks(batchId: string): Promise<ChunkRecord[]>;

@@ -38,6 +38,7 @@ export async function reprocessCommand(options: GlobalOptions, batchId: string, 
     if (loaded === undefined) return 1;
     const runId = newId('r');
     await runtime.store.createRun({ id: runId, profile: loaded.id, trigger: `reprocess ${batchId}` });
+    await runtime.store.profileVersion(loaded.id, loaded.contentHash);
     const batch = await runtime.store.createBatch({
       id: newId('b'), runId, profile: loaded.id, profileVersion: loaded.contentHash, fileName: original.fileName,
       sourcePath: archived, sourceSize: original.sourceSize, sourceMtimeMs: original.sourceMtimeMs, reprocessOf: original.id,

@@ -27,6 +27,7 @@ export function batchJson(b: BatchRow): Record<string, unknown> {
     id: b.id,
     file: b.fileName,
     status: b.status,
+    profileVersion: b.profileVersionNumber,
     rows: { total: b.rowsTotal, delivered: b.rowsDelivered, rejected: b.rowsRejected, failed: b.rowsFailed },
     resultFile: b.resultFile,
     error: b.errorMessage === null ? null : b.errorCode === null ? b.errorMessage : `${b.errorCode}: ${b.errorMessage}`,

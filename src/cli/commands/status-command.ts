@@ -24,7 +24,7 @@ export async function statusCommand(options: GlobalOptions, flags: { json?: bool
     if (flags.json === true) {
       io.out(toJson({
         runs: runs.map((r) => ({ id: r.id, profile: r.profile, trigger: r.trigger, status: r.status, startedAt: new Date(r.startedAt).toISOString(), finishedAt: r.finishedAt === null ? null : new Date(r.finishedAt).toISOString() })),
-        batches: batches.map((b) => ({ ...batchJson(b), profile: b.profile, profileVersion: b.profileVersion.slice(0, 12), state: b.state, createdAt: new Date(b.createdAt).toISOString() })),
+        batches: batches.map((b) => ({ ...batchJson(b), profile: b.profile, profileVersion: { number: b.profileVersionNumber, hash: b.profileVersion.slice(0, 12) }, state: b.state, createdAt: new Date(b.createdAt).toISOString() })),
         unfinished: unfinished.map((b) => ({ id: b.id, profile: b.profile, file: b.fileName, state: b.state })),
         sources: sources.map((h) => ({ ...h, lastPollAt: new Date(h.lastPollAt).toISOString(), lastOkAt: h.lastOkAt === null ? null : new Date(h.lastOkAt).toISOString(), lastErrorAt: h.lastErrorAt === null ? null : new Date(h.lastErrorAt).toISOString() })),
       }, '  '));
@@ -38,7 +38,7 @@ export async function statusCommand(options: GlobalOptions, flags: { json?: bool
     }
     io.out(`Recent batches (${batches.length}):`);
     for (const b of batches) {
-      io.out(`  ${new Date(b.createdAt).toISOString()}  ${b.id}  ${b.profile}  ${b.fileName}  ${b.status}${b.state === 'done' ? '' : ` (${b.state})`}  rows ${b.rowsTotal}: ${b.rowsDelivered} delivered, ${b.rowsRejected} rejected, ${b.rowsFailed} failed${b.errorMessage === null ? '' : `  — ${b.errorMessage}`}`);
+      io.out(`  ${new Date(b.createdAt).toISOString()}  ${b.id}  ${b.profile}${b.profileVersionNumber === null ? '' : ` v${b.profileVersionNumber}`}  ${b.fileName}  ${b.status}${b.state === 'done' ? '' : ` (${b.state})`}  rows ${b.rowsTotal}: ${b.rowsDelivered} delivered, ${b.rowsRejected} rejected, ${b.rowsFailed} failed${b.errorMessage === null ? '' : `  — ${b.errorMessage}`}`);
     }
     io.out(unfinished.length === 0 ? 'Nothing unfinished.' : `Unfinished (resumed at the next start): ${unfinished.map((b) => `${b.id} ${b.fileName} [${b.state}]`).join(', ')}`);
     return 0;
