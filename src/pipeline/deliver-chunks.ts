@@ -34,7 +34,7 @@ export interface ChunkPlan {
  * so a restart sends only what is missing, under the same keys.
  */
 export async function deliverChunks(plan: ChunkPlan, store: StateStore, sink: Sink, signal: AbortSignal): Promise<void> {
-  const done = new Set((await store.listChunks(plan.batchId)).map((c) => c.seq));
+  const done = new Set(await store.listChunkSeqs(plan.batchId));
   const inFlight = new Set<Promise<void>>();
   let failure: unknown;
   const send = (seq: number, records: Buffer[]): void => {

@@ -119,7 +119,7 @@ export async function continueBatch(ctx: PipelineContext, start: BatchRow, loade
     const dest = resultDestination(loaded, b, ctx.dataDir);
     const counts = await writeResultFile({
       spoolDir: paths.spool,
-      chunks: await store.listChunks(b.id),
+      chunk: (seq) => store.getChunk(b.id, seq),
       batchSize,
       undeliveredReason: b.errorMessage === null ? 'not delivered' : `not delivered: ${b.errorMessage}`,
       path: dest.localPath,

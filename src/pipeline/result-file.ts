@@ -12,7 +12,8 @@ import { readSpooledIndex, readSpooledRejections } from './spool.js';
 /** How the result file is written. */
 export interface ResultFileOptions {
   readonly spoolDir: string;
-  readonly chunks: readonly ChunkRecord[];
+  /** the recorded outcome of chunk `seq`, read one chunk at a time so memory stays flat */
+  readonly chunk: (seq: number) => Promise<ChunkRecord | undefined>;
   readonly batchSize: number;
   /** why records without a chunk outcome were not delivered (file rejected, target unreachable) */
   readonly undeliveredReason: string;
@@ -50,7 +51,8 @@ export async function writeResultFile(o: ResultFileOptions): Promise<{ delivered
   const out = createWriteStream(temp);
   const d = o.delimiter;
   const counts = { delivered: 0, failed: 0, rejected: 0 };
-  const byChunk = new Map(o.chunks.map((c) => [c.seq, c]));
+  let chunkSeq = -1;
+  let chunk: ChunkRecord | undefined;
   const rejections = readSpooledRejections(o.spoolDir);
   let nextRejected = await rejections.next();
   let text = ['row', 'status', 'key', 'targetId', 'error'].join(d) + '\r\n';
@@ -67,7 +69,11 @@ export async function writeResultFile(o: ResultFileOptions): Promise<{ delivered
     for await (const batch of readSpooledIndex(o.spoolDir)) {
       for (const rec of batch) {
         if (nextRejected.done !== true && nextRejected.value.row < rec.row) await flushRejectedBefore(rec.row);
-        const chunk = byChunk.get(Math.floor(index / o.batchSize));
+        const seq = Math.floor(index / o.batchSize);
+        if (seq !== chunkSeq) {
+          chunk = await o.chunk(seq);
+          chunkSeq = seq;
+        }
         const pos = index % o.batchSize;
         const error = chunk === undefined ? o.undeliveredReason : chunk.errors[pos] ?? null;
         const id = chunk?.ids[pos] ?? '';

@@ -65,6 +65,33 @@ function toBatch(r: BatchDbRow): BatchRow {
   };
 }
 
+interface ChunkDbRow {
+  seq: number;
+  key: string;
+  count: number;
+  outcomes: string;
+}
+
+/**
+ * Outcomes as stored: ids only when the target gave any, errors as {position: message} — a chunk
+ * of 1,000 delivered records without ids is a few bytes, not two arrays of 1,000 nulls.
+ */
+function packOutcomes(c: ChunkRecord): string {
+  const ids = c.ids.some((id) => id !== null) ? c.ids : null;
+  const errors: Record<number, string> = {};
+  c.errors.forEach((e, i) => {
+    if (e !== null) errors[i] = e;
+  });
+  return JSON.stringify({ ids, errors });
+}
+
+function unpackChunk(r: ChunkDbRow): ChunkRecord {
+  const o = JSON.parse(r.outcomes) as { ids: (string | null)[] | null; errors: Record<string, string> };
+  const errors = new Array<string | null>(r.count).fill(null);
+  for (const [i, e] of Object.entries(o.errors)) errors[Number(i)] = e;
+  return { seq: r.seq, key: r.key, count: r.count, ids: o.ids ?? new Array<string | null>(r.count).fill(null), errors };
+}
+
 /**
  * The embedded state store: one SQLite file in WAL mode. `synchronous = NORMAL` makes every commit
  * survive a killed process (the promise ferry makes); only a power loss can lose the last commits,
@@ -193,15 +220,21 @@ export class SqliteStore implements StateStore {
 
   async saveChunk(batchId: string, c: ChunkRecord): Promise<void> {
     this.db.prepare('INSERT OR REPLACE INTO chunks (batch_id, seq, key, count, outcomes) VALUES (?, ?, ?, ?, ?)')
-      .run(batchId, c.seq, c.key, c.count, JSON.stringify({ ids: c.ids, errors: c.errors }));
+      .run(batchId, c.seq, c.key, c.count, packOutcomes(c));
   }
 
   async listChunks(batchId: string): Promise<ChunkRecord[]> {
-    const rows = this.db.prepare('SELECT seq, key, count, outcomes FROM chunks WHERE batch_id = ? ORDER BY seq').all(batchId) as { seq: number; key: string; count: number; outcomes: string }[];
-    return rows.map((r) => {
-      const o = JSON.parse(r.outcomes) as { ids: (string | null)[]; errors: (string | null)[] };
-      return { seq: r.seq, key: r.key, count: r.count, ids: o.ids, errors: o.errors };
-    });
+    const rows = this.db.prepare('SELECT seq, key, count, outcomes FROM chunks WHERE batch_id = ? ORDER BY seq').all(batchId) as ChunkDbRow[];
+    return rows.map(unpackChunk);
+  }
+
+  async listChunkSeqs(batchId: string): Promise<number[]> {
+    return (this.db.prepare('SELECT seq FROM chunks WHERE batch_id = ? ORDER BY seq').all(batchId) as { seq: number }[]).map((r) => r.seq);
+  }
+
+  async getChunk(batchId: string, seq: number): Promise<ChunkRecord | undefined> {
+    const row = this.db.prepare('SELECT seq, key, count, outcomes FROM chunks WHERE batch_id = ? AND seq = ?').get(batchId, seq) as ChunkDbRow | undefined;
+    return row === undefined ? undefined : unpackChunk(row);
   }
 
   async profileVersion(profile: string, contentHash: string): Promise<number> {

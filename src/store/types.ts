@@ -123,5 +123,8 @@ export interface StateStore {
   recordSourceHealth(health: SourceHealth): Promise<void>;
   listSourceHealth(): Promise<SourceHealth[]>;
   listChunks(batchId: string): Promise<ChunkRecord[]>;
+  /** the sequence numbers of the chunks with a recorded outcome */
+  listChunkSeqs(batchId: string): Promise<number[]>;
+  getChunk(batchId: string, seq: number): Promise<ChunkRecord | undefined>;
   close(): Promise<void>;
 }
