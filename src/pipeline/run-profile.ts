@@ -40,9 +40,8 @@ export async function runProfile(ctx: PipelineContext, loaded: LoadedProfile, fi
   const runId = newId('r');
   await ctx.store.createRun({ id: runId, profile: loaded.id, trigger });
   await ctx.store.profileVersion(loaded.id, loaded.contentHash);
-  const batches: BatchRow[] = [];
-  for (const f of files) {
-    if (ctx.signal.aborted) break;
+  const results: (BatchRow | undefined)[] = new Array<BatchRow | undefined>(files.length);
+  const processOne = async (f: RunFile, index: number): Promise<void> => {
     const remote = f.explicit !== true && loaded.profile.source !== undefined && loaded.profile.source.type !== 'local' && loaded.profile.source.type !== 'http';
     const sourcePath = remote ? f.path : resolve(f.path);
     const sourceDir = loaded.profile.source?.dir === undefined ? undefined : resolve(loaded.profile.source.dir);
@@ -52,25 +51,60 @@ export async function runProfile(ctx: PipelineContext, loaded: LoadedProfile, fi
       sourceKind: remote ? ('remote' as const) : ('local' as const), sourcePath, sourceSize: f.size, sourceMtimeMs: f.mtimeMs,
     };
     const batch = f.explicit === true && !inSource ? await ctx.store.createBatch({ ...claim, reprocessOf: null }) : await ctx.store.claimFile(claim);
-    if (batch === undefined) continue;
+    if (batch === undefined) return;
     crashPoint('after-claim');
     try {
-      batches.push(await continueBatch(ctx, batch, loaded));
+      results[index] = await continueBatch(ctx, batch, loaded);
     } catch (err) {
       if (ctx.signal.aborted) throw err;
       const e = err instanceof FerryError ? err : undefined;
       ctx.log.error({ err, batch: batch.id, file: f.name }, 'batch stopped; it resumes at the next start');
-      const stopped = await ctx.store.updateBatch(batch.id, {
+      results[index] = await ctx.store.updateBatch(batch.id, {
         errorCode: e?.code ?? 'E_INTERNAL',
         errorMessage: err instanceof Error ? err.message : String(err),
         ...(e?.kind === 'input' ? { state: 'done', status: 'failed' } : {}),
       });
-      batches.push(stopped);
     }
-  }
+  };
+  await runWeighted(files, processOne, ctx.signal);
+  const batches = results.filter((b): b is BatchRow => b !== undefined);
   const status = combineStatus(batches.map((b) => b.status));
   await ctx.store.finishRun(runId, status);
   return { runId, status, batches };
+}
+
+/** Files at least this big run alone: several at once would multiply the memory of parsing. */
+const BIG_FILE_BYTES = 8 * 1024 * 1024;
+/** How many small files of one run are worked on at once (FERRY_FILE_CONCURRENCY). */
+const FILE_SLOTS = Math.max(1, Number(process.env.FERRY_FILE_CONCURRENCY ?? 4));
+
+/**
+ * Runs `work` over the files: small files several at a time (most of a small file's time is
+ * waiting on disk, network and the target), a big file alone. Results keep the files' order.
+ */
+async function runWeighted(files: readonly RunFile[], work: (f: RunFile, index: number) => Promise<void>, signal: AbortSignal): Promise<void> {
+  let free = FILE_SLOTS;
+  const waiters: (() => void)[] = [];
+  const acquire = async (weight: number): Promise<void> => {
+    while (free < weight) await new Promise<void>((resolve) => waiters.push(resolve));
+    free -= weight;
+  };
+  const release = (weight: number): void => {
+    free += weight;
+    for (const w of waiters.splice(0)) w();
+  };
+  const running: Promise<void>[] = [];
+  let failure: unknown;
+  for (const [index, f] of files.entries()) {
+    if (signal.aborted || failure !== undefined) break;
+    const weight = f.size >= BIG_FILE_BYTES ? FILE_SLOTS : 1;
+    await acquire(weight);
+    running.push(work(f, index).catch((err: unknown) => {
+      failure ??= err;
+    }).finally(() => release(weight)));
+  }
+  await Promise.all(running);
+  if (failure !== undefined) throw failure;
 }
 
 /** Resumes every unfinished batch whose profile is loaded; returns the batches it finished. */

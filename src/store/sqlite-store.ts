@@ -99,6 +99,7 @@ function unpackChunk(r: ChunkDbRow): ChunkRecord {
  */
 export class SqliteStore implements StateStore {
   private readonly db: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
 
   private constructor(db: Database.Database, private readonly lock: InstanceLock | undefined) {
     this.db = db;
@@ -125,29 +126,39 @@ export class SqliteStore implements StateStore {
     }
   }
 
+  /** A prepared statement, prepared once: preparing costs more than running most of these. */
+  private stmt(sql: string): Database.Statement {
+    let st = this.statements.get(sql);
+    if (st === undefined) {
+      st = this.db.prepare(sql);
+      this.statements.set(sql, st);
+    }
+    return st;
+  }
+
   async createRun(run: Pick<RunRow, 'id' | 'profile' | 'trigger'>): Promise<void> {
-    this.db.prepare('INSERT INTO runs (id, profile, trigger, status, started_at) VALUES (?, ?, ?, ?, ?)').run(run.id, run.profile, run.trigger, 'running', Date.now());
+    this.stmt('INSERT INTO runs (id, profile, trigger, status, started_at) VALUES (?, ?, ?, ?, ?)').run(run.id, run.profile, run.trigger, 'running', Date.now());
   }
 
   async finishRun(id: string, status: BatchStatus): Promise<void> {
-    this.db.prepare('UPDATE runs SET status = ?, finished_at = ? WHERE id = ?').run(status, Date.now(), id);
+    this.stmt('UPDATE runs SET status = ?, finished_at = ? WHERE id = ?').run(status, Date.now(), id);
   }
 
   async getRun(id: string): Promise<RunRow | undefined> {
-    const r = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as { id: string; profile: string; trigger: string; status: BatchStatus; started_at: number; finished_at: number | null } | undefined;
+    const r = this.stmt('SELECT * FROM runs WHERE id = ?').get(id) as { id: string; profile: string; trigger: string; status: BatchStatus; started_at: number; finished_at: number | null } | undefined;
     return r === undefined ? undefined : { id: r.id, profile: r.profile, trigger: r.trigger, status: r.status, startedAt: r.started_at, finishedAt: r.finished_at };
   }
 
   async listRuns(query: { limit: number; profile?: string }): Promise<RunRow[]> {
     const rows = (query.profile === undefined
-      ? this.db.prepare('SELECT * FROM runs ORDER BY started_at DESC LIMIT ?').all(query.limit)
-      : this.db.prepare('SELECT * FROM runs WHERE profile = ? ORDER BY started_at DESC LIMIT ?').all(query.profile, query.limit)) as { id: string; profile: string; trigger: string; status: BatchStatus; started_at: number; finished_at: number | null }[];
+      ? this.stmt('SELECT * FROM runs ORDER BY started_at DESC LIMIT ?').all(query.limit)
+      : this.stmt('SELECT * FROM runs WHERE profile = ? ORDER BY started_at DESC LIMIT ?').all(query.profile, query.limit)) as { id: string; profile: string; trigger: string; status: BatchStatus; started_at: number; finished_at: number | null }[];
     return rows.map((r) => ({ id: r.id, profile: r.profile, trigger: r.trigger, status: r.status, startedAt: r.started_at, finishedAt: r.finished_at }));
   }
 
   private insertBatch(b: NewBatch): BatchRow {
     const now = Date.now();
-    this.db.prepare(`INSERT INTO batches (id, run_id, profile, profile_version, file_name, source_kind, source_path, source_size, source_mtime_ms, content_hash, state, status, reprocess_of, created_at, updated_at)
+    this.stmt(`INSERT INTO batches (id, run_id, profile, profile_version, file_name, source_kind, source_path, source_size, source_mtime_ms, content_hash, state, status, reprocess_of, created_at, updated_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'claimed', 'running', ?, ?, ?)`).run(
       b.id, b.runId, b.profile, b.profileVersion, b.fileName, b.sourceKind ?? 'local', b.sourcePath, b.sourceSize, b.sourceMtimeMs, b.contentHash ?? null, b.reprocessOf ?? null, now, now,
     );
@@ -156,7 +167,7 @@ export class SqliteStore implements StateStore {
 
   async claimFile(b: NewBatch): Promise<BatchRow | undefined> {
     const claim = this.db.transaction((nb: NewBatch): BatchRow | undefined => {
-      const known = this.db.prepare('SELECT 1 FROM batches WHERE profile = ? AND source_path = ? AND source_size = ? AND source_mtime_ms = ? AND reprocess_of IS NULL LIMIT 1')
+      const known = this.stmt('SELECT 1 FROM batches WHERE profile = ? AND source_path = ? AND source_size = ? AND source_mtime_ms = ? AND reprocess_of IS NULL LIMIT 1')
         .get(nb.profile, nb.sourcePath, nb.sourceSize, nb.sourceMtimeMs);
       return known === undefined ? this.insertBatch(nb) : undefined;
     });
@@ -178,29 +189,29 @@ export class SqliteStore implements StateStore {
     }
     sets.push('updated_at = ?');
     values.push(Date.now(), id);
-    this.db.prepare(`UPDATE batches SET ${sets.join(', ')} WHERE id = ?`).run(...values);
+    this.stmt(`UPDATE batches SET ${sets.join(', ')} WHERE id = ?`).run(...values);
     return this.mustGet(id);
   }
 
   private mustGet(id: string): BatchRow {
-    const r = this.db.prepare('SELECT * FROM batch_view WHERE id = ?').get(id) as BatchDbRow | undefined;
+    const r = this.stmt('SELECT * FROM batch_view WHERE id = ?').get(id) as BatchDbRow | undefined;
     if (r === undefined) throw new Error(`batch ${id} vanished from the store`);
     return toBatch(r);
   }
 
   async getBatch(id: string): Promise<BatchRow | undefined> {
-    const r = this.db.prepare('SELECT * FROM batch_view WHERE id = ?').get(id) as BatchDbRow | undefined;
+    const r = this.stmt('SELECT * FROM batch_view WHERE id = ?').get(id) as BatchDbRow | undefined;
     return r === undefined ? undefined : toBatch(r);
   }
 
   async findProcessedContent(profile: string, contentHash: string, exceptBatch: string): Promise<BatchRow | undefined> {
-    const r = this.db.prepare("SELECT * FROM batch_view WHERE profile = ? AND content_hash = ? AND id != ? AND status IN ('completed', 'partial') ORDER BY created_at LIMIT 1")
+    const r = this.stmt("SELECT * FROM batch_view WHERE profile = ? AND content_hash = ? AND id != ? AND status IN ('completed', 'partial') ORDER BY created_at LIMIT 1")
       .get(profile, contentHash, exceptBatch) as BatchDbRow | undefined;
     return r === undefined ? undefined : toBatch(r);
   }
 
   async listUnfinished(): Promise<BatchRow[]> {
-    return (this.db.prepare("SELECT * FROM batch_view WHERE state != 'done' ORDER BY created_at").all() as BatchDbRow[]).map(toBatch);
+    return (this.stmt("SELECT * FROM batch_view WHERE state != 'done' ORDER BY created_at").all() as BatchDbRow[]).map(toBatch);
   }
 
   async listBatches(query: { limit: number; profile?: string; runId?: string }): Promise<BatchRow[]> {
@@ -215,42 +226,42 @@ export class SqliteStore implements StateStore {
       args.push(query.runId);
     }
     const sql = `SELECT * FROM batch_view ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT ?`;
-    return (this.db.prepare(sql).all(...args, query.limit) as BatchDbRow[]).map(toBatch);
+    return (this.stmt(sql).all(...args, query.limit) as BatchDbRow[]).map(toBatch);
   }
 
   async saveChunk(batchId: string, c: ChunkRecord): Promise<void> {
-    this.db.prepare('INSERT OR REPLACE INTO chunks (batch_id, seq, key, count, outcomes) VALUES (?, ?, ?, ?, ?)')
+    this.stmt('INSERT OR REPLACE INTO chunks (batch_id, seq, key, count, outcomes) VALUES (?, ?, ?, ?, ?)')
       .run(batchId, c.seq, c.key, c.count, packOutcomes(c));
   }
 
   async listChunks(batchId: string): Promise<ChunkRecord[]> {
-    const rows = this.db.prepare('SELECT seq, key, count, outcomes FROM chunks WHERE batch_id = ? ORDER BY seq').all(batchId) as ChunkDbRow[];
+    const rows = this.stmt('SELECT seq, key, count, outcomes FROM chunks WHERE batch_id = ? ORDER BY seq').all(batchId) as ChunkDbRow[];
     return rows.map(unpackChunk);
   }
 
   async listChunkSeqs(batchId: string): Promise<number[]> {
-    return (this.db.prepare('SELECT seq FROM chunks WHERE batch_id = ? ORDER BY seq').all(batchId) as { seq: number }[]).map((r) => r.seq);
+    return (this.stmt('SELECT seq FROM chunks WHERE batch_id = ? ORDER BY seq').all(batchId) as { seq: number }[]).map((r) => r.seq);
   }
 
   async getChunk(batchId: string, seq: number): Promise<ChunkRecord | undefined> {
-    const row = this.db.prepare('SELECT seq, key, count, outcomes FROM chunks WHERE batch_id = ? AND seq = ?').get(batchId, seq) as ChunkDbRow | undefined;
+    const row = this.stmt('SELECT seq, key, count, outcomes FROM chunks WHERE batch_id = ? AND seq = ?').get(batchId, seq) as ChunkDbRow | undefined;
     return row === undefined ? undefined : unpackChunk(row);
   }
 
   async profileVersion(profile: string, contentHash: string): Promise<number> {
     const assign = this.db.transaction((): number => {
-      const known = this.db.prepare('SELECT version FROM profile_versions WHERE profile = ? AND content_hash = ?').get(profile, contentHash) as { version: number } | undefined;
+      const known = this.stmt('SELECT version FROM profile_versions WHERE profile = ? AND content_hash = ?').get(profile, contentHash) as { version: number } | undefined;
       if (known !== undefined) return known.version;
-      const last = this.db.prepare('SELECT MAX(version) AS v FROM profile_versions WHERE profile = ?').get(profile) as { v: number | null };
+      const last = this.stmt('SELECT MAX(version) AS v FROM profile_versions WHERE profile = ?').get(profile) as { v: number | null };
       const version = (last.v ?? 0) + 1;
-      this.db.prepare('INSERT INTO profile_versions (profile, content_hash, version, first_seen) VALUES (?, ?, ?, ?)').run(profile, contentHash, version, Date.now());
+      this.stmt('INSERT INTO profile_versions (profile, content_hash, version, first_seen) VALUES (?, ?, ?, ?)').run(profile, contentHash, version, Date.now());
       return version;
     });
     return assign.immediate();
   }
 
   async recordSourceHealth(h: SourceHealth): Promise<void> {
-    this.db.prepare(`INSERT INTO source_health (profile, connection, state, last_poll_at, last_ok_at, last_error, last_error_at, waiting, pid)
+    this.stmt(`INSERT INTO source_health (profile, connection, state, last_poll_at, last_ok_at, last_error, last_error_at, waiting, pid)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (profile) DO UPDATE SET connection = excluded.connection, state = excluded.state,
       last_poll_at = excluded.last_poll_at, last_ok_at = excluded.last_ok_at, last_error = excluded.last_error,
       last_error_at = excluded.last_error_at, waiting = excluded.waiting, pid = excluded.pid`)
@@ -258,7 +269,7 @@ export class SqliteStore implements StateStore {
   }
 
   async listSourceHealth(): Promise<SourceHealth[]> {
-    const rows = this.db.prepare('SELECT * FROM source_health ORDER BY profile').all() as {
+    const rows = this.stmt('SELECT * FROM source_health ORDER BY profile').all() as {
       profile: string; connection: string; state: 'ok' | 'down'; last_poll_at: number; last_ok_at: number | null;
       last_error: string | null; last_error_at: number | null; waiting: number; pid: number;
     }[];
