@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FtpSrv, type FtpConnection, type FtpServerOptions } from 'ftp-srv';
 import { createSelfSignedCert, type SelfSignedCert } from '../../scripts/test-servers/self-signed-cert.js';
+import { fixAuthTlsRace } from './ftp-auth-tls.js';
 import { FaultInjectingFs, type FtpFaults } from './ftp-fault-fs.js';
 import { unrefPassiveTimers } from './ftp-passive-timer.js';
 
@@ -163,6 +164,7 @@ export async function startFtpServer(options: FtpTestServerOptions = {}): Promis
     log: recordingLogger(log),
   };
   unrefPassiveTimers();
+  fixAuthTlsRace();
   const server = withoutSignalHooks(() => new FtpSrv(serverOptions as FtpServerOptions));
   // ftp-srv's own version arms a 1 s timer per disconnect that nothing clears, delaying exit.
   server.disconnectClient = async (id: string) => {
