@@ -20,6 +20,20 @@ export const ERROR_CODES = {
   E_CSV_HEADER: 'input',
   E_EMPTY_FILE: 'input',
   E_TOO_MANY_REJECTED: 'input',
+  E_XLSX_CORRUPT: 'input',
+  E_XLSX_ENCRYPTED: 'input',
+  E_XLS_UNSUPPORTED: 'input',
+  E_XLSX_SHEET: 'input',
+  E_XLSX_HEADER: 'input',
+  E_ARCHIVE_LIMIT: 'input',
+  E_ARCHIVE_PATH: 'input',
+  E_XML_DTD: 'input',
+  E_XML_MALFORMED: 'input',
+  E_XML_DEPTH: 'input',
+  E_XML_RECORD_TOO_LARGE: 'input',
+  E_JSON_MALFORMED: 'input',
+  E_JSON_DEPTH: 'input',
+  E_JSON_RECORD_TOO_LARGE: 'input',
   // delivery
   E_TARGET_UNAVAILABLE: 'transient',
   E_TARGET_TIMEOUT: 'transient',
@@ -54,6 +68,8 @@ export const ERROR_CODES = {
  */
 export const ROW_ERROR_CODES = [
   'E_CSV_QUOTE', 'E_CSV_COLUMNS', 'E_CSV_NUL', 'E_CSV_RECORD_TOO_LARGE',
+  'E_XLSX_ERROR_VALUE', 'E_XLSX_CELL_TOO_LONG', 'E_XLSX_CORRUPT',
+  'E_XML_RECORD_TOO_LARGE', 'E_JSON_MALFORMED', 'E_JSON_NOT_OBJECT', 'E_JSON_RECORD_TOO_LARGE',
   'required', 'type', 'pattern', 'min', 'max', 'length', 'map', 'lookup', 'key', 'duplicate', 'expr',
 ] as const;
 

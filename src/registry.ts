@@ -1,4 +1,8 @@
 import { openCsvReader } from './formats/csv/csv-reader.js';
+import { openJsonReader } from './formats/json/json-reader.js';
+import { openNdjsonReader } from './formats/json/ndjson-reader.js';
+import { openXmlReader } from './formats/xml/xml-reader.js';
+import { openXlsxReader } from './formats/xlsx/xlsx-reader.js';
 import type { InputFile, RowReader } from './formats/types.js';
 import type { Logger } from './log.js';
 import type { Connection } from './profiles/connection-schema.js';
@@ -19,6 +23,10 @@ export type FormatReaderFactory = (file: InputFile, format: ProfileFormat) => Pr
  */
 export const FORMAT_READERS: Readonly<Partial<Record<ProfileFormat['type'], FormatReaderFactory>>> = {
   csv: (file, format) => openCsvReader(file, format),
+  xlsx: (file, format) => openXlsxReader(file, format),
+  xml: (file, format) => openXmlReader(file, format),
+  json: (file, format) => openJsonReader(file, format),
+  ndjson: (file, format) => openNdjsonReader(file, format),
 };
 
 /** Creates the sink of a profile's target. */

@@ -3,8 +3,10 @@
  * benchmark run. On a shared checkout others rebuild or clean dist/ at any time; the runs of one
  * benchmark must all measure the same build, and must not fail half-way because dist/ vanished.
  */
+import { execFile } from 'node:child_process';
 import { cp, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 
 /** Where the copied build lives. */
 export interface BuildSnapshot {
@@ -12,6 +14,20 @@ export interface BuildSnapshot {
   readonly ferryBin: string;
   /** The copied compiled bench scripts (case-delivery-floor.js, delivery-target.js …). */
   readonly benchDir: string;
+  /** What was copied, for the report: `commit 1a2b3c4, 3 files under src/ changed since`. */
+  readonly description: string;
+}
+
+/** The commit the checkout is on and how many files under src/ differ from it; git errors are reported, not thrown. */
+async function describeCheckout(repoRoot: string): Promise<string> {
+  const git = promisify(execFile);
+  try {
+    const head = (await git('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot })).stdout.trim();
+    const changed = (await git('git', ['status', '--porcelain', '--', 'src'], { cwd: repoRoot })).stdout.split('\n').filter((line) => line.trim() !== '').length;
+    return `commit ${head}, ${changed === 0 ? 'no files' : `${changed} file${changed === 1 ? '' : 's'}`} under src/ changed since`;
+  } catch (error) {
+    return `unknown commit (${(error as Error).message.split('\n')[0] ?? 'git failed'})`;
+  }
 }
 
 /**
@@ -26,5 +42,6 @@ export async function snapshotBuild(repoRoot: string, benchDir: string, into: st
   const onlyJs = (source: string): boolean => !source.endsWith('.map');
   await cp(join(outDir, 'src'), join(into, 'dist', 'src'), { recursive: true, filter: onlyJs });
   await cp(benchDir, join(into, 'dist', 'scripts', 'bench'), { recursive: true, filter: onlyJs });
-  return { ferryBin: join(into, 'bin', 'ferry.js'), benchDir: join(into, 'dist', 'scripts', 'bench') };
+  const description = await describeCheckout(repoRoot);
+  return { ferryBin: join(into, 'bin', 'ferry.js'), benchDir: join(into, 'dist', 'scripts', 'bench'), description };
 }

@@ -202,11 +202,12 @@ interface Prepared {
   readonly slices: readonly Buffer[];
   readonly parse: TargetProcess;
   readonly discard: TargetProcess;
+  readonly build: string;
 }
 
 async function measureAll(options: DeliveryBenchOptions, prepared: Prepared): Promise<readonly string[]> {
   const { outDir, quick } = options;
-  const { env, ref1m, ref3m, slices, parse, discard } = prepared;
+  const { env, ref1m, ref3m, slices, parse, discard, build } = prepared;
   const rounds = quick ? 1 : 3;
   const targets = [parse, discard];
   const cases = await runSpecs([
@@ -223,7 +224,7 @@ async function measureAll(options: DeliveryBenchOptions, prepared: Prepared): Pr
   ];
   const results: DeliveryResults = {
     date: new Date().toISOString(), machine: options.machine, quick, runsPerCase: rounds,
-    batchSize: BATCH_SIZE, concurrency: CONCURRENCY, rssMethod: rssMethod(), cases, store, profiles,
+    batchSize: BATCH_SIZE, concurrency: CONCURRENCY, rssMethod: rssMethod(), build, cases, store, profiles,
   };
   const report = renderDeliveryReport(results);
   process.stdout.write(`${report.markdown}\n`);
@@ -258,7 +259,7 @@ export async function runDeliveryBench(options: DeliveryBenchOptions): Promise<r
     started.push(parse);
     const discard = await startTargetProcess('discard', env.benchDir);
     started.push(discard);
-    return await measureAll(options, { env, ref1m, ref3m, slices, parse, discard });
+    return await measureAll(options, { env, ref1m, ref3m, slices, parse, discard, build: build.description });
   } finally {
     await Promise.all(started.map((target) => target.stop()));
     await rm(workDir, { recursive: true, force: true });

@@ -42,6 +42,8 @@ export interface DeliveryResults {
   readonly batchSize: number;
   readonly concurrency: number;
   readonly rssMethod: string;
+  /** The checkout the measured build was compiled from (build-snapshot.ts). */
+  readonly build: string;
   readonly cases: readonly DeliveryCaseResult[];
   readonly store: readonly StoreShare[];
   /** CPU profiles of single ferry runs; the first is the 1M run the store share is read from. */
@@ -258,6 +260,7 @@ export function renderDeliveryReport(results: DeliveryResults): { markdown: stri
   const sections = [
     '## Delivery benchmark (issue 3)', '',
     `Machine: ${formatMachine(results.machine)}.`,
+    `Build: ${results.build} (compiled dist/ at the start of the run).`,
     `Date: ${results.date}; ${mode}; batchSize ${results.batchSize}, concurrency ${results.concurrency}; peak RSS from ${results.rssMethod}.`, '',
     ...bigFileSection(results, '1M'),
     ...bigFileSection(results, '3M'),

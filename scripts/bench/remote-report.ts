@@ -12,6 +12,9 @@ import type { SmallFilesRun, SmallFilesSource } from './remote-small-files.js';
 /** Which server a download came from. */
 export type Protocol = 'sftp' | 'ftp' | 'ftps';
 
+/** What a client is in the comparison (see {@link TransferCase}). */
+export type TransferRole = 'ferry' | 'reference' | 'floor';
+
 /** One download, or one connect-only run, of one client. */
 export interface TransferRun {
   /** ferry: the case's own time in its child (Node start-up excluded); the others: process wall time. */
@@ -26,8 +29,11 @@ export interface TransferRun {
 export interface TransferCase {
   readonly protocol: Protocol;
   readonly client: string;
-  /** The client ferry is held against on this server (OpenSSH's `sftp`, curl). */
-  readonly reference: boolean;
+  /**
+   * `ferry`: ferry's file system; `reference`: the client ferry is held against on this server
+   * (OpenSSH's `sftp`, curl); `floor`: ferry's client library on its own, for context.
+   */
+  readonly role: TransferRole;
   readonly command: string;
   readonly status: 'ok' | 'failed';
   readonly note?: string;
@@ -86,6 +92,8 @@ export interface TransferFigures {
   readonly transferMs: number;
   readonly cpuMs: number | null;
   readonly maxRssBytes: number;
+  /** Peak RSS of the connect-only run: the process without the transfer. */
+  readonly connectRssBytes: number;
 }
 
 /** The medians of a case that ran; undefined when it failed or has no runs of either kind. */
@@ -101,6 +109,7 @@ export function transferFigures(c: TransferCase): TransferFigures | undefined {
     transferMs: Math.max(getMs - connectMs, 1),
     cpuMs: cpu.every((ms): ms is number => ms !== null) ? median(cpu) : null,
     maxRssBytes: median(c.get.map((r) => r.maxRssBytes)),
+    connectRssBytes: median(c.connect.map((r) => r.maxRssBytes)),
   };
 }
 
@@ -121,17 +130,19 @@ interface Ratio {
   readonly reference: string;
   readonly transfer: number;
   readonly total: number;
+  readonly referenceTransferMs: number;
+  readonly referenceGetMs: number;
 }
 
 function ratios(results: RemoteResults): Ratio[] {
   const out: Ratio[] = [];
   for (const protocol of ['sftp', 'ftp', 'ftps'] as const) {
-    const ferry = results.transfers.find((c) => c.protocol === protocol && !c.reference);
-    const reference = results.transfers.find((c) => c.protocol === protocol && c.reference);
+    const ferry = results.transfers.find((c) => c.protocol === protocol && c.role === 'ferry');
+    const reference = results.transfers.find((c) => c.protocol === protocol && c.role === 'reference');
     const f = ferry === undefined ? undefined : transferFigures(ferry);
     const r = reference === undefined ? undefined : transferFigures(reference);
     if (f === undefined || r === undefined || reference === undefined) continue;
-    out.push({ protocol, reference: reference.client, transfer: r.transferMs / f.transferMs, total: r.getMs / f.getMs });
+    out.push({ protocol, reference: reference.client, transfer: r.transferMs / f.transferMs, total: r.getMs / f.getMs, referenceTransferMs: r.transferMs, referenceGetMs: r.getMs });
   }
   return out;
 }
@@ -139,20 +150,22 @@ function ratios(results: RemoteResults): Ratio[] {
 function transferSection(results: RemoteResults, protocol: Protocol): string[] {
   const cases = results.transfers.filter((c) => c.protocol === protocol);
   const ratio = ratios(results).find((r) => r.protocol === protocol);
-  const headers = ['client', 'get', 'connect only', 'transfer', 'MB/s (transfer)', 'MB/s (get)', 'peak RSS', 'CPU (get)', '× reference (transfer)', '× reference (get)'];
+  const headers = ['client', 'get', 'connect only', 'transfer', 'MB/s (transfer)', 'MB/s (get)', 'peak RSS', 'peak RSS (connect only)', 'CPU (get)', '× reference (transfer)', '× reference (get)'];
   const rows = cases.map((c): string[] => {
     const f = transferFigures(c);
     if (f === undefined) return [c.client, `${c.status}: ${(c.note ?? 'no runs').replaceAll('|', '\\|')}`, ...headers.slice(2).map(() => '')];
-    const mine = !c.reference && ratio !== undefined;
+    const r = ratio === undefined || c.role === 'reference' ? undefined : ratio.referenceTransferMs;
+    const rTotal = ratio === undefined || c.role === 'reference' ? undefined : ratio.referenceGetMs;
     return [
       c.client, formatSeconds(f.getMs), formatSeconds(f.connectMs), formatSeconds(f.transferMs),
       mbPerSecond(results.file.bytes, f.transferMs).toFixed(1), mbPerSecond(results.file.bytes, f.getMs).toFixed(1),
-      formatMegabytes(f.maxRssBytes), f.cpuMs === null ? '—' : formatSeconds(f.cpuMs),
-      c.reference ? '1.00×' : mine ? `${ratio.transfer.toFixed(2)}×` : '—',
-      c.reference ? '1.00×' : mine ? `${ratio.total.toFixed(2)}×` : '—',
+      formatMegabytes(f.maxRssBytes), formatMegabytes(f.connectRssBytes), f.cpuMs === null ? '—' : formatSeconds(f.cpuMs),
+      c.role === 'reference' ? '1.00×' : r === undefined ? '—' : `${(r / f.transferMs).toFixed(2)}×`,
+      c.role === 'reference' ? '1.00×' : rTotal === undefined ? '—' : `${(rTotal / f.getMs).toFixed(2)}×`,
     ];
   });
-  return [`### ${PROTOCOL_TITLE[protocol]}`, '', markdownTable(headers, rows, [1, 2, 3, 4, 5, 6, 7, 8, 9]), ''];
+  const commands = cases.map((c) => `- ${c.client}: \`${c.command}\``);
+  return [`### ${PROTOCOL_TITLE[protocol]}`, '', markdownTable(headers, rows, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]), '', ...commands, ''];
 }
 
 function smallFigures(c: SmallFilesCase): { wallMs: number; cpuMs: number | null; maxRssBytes: number; records: number; requests: number } | undefined {
@@ -200,7 +213,23 @@ function smallFilesSection(results: RemoteResults): string[] {
     `maxConnections ${maxConnections} on the SFTP connection; discarding HTTP target; \`stable: { minAge: 0s, checks: 1 }\`; \`after.success: move:processed\` checked on the server after every run.`, '',
     markdownTable(headers, rows, [1, 2, 3, 4, 5, 6, 7, 8, 9]), '',
     'wall / file is the wall time over the files (Node start-up included); marginal / file subtracts a run on an empty folder of the same source (start-up, profile load, store open, one listing).', '',
+    ...sftpOverLocal(results),
   ];
+}
+
+/** What the SFTP source adds per file over a local folder with the same profile. */
+function sftpOverLocal(results: RemoteResults): string[] {
+  const withFiles = (source: SmallFilesSource): SmallFilesCase | undefined => results.smallFiles.cases.find((c) => c.source === source && c.files > 0);
+  const sftp = withFiles('sftp');
+  const local = withFiles('local');
+  const s = sftp === undefined ? undefined : smallFilesRates(results, sftp);
+  const l = local === undefined ? undefined : smallFilesRates(results, local);
+  if (s?.marginalMs === undefined || l?.marginalMs === undefined || sftp === undefined || local === undefined) return [];
+  const cpu = (c: SmallFilesCase): number | null => smallFigures(c)?.cpuMs ?? null;
+  const sCpu = cpu(sftp);
+  const lCpu = cpu(local);
+  const cpuText = sCpu === null || lCpu === null ? '' : `; CPU per file ${(sCpu / sftp.files).toFixed(1)} ms over SFTP, ${(lCpu / local.files).toFixed(1)} ms from the local folder`;
+  return [`The SFTP source adds ${(s.marginalMs - l.marginalMs).toFixed(1)} ms per file over the local folder (marginal ${s.marginalMs.toFixed(1)} vs ${l.marginalMs.toFixed(1)} ms)${cpuText}.`, ''];
 }
 
 function profileSection(profile: ProfiledSmallFiles): string[] {
@@ -241,19 +270,23 @@ export function remoteProblems(results: RemoteResults): string[] {
   ];
 }
 
-const NOTES = [
-  'Notes: every download writes the whole file to a local file on the same disk and is checked against the',
-  "reference's size and SHA-256. ferry is `createSftpFs`/`createFtpFs` (one connection) with `fs.read()` piped to",
-  "a file, as the pipeline's download does, in its own Node process; its get and connect-only times are the",
-  "case's own work (Node start-up and module loading excluded), its CPU the whole process's over that span, its",
-  "peak RSS the process's `maxRSS` (Node itself is ~45 MB of it). OpenSSH's `sftp` (`sftp -b <batch> -i <key>`)",
-  'and curl are timed as processes (exec included); their CPU and peak RSS come from',
-  'the same measurement as the small-files runs. "connect only" is connect + log in + stat the file: an empty',
-  "`sftp` batch, `curl --head` (SIZE, MDTM), ferry's `fs.stat()`; transfer = get − connect only, and the target",
-  'is checked on the transfer figure (the whole-get ratio is shown as well). All servers and clients share the',
-  "machine's two cores with each other (sshd's encryption, vsftpd's TLS) and with whatever else runs: compare",
-  'ratios from one run, not absolute figures across runs. 1 MB = 10^6 bytes.',
-];
+function notes(rssMethod: string): string[] {
+  return [
+    'Notes: every download writes the whole file to a local file on the same disk and is checked against the',
+    "reference's size and SHA-256. ferry is `createSftpFs`/`createFtpFs` (one connection) with `fs.read()` piped",
+    "to a file, as the pipeline's download does, in its own Node process; its times are the case's own work (Node",
+    "start-up and module loading excluded), its CPU the whole process's over that span, its peak RSS the process's",
+    "`maxRSS`, which includes Node and the loaded client library (see the connect-only column). OpenSSH's `sftp`",
+    `(\`sftp -b <batch> -i <key>\`) and curl are timed as processes (exec included), CPU and peak RSS from ${rssMethod}.`,
+    '"connect only" is connect + log in + stat the file: an empty `sftp` batch, `curl --head` (SIZE, MDTM),',
+    "ferry's `fs.stat()`; transfer = get − connect only. The target is checked on the transfer figure; the",
+    'whole-get ratio is shown as well. On plain FTP the transfer is a small difference of two larger times, so',
+    'its ratio swings most from run to run; "basic-ftp alone" is the library ferry uses for FTP, downloading',
+    "with `Client.downloadTo` into a file without ferry's file system around it (a floor, not a target).",
+    "Servers and clients share the machine's two cores with each other (sshd's encryption, vsftpd's TLS) and",
+    'with whatever else runs: compare ratios from one run, not absolute figures across runs. 1 MB = 10^6 bytes.',
+  ];
+}
 
 /** Renders the report; `problems` are failed cases. */
 export function renderRemoteReport(results: RemoteResults): { markdown: string; problems: string[] } {
@@ -271,7 +304,7 @@ export function renderRemoteReport(results: RemoteResults): { markdown: string; 
     '### Targets (issue 4)', '', ...targetLines(results), '',
     ...(results.profile === undefined ? (results.profileNote === undefined ? [] : [`CPU profile: ${results.profileNote}`, '']) : profileSection(results.profile)),
     ...(problems.length > 0 ? ['### Problems', '', ...problems.map((p) => `- ${p}`), ''] : []),
-    ...NOTES,
+    ...notes(results.rssMethod),
   ];
   return { markdown: sections.join('\n'), problems };
 }

@@ -54,6 +54,20 @@ export interface Detected {
   columns: string[];
   /** notes for the admin, such as renamed duplicate columns */
   notes?: string[];
+  /** spreadsheets: every sheet name in workbook order, hidden ones included */
+  sheets?: string[];
+  /** spreadsheets: the sheet that was read */
+  sheet?: string;
+  /** spreadsheets: the sheet row (1-based) that holds the column names */
+  headerRow?: number;
+  /** spreadsheets: the workbook's date system (1904 in old Mac workbooks) */
+  dateSystem?: '1900' | '1904';
+  /** xml, json: the path of the repeating element or of the array that was read */
+  record?: string;
+  /** xml: the root element, as written (with its prefix) */
+  root?: string;
+  /** xml: namespace declarations seen, prefix to URI ("" is the default namespace) */
+  namespaces?: Record<string, string>;
 }
 
 /** A local file to read; readers may open it more than once (sniffing, then streaming). */

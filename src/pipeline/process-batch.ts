@@ -123,6 +123,7 @@ export async function continueBatch(ctx: PipelineContext, start: BatchRow, loade
       batchSize,
       undeliveredReason: b.errorMessage === null ? 'not delivered' : `not delivered: ${b.errorMessage}`,
       path: dest.localPath,
+      format: loaded.profile.results?.format,
       delimiter: resultDelimiter(loaded),
       encoding: resultEncoding(loaded),
     });

@@ -62,7 +62,7 @@ export interface ResultDestination {
  */
 export function resultDestination(loaded: LoadedProfile, batch: BatchRow, dataDir: string): ResultDestination {
   const results = loaded.profile.results;
-  const name = expandNameTemplate(results?.name ?? '{stem}.result.csv', { fileName: batch.fileName, profile: loaded.id, batch: batch.id, at: new Date(batch.createdAt) });
+  const name = expandNameTemplate(results?.name ?? `{stem}.result.${results?.format ?? 'csv'}`, { fileName: batch.fileName, profile: loaded.id, batch: batch.id, at: new Date(batch.createdAt) });
   if (results === undefined) return { localPath: resolve(dataDir, 'results', loaded.id, `${batch.id}-${name}`), doneFile: false };
   const connection = loaded.connections.results;
   const doneFile = results.doneFile === true;

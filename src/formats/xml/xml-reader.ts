@@ -1,0 +1,178 @@
+import { createReadStream, statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+
+import { InputError } from '../../errors.js';
+import { assertLooksLikeText } from '../content-check.js';
+import { collectPaths, compileRecordPath, pathSteps, XML_PATHS } from '../record-path.js';
+import { createChunkDecoder } from '../text-decoding.js';
+import type { Detected, InputFile, ReadStats, RowReader, SourceRow } from '../types.js';
+import { checkProlog, chooseXmlEncoding, sniffRecordPath } from './xml-prolog.js';
+import { XmlRecordParser, type XmlLimits } from './xml-record-parser.js';
+
+/** XML settings from a profile's `format` block. */
+export interface XmlOptions {
+  /** path of the repeating element from the root, e.g. `/Invoices/Invoice`; guessed when absent */
+  record?: string;
+  encoding?: string;
+}
+
+const HEAD_BYTES = 256 * 1024;
+const READ_CHUNK = 256 * 1024;
+/** records read before `open` returns: their paths are the columns `ferry preview` shows */
+const PREVIEW_RECORDS = 50;
+const MAX_COLUMNS = 500;
+
+/** Nesting and size limits; business documents stay far below both. */
+export const XML_LIMITS: XmlLimits = { maxDepth: 100, maxRecordChars: 16 * 1024 * 1024 };
+
+/**
+ * Opens an XML file: settles the encoding, refuses DTDs, reads the first records (for the columns
+ * preview shows) and returns a reader that streams one record tree per element at
+ * `format.record`. Only the record being built is held in memory, so file size does not matter.
+ *
+ * A malformed document throws `E_XML_MALFORMED` (with line and column) from `batches()` when
+ * reading reaches the fault, after the records completed before it.
+ */
+export async function openXmlReader(file: InputFile, options: XmlOptions, limits: XmlLimits = XML_LIMITS): Promise<RowReader> {
+  const head = await readHead(file.path);
+  if (head.length === 0) throw new InputError('E_EMPTY_FILE', `${file.name} is empty`, { location: { file: file.name } });
+  const { encoding, bomLength } = chooseXmlEncoding(head, file.name, options.encoding);
+  assertLooksLikeText(head, file.name, encoding);
+  const headText = createChunkDecoder(encoding, file.name).write(head.subarray(bomLength), bomLength);
+  checkProlog(headText, file.name);
+
+  const notes: string[] = [];
+  let recordPath = options.record?.trim() ?? '';
+  if (recordPath === '') {
+    recordPath = sniffRecordPath(headText) ?? '';
+    if (recordPath === '') throw new InputError('E_FORMAT_MISMATCH', `${file.name} has no XML element in its first ${HEAD_BYTES / 1024} KiB`, { location: { file: file.name } });
+    notes.push(`format.record is not set; reading ${recordPath}, the first element that repeats`);
+  }
+  const steps = pathSteps(recordPath, XML_PATHS);
+  if (steps.length === 0 || steps.some((s) => s.startsWith('@') || s === '#text')) {
+    throw new InputError('E_PROFILE_INVALID', `format.record "${recordPath}" must be the path of the repeating element from the root, such as /Orders/Order`);
+  }
+
+  const parser = new XmlRecordParser(file.name, steps, limits);
+  const stats: ReadStats = { bytes: 0, lines: 0, skippedEmpty: 0 };
+  const chunks = parseChunks(file, encoding, bomLength, parser, stats);
+  let pending: SourceRow[] = [];
+  let ended = false;
+  try {
+    while (pending.length < PREVIEW_RECORDS) {
+      const next = await chunks.next();
+      if (next.done === true) {
+        ended = true;
+        break;
+      }
+      for (const row of next.value) pending.push(row);
+    }
+  } catch (err) {
+    await chunks.return(undefined);
+    throw err;
+  }
+
+  const paths = new Set<string>();
+  for (const row of pending.slice(0, PREVIEW_RECORDS)) if (row.record !== undefined) collectPaths(row.record, XML_PATHS, paths, MAX_COLUMNS);
+  const columns = [...paths];
+  const record = `/${steps.join('/')}`;
+  if (ended && parser.records === 0) notes.push(`${file.name} has no <${steps[steps.length - 1] ?? ''}> element at ${record}: no records`);
+  const detected: Detected = {
+    format: 'xml',
+    encoding,
+    record,
+    ...(parser.root === undefined ? {} : { root: parser.root }),
+    namespaces: Object.fromEntries(parser.namespaces),
+    columns,
+    ...(notes.length > 0 ? { notes } : {}),
+  };
+  const estimatedRows = ended ? parser.records : estimate(file.path, stats.bytes, parser.records);
+
+  return {
+    detected,
+    columns,
+    stats,
+    ...(estimatedRows === undefined ? {} : { estimatedRows }),
+    resolve: (from) => compileRecordPath(from, XML_PATHS),
+    async *batches() {
+      try {
+        const first = pending;
+        pending = [];
+        if (first.length > 0) yield first;
+        for (;;) {
+          const next = await chunks.next();
+          if (next.done === true) return;
+          yield next.value;
+        }
+      } finally {
+        await chunks.return(undefined);
+      }
+    },
+  };
+}
+
+async function readHead(path: string): Promise<Buffer> {
+  const handle = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(HEAD_BYTES);
+    const { bytesRead } = await handle.read(buf, 0, HEAD_BYTES, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Parses the file chunk by chunk and yields the records each chunk completes. When the parser
+ * fails, the records completed before the fault are yielded first, then the error is thrown, so
+ * what a caller sees does not depend on where a chunk happened to end.
+ */
+async function* parseChunks(file: InputFile, encoding: string, start: number, parser: XmlRecordParser, stats: ReadStats): AsyncGenerator<SourceRow[]> {
+  const decoder = createChunkDecoder(encoding, file.name);
+  const stream = createReadStream(file.path, { start, highWaterMark: READ_CHUNK });
+  let offset = start;
+  let failure: unknown;
+  const take = (): SourceRow[] => {
+    const rows = parser.rows;
+    parser.rows = [];
+    return rows;
+  };
+  try {
+    for await (const chunk of stream) {
+      const bytes = chunk as Buffer;
+      try {
+        parser.write(decoder.write(bytes, offset));
+      } catch (err) {
+        failure = err;
+        break;
+      }
+      offset += bytes.length;
+      stats.bytes = offset;
+      stats.lines = parser.line;
+      if (parser.rows.length > 0) yield take();
+    }
+    if (failure === undefined) {
+      try {
+        const tail = decoder.end();
+        if (tail.length > 0) parser.write(tail);
+        parser.end();
+      } catch (err) {
+        failure = err;
+      }
+    }
+    if (parser.rows.length > 0) yield take();
+    if (failure !== undefined) throw failure;
+  } finally {
+    stream.destroy();
+  }
+}
+
+/** File size ÷ bytes per record so far: a guess used to size key tables once. */
+function estimate(path: string, bytesRead: number, records: number): number | undefined {
+  if (records === 0 || bytesRead === 0) return undefined;
+  try {
+    return Math.ceil((statSync(path).size / bytesRead) * records * 1.05);
+  } catch {
+    return undefined;
+  }
+}
