@@ -70,6 +70,7 @@ export async function main(argv: readonly string[], io: CommandIo = stdio): Prom
     .option('--format <type>', 'csv | xlsx | xml | json | ndjson (default: from the extension)')
     .option('--record <path>', 'XML/JSON: path of the repeating record')
     .option('--sheet <name|n>', 'XLSX: sheet name or number')
+    .option('--header-row <n>', 'XLSX: the row that holds the column names')
     .option('--force', 'overwrite an existing profile')
     .action(async (flags: ProfileNewFlags) => {
       exitCode = await profileNewCommand(globals(), flags, io);

@@ -26,6 +26,8 @@ export function renderPreview(profileId: string, result: PreviewResult, fieldNam
   out.push(`${profileId} ← ${s.file}`);
   const parts = [d.format, d.encoding, d.delimiter === undefined ? undefined : `delimiter ${JSON.stringify(d.delimiter)}`, d.lineEnding, d.header === false ? 'no header' : undefined].filter((p) => p !== undefined);
   out.push(`detected: ${parts.join(', ')}; ${d.columns.length} columns: ${d.columns.join(', ')}`);
+  if (d.sheets !== undefined) out.push(`sheets: ${d.sheets.join(', ')}; read: ${d.sheet ?? '?'}, header row ${d.headerRow ?? 1}${d.dateSystem === '1904' ? ', 1904 date system' : ''}`);
+  if (d.record !== undefined) out.push(`records: ${d.record}${d.root === undefined ? '' : ` (root element ${d.root})`}${d.namespaces === undefined || Object.keys(d.namespaces).length === 0 ? '' : `; namespaces: ${Object.entries(d.namespaces).map(([p, u]) => `${p === '' ? '(default)' : p}=${u}`).join(', ')}`}`);
   for (const note of d.notes ?? []) out.push(`note: ${note}`);
   const hints = d.fields.filter((f) => f.type !== 'string' || f.leadingZeros === true).map((f) => `${f.column}: ${f.leadingZeros === true ? 'identifier with leading zeros' : f.type}${f.format === undefined ? '' : ` ${f.format}`}${f.decimalSeparator === undefined ? '' : ` decimal "${f.decimalSeparator}"`}${f.thousandsSeparator === undefined ? '' : ` thousands "${f.thousandsSeparator}"`}`);
   if (hints.length > 0) out.push(`looks like: ${hints.join('; ')}`);

@@ -18,6 +18,7 @@ export interface ProfileNewFlags {
   format?: string;
   record?: string;
   sheet?: string;
+  headerRow?: string;
   force?: boolean;
 }
 
@@ -54,6 +55,7 @@ export function starterProfileYaml(id: string, sample: string, format: ProfileFo
     formatLines.push(`  encoding: ${String(detected.encoding ?? 'auto')}`, `  delimiter: ${q(String(detected.delimiter ?? ','))}`, '  header: true');
   }
   if (format.sheet !== undefined) formatLines.push(`  sheet: ${q(String(format.sheet))}`);
+  if (format.headerRow !== undefined) formatLines.push(`  headerRow: ${format.headerRow}`);
   if (format.record !== undefined) formatLines.push(`  record: ${q(format.record)}`);
   const firstKey = guesses.find((g) => g.emptyShare === 0 && g.type === 'string');
   return `version: 1
@@ -96,6 +98,7 @@ export async function profileNewCommand(options: GlobalOptions, flags: ProfileNe
     ...(type === 'csv' ? { encoding: 'auto', delimiter: 'auto' } : {}),
     ...(flags.record === undefined ? {} : { record: flags.record }),
     ...(flags.sheet === undefined ? {} : { sheet: /^\d+$/.test(flags.sheet) ? Number(flags.sheet) : flags.sheet }),
+    ...(flags.headerRow === undefined ? {} : { headerRow: Number(flags.headerRow) }),
   };
   try {
     const reader = await openReader({ path: flags.from, name: basename(flags.from) }, format);
