@@ -14,7 +14,7 @@ runCase(async (file, args) => {
   parser.on('opentag', (tag) => {
     if (tag.name === recordName) records++;
   });
-  for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 256 * 1024 })) parser.write(chunk as string);
+  for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 64 * 1024 })) parser.write(chunk as string);
   parser.close();
   return records;
 });

@@ -5,11 +5,12 @@
  * registered CSV case in its own child process, and writes a Markdown table to stdout and
  * `.bench/results-csv.md`, raw runs to `.bench/results-csv.json`; the delivery benchmark writes
  * `.bench/results-delivery.md` and `.json`, the remote one `.bench/results-remote.md` and `.json`,
- * the XLSX read benchmark of issue 5 (xlsx-bench.ts) `.bench/results-xlsx.md` and `.json`.
+ * the XLSX read benchmark of issue 5 (xlsx-bench.ts) `.bench/results-xlsx.md` and `.json`, the XML
+ * read benchmark of issue 5 (xml-bench.ts) `.bench/results-xml.md` and `.json`.
  *
  * Options: `--quick` (1M file only, one run per case, for every suite), `--only <name>` (CSV cases
- * whose name contains it; repeatable), `--suite csv|delivery|remote|xlsx` (run only that suite;
- * repeatable; default all).
+ * whose name contains it; repeatable), `--suite csv|delivery|remote|xlsx|xml` (run only
+ * that suite; repeatable; default all).
  */
 import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -24,6 +25,7 @@ import { renderCsvReport, type CaseGroup, type CaseOutcome, type InputResult } f
 import { runDeliveryBench } from './delivery-bench.js';
 import { runRemoteBench } from './remote-bench.js';
 import { runXlsxBench } from './xlsx-bench.js';
+import { runXmlBench } from './xml-bench.js';
 import type { MachineInfo } from './machine-info.js';
 
 /** Input files by key; a case names the one it reads. */
@@ -169,7 +171,7 @@ async function runCsvBench(machine: MachineInfo, quick: boolean, only: readonly 
   if (report.problems.length > 0) process.exitCode = 1;
 }
 
-const SUITES = ['csv', 'delivery', 'remote', 'xlsx'] as const;
+const SUITES = ['csv', 'delivery', 'remote', 'xlsx', 'xml'] as const;
 type Suite = (typeof SUITES)[number];
 
 function parseSuites(names: readonly string[]): readonly Suite[] {
@@ -216,6 +218,12 @@ async function main(): Promise<void> {
     const machine = await describeMachine();
     progress(`xlsx benchmark (issue 5); machine: ${formatMachine(machine)}`);
     const problems = await runXlsxBench({ repoRoot: REPO_ROOT, outDir: OUT_DIR, machine, quick });
+    if (problems.length > 0) process.exitCode = 1;
+  }
+  if (suites.includes('xml')) {
+    const machine = await describeMachine();
+    progress(`xml benchmark (issue 5); machine: ${formatMachine(machine)}`);
+    const problems = await runXmlBench({ repoRoot: REPO_ROOT, outDir: OUT_DIR, machine, quick });
     if (problems.length > 0) process.exitCode = 1;
   }
 }

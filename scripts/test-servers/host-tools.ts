@@ -27,6 +27,9 @@ export function run(command: string, args: readonly string[], options: { input?:
       const detail = `${Buffer.concat(err).toString()}\n${stdout}`.trim().split('\n').slice(-15).join('\n');
       reject(new Error(`${command} ${args.join(' ')} failed (${signal ?? `exit ${code}`}):\n${detail}`));
     });
+    // a command that exits without reading its input (or is killed) closes the pipe early: its
+    // exit status tells what happened, the EPIPE on our side must not become an uncaught error
+    child.stdin.on('error', () => undefined);
     child.stdin.end(options.input ?? '');
   });
 }

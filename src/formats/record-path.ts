@@ -45,6 +45,15 @@ export function isRecordNode(v: RawValue): v is RawObject {
  */
 export function compileRecordPath(from: string, style: PathStyle): Accessor {
   const steps = pathSteps(from, style);
+  const [only] = steps;
+  if (steps.length === 1 && only !== undefined) {
+    // the common case, a child of the record: no loop, no arrays on the way
+    const end = style.elementText ? elementValue : (v: RawValue): RawValue => v;
+    return (row) => {
+      const r = row.record;
+      return r !== undefined && Object.hasOwn(r, only) ? end(r[only]) : undefined;
+    };
+  }
   return (row) => (row.record === undefined ? undefined : walk(row.record, steps, 0, style));
 }
 

@@ -55,7 +55,7 @@ export async function writeSpool(dir: string, file: InputFile, format: ProfileFo
   const summary: SpoolSummary = { rows: 0, records: 0, rejected: 0 };
   try {
     const reader = await openReader(file, format);
-    const map = mapping.bind(reader.columns, file.name, undefined, reader.estimatedRows);
+    const map = mapping.bind(reader, file.name, undefined, reader.estimatedRows);
     for await (const rows of reader.batches()) {
       let json = '';
       let idx = '';

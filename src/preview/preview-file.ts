@@ -45,7 +45,7 @@ export function guessFromRows(reader: RowReader, rows: readonly SourceRow[]): Co
 export async function previewFile(loaded: LoadedProfile, file: InputFile, options: { rows?: number } = {}): Promise<PreviewResult> {
   const { profile, mapping } = loaded;
   const reader = await openReader(file, profile.format);
-  const mapRow = mapping.bind(reader.columns, file.name, undefined, reader.estimatedRows);
+  const mapRow = mapping.bind(reader, file.name, undefined, reader.estimatedRows);
   const limit = options.rows ?? 0;
   const records: PreviewResult['records'] = [];
   const rejected: PreviewResult['rejected'] = [];

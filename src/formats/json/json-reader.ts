@@ -25,7 +25,7 @@ export interface JsonLimits {
 /** Nesting and size limits; business documents stay far below both. */
 export const JSON_LIMITS: JsonLimits = { maxDepth: 100, maxRecordChars: 16 * 1024 * 1024 };
 
-const READ_CHUNK = 256 * 1024;
+const READ_CHUNK = 64 * 1024;
 const PREVIEW_RECORDS = 50;
 const MAX_COLUMNS = 500;
 
@@ -152,7 +152,7 @@ async function describeFailure(err: unknown, file: InputFile, input: JsonInput):
     reason = err.message;
     offset = err.offset;
   } else if (err instanceof Error) {
-    ({ reason, offset } = tokenizerFault(err));
+    ({ reason, offset } = tokenizerFault(err, 'file'));
   } else {
     return err;
   }
@@ -165,9 +165,9 @@ async function describeFailure(err: unknown, file: InputFile, input: JsonInput):
 }
 
 /** Reason and offset of an error from the tokenizer, whose messages name the absolute position. */
-export function tokenizerFault(err: Error): { reason: string; offset: number } {
+export function tokenizerFault(err: Error, what: 'file' | 'line'): { reason: string; offset: number } {
   const unexpectedChar = /^Unexpected "([\s\S]*?)" at chunk position "\d+" \(absolute position "(\d+)"\)/.exec(err.message);
   if (unexpectedChar !== null) return { reason: `unexpected character ${JSON.stringify(unexpectedChar[1])}`, offset: Number(unexpectedChar[2]) };
-  if (/ended in the middle of a token/.test(err.message)) return { reason: 'the file ends in the middle of a value', offset: Number.MAX_SAFE_INTEGER };
+  if (/ended in the middle of a token/.test(err.message)) return { reason: `the ${what} ends in the middle of a value`, offset: Number.MAX_SAFE_INTEGER };
   return { reason: err.message, offset: Number.MAX_SAFE_INTEGER };
 }

@@ -14,7 +14,7 @@ export interface NdjsonOptions {
   encoding?: string;
 }
 
-const READ_CHUNK = 256 * 1024;
+const READ_CHUNK = 64 * 1024;
 const PREVIEW_RECORDS = 50;
 const MAX_COLUMNS = 500;
 
@@ -151,7 +151,7 @@ function parseExact(text: string, line: number, limits: JsonLimits): SourceRow {
     tokenizer.end();
     if (!builder.complete) throw new JsonSyntaxError('the line ends before the JSON value is complete', Buffer.byteLength(text));
   } catch (err) {
-    const fault = err instanceof JsonSyntaxError ? { reason: err.message, offset: err.offset } : tokenizerFault(err instanceof Error ? err : new Error(String(err)));
+    const fault = err instanceof JsonSyntaxError ? { reason: err.message, offset: err.offset } : tokenizerFault(err instanceof Error ? err : new Error(String(err)), 'line');
     const column = Buffer.from(text).subarray(0, Math.min(fault.offset, Buffer.byteLength(text))).toString('utf8').length + 1;
     return problemRow(line, 'E_JSON_MALFORMED', `is not valid JSON at column ${column}: ${fault.reason}`, undefined, column);
   }

@@ -48,6 +48,12 @@ export function checkProlog(text: string, fileName: string): boolean {
   for (;;) {
     while (i < text.length && /\s/.test(text.charAt(i))) i++;
     if (i >= text.length) return false;
+    if (text.charAt(i) !== '<') {
+      const line = text.slice(0, i).split('\n').length;
+      throw new InputError('E_XML_MALFORMED', `${fileName} is not XML: it starts with ${JSON.stringify(text.slice(i, i + 20))} where an element (<…>) should be; check format.type and the file`, {
+        location: { file: fileName, line, column: i - text.lastIndexOf('\n', i - 1) },
+      });
+    }
     if (!text.startsWith('<!', i) && !text.startsWith('<?', i)) return true;
     if (text.startsWith('<?', i)) {
       const end = text.indexOf('?>', i + 2);

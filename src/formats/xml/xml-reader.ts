@@ -17,7 +17,7 @@ export interface XmlOptions {
 }
 
 const HEAD_BYTES = 256 * 1024;
-const READ_CHUNK = 256 * 1024;
+const READ_CHUNK = 64 * 1024;
 /** records read before `open` returns: their paths are the columns `ferry preview` shows */
 const PREVIEW_RECORDS = 50;
 const MAX_COLUMNS = 500;

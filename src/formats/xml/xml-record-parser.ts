@@ -58,14 +58,16 @@ export class XmlRecordParser {
   /** characters written since saxes last reported anything: what it holds in its own buffers */
   #quiet = 0;
   #eventSeen = false;
+  /** the last thing saxes reported was the end of a record */
+  #closedRecord = false;
   readonly #onText = (text: string): void => this.#text(text);
 
   constructor(fileName: string, recordSteps: readonly string[], limits: XmlLimits) {
     this.#file = fileName;
     this.#steps = recordSteps;
     this.#limits = limits;
-    // five handlers at most: with a sixth V8 turns the parser object into a dictionary and every
-    // read of its state slows parsing about threefold. Errors are thrown by saxes itself.
+    // few handlers: with a seventh V8 turns the parser object into a dictionary and every read of
+    // its state slows parsing about threefold. So errors are thrown by saxes itself, not handled.
     const p = this.#parser;
     p.on('doctype', () => this.#refuseDtd());
     p.on('opentag', (tag) => this.#open(tag));
@@ -76,11 +78,6 @@ export class XmlRecordParser {
   /** line the parser has reached (1-based) */
   get line(): number {
     return this.#parser.line;
-  }
-
-  /** characters the parser has consumed */
-  get position(): number {
-    return this.#parser.position;
   }
 
   /** Parses the next piece of text; completed records are added to `rows`. */
@@ -133,6 +130,7 @@ export class XmlRecordParser {
 
   #open(tag: SaxesTagPlain): void {
     this.#eventSeen = true;
+    this.#closedRecord = false;
     const depth = ++this.#depth;
     if (depth > this.#limits.maxDepth) {
       throw new InputError('E_XML_DEPTH', `${this.#file} nests elements more than ${this.#limits.maxDepth} levels deep (line ${this.line}); ferry refuses such documents`, {
@@ -204,6 +202,7 @@ export class XmlRecordParser {
 
   #text(text: string): void {
     this.#eventSeen = true;
+    this.#closedRecord = false;
     const frame = this.#frames[this.#top - 1];
     if (frame === undefined || this.#top === 0) return;
     this.#count(text.length);
@@ -226,6 +225,7 @@ export class XmlRecordParser {
 
   #close(): void {
     this.#eventSeen = true;
+    this.#closedRecord = false;
     const depth = this.#depth--;
     if (this.#top === 0) {
       if (this.#matched === depth) this.#matched--;
@@ -237,6 +237,7 @@ export class XmlRecordParser {
       this.#matched--;
       this.#parser.off('text');
       this.rows.push(this.#finishRecord(frame));
+      this.#closedRecord = true;
       frame.node = undefined;
       return;
     }
@@ -275,6 +276,9 @@ export class XmlRecordParser {
   #fail(err: unknown): never {
     if (err instanceof FerryError || !(err instanceof Error)) throw err;
     const reason = err.message.replace(/^\d+:\d+: /, '').replace(/\.$/, '');
+    // saxes reports the close tag that ended a record (`</Orders>` for an open <Order>) before it
+    // finds the tag wrong: that record is not complete and must not be handed out
+    if (this.#closedRecord && reason === 'unexpected close tag') this.rows.pop();
     if (/doctype/i.test(reason)) this.#refuseDtd();
     throw new InputError('E_XML_MALFORMED', `${this.#file} is not well-formed XML at line ${this.line}, column ${this.#parser.column}: ${reason}`, {
       location: { file: this.#file, line: this.line, column: this.#parser.column },
