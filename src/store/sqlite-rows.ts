@@ -1,0 +1,89 @@
+import type { BatchRow, BatchStatus, ChunkRecord } from './types.js';
+
+/** The ledger's tables; created when missing, so opening a store also sets it up. */
+export const SCHEMA = `
+CREATE TABLE IF NOT EXISTS runs (
+  id TEXT PRIMARY KEY, profile TEXT NOT NULL, trigger TEXT NOT NULL, status TEXT NOT NULL,
+  started_at INTEGER NOT NULL, finished_at INTEGER
+);
+CREATE TABLE IF NOT EXISTS batches (
+  id TEXT PRIMARY KEY, run_id TEXT NOT NULL, profile TEXT NOT NULL, profile_version TEXT NOT NULL,
+  file_name TEXT NOT NULL, source_kind TEXT NOT NULL DEFAULT 'local', source_path TEXT NOT NULL, source_size INTEGER NOT NULL, source_mtime_ms INTEGER NOT NULL,
+  content_hash TEXT, state TEXT NOT NULL, status TEXT NOT NULL,
+  rows_total INTEGER NOT NULL DEFAULT 0, rows_delivered INTEGER NOT NULL DEFAULT 0,
+  rows_rejected INTEGER NOT NULL DEFAULT 0, rows_failed INTEGER NOT NULL DEFAULT 0, chunks INTEGER NOT NULL DEFAULT 0,
+  result_file TEXT, error_code TEXT, error_message TEXT, reprocess_of TEXT,
+  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS batches_listing ON batches (profile, source_path, source_size, source_mtime_ms);
+CREATE INDEX IF NOT EXISTS batches_content ON batches (profile, content_hash);
+CREATE INDEX IF NOT EXISTS batches_state ON batches (state);
+CREATE INDEX IF NOT EXISTS batches_run ON batches (run_id);
+CREATE TABLE IF NOT EXISTS profile_versions (
+  profile TEXT NOT NULL, content_hash TEXT NOT NULL, version INTEGER NOT NULL, first_seen INTEGER NOT NULL,
+  PRIMARY KEY (profile, content_hash)
+);
+CREATE VIEW IF NOT EXISTS batch_view AS SELECT b.*, (SELECT v.version FROM profile_versions v
+  WHERE v.profile = b.profile AND v.content_hash = b.profile_version) AS profile_version_number FROM batches b;
+CREATE TABLE IF NOT EXISTS source_health (
+  profile TEXT PRIMARY KEY, connection TEXT NOT NULL, state TEXT NOT NULL, last_poll_at INTEGER NOT NULL,
+  last_ok_at INTEGER, last_error TEXT, last_error_at INTEGER, waiting INTEGER NOT NULL, pid INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS chunks (
+  batch_id TEXT NOT NULL, seq INTEGER NOT NULL, key TEXT NOT NULL, count INTEGER NOT NULL,
+  outcomes TEXT NOT NULL, PRIMARY KEY (batch_id, seq)
+);
+`;
+
+export interface BatchDbRow {
+  id: string; run_id: string; profile: string; profile_version: string; file_name: string; source_kind: 'local' | 'remote'; source_path: string;
+  source_size: number; source_mtime_ms: number; content_hash: string | null; state: BatchRow['state']; status: BatchStatus;
+  rows_total: number; rows_delivered: number; rows_rejected: number; rows_failed: number; chunks: number;
+  result_file: string | null; error_code: string | null; error_message: string | null; reprocess_of: string | null;
+  created_at: number; updated_at: number; profile_version_number: number | null;
+}
+
+export const COLUMN_OF: Readonly<Record<string, string>> = {
+  profileVersion: 'profile_version', fileName: 'file_name', sourcePath: 'source_path', sourceSize: 'source_size',
+  sourceMtimeMs: 'source_mtime_ms', contentHash: 'content_hash', state: 'state', status: 'status', rowsTotal: 'rows_total',
+  rowsDelivered: 'rows_delivered', rowsRejected: 'rows_rejected', rowsFailed: 'rows_failed', chunks: 'chunks',
+  resultFile: 'result_file', errorCode: 'error_code', errorMessage: 'error_message',
+};
+
+export function toBatch(r: BatchDbRow): BatchRow {
+  return {
+    id: r.id, runId: r.run_id, profile: r.profile, profileVersion: r.profile_version, fileName: r.file_name,
+    sourceKind: r.source_kind, sourcePath: r.source_path, sourceSize: r.source_size, sourceMtimeMs: r.source_mtime_ms, contentHash: r.content_hash,
+    state: r.state, status: r.status, rowsTotal: r.rows_total, rowsDelivered: r.rows_delivered, rowsRejected: r.rows_rejected,
+    rowsFailed: r.rows_failed, chunks: r.chunks, resultFile: r.result_file, errorCode: r.error_code, errorMessage: r.error_message,
+    reprocessOf: r.reprocess_of, createdAt: r.created_at, updatedAt: r.updated_at, profileVersionNumber: r.profile_version_number,
+  };
+}
+
+export interface ChunkDbRow {
+  seq: number;
+  key: string;
+  count: number;
+  outcomes: string;
+}
+
+/**
+ * Outcomes as stored: ids only when the target gave any, errors as {position: message} — a chunk
+ * of 1,000 delivered records without ids is a few bytes, not two arrays of 1,000 nulls.
+ */
+export function packOutcomes(c: ChunkRecord): string {
+  const ids = c.ids.some((id) => id !== null) ? c.ids : null;
+  const errors: Record<number, string> = {};
+  c.errors.forEach((e, i) => {
+    if (e !== null) errors[i] = e;
+  });
+  return JSON.stringify({ ids, errors });
+}
+
+export function unpackChunk(r: ChunkDbRow): ChunkRecord {
+  const o = JSON.parse(r.outcomes) as { ids: (string | null)[] | null; errors: Record<string, string> };
+  const errors = new Array<string | null>(r.count).fill(null);
+  for (const [i, e] of Object.entries(o.errors)) errors[Number(i)] = e;
+  return { seq: r.seq, key: r.key, count: r.count, ids: o.ids ?? new Array<string | null>(r.count).fill(null), errors };
+}
+
