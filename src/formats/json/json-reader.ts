@@ -158,7 +158,7 @@ async function describeFailure(err: unknown, file: InputFile, input: JsonInput):
   }
   const { line, column } = await locateOffset(file, input, offset);
   const location = { file: file.name, line, column, byteOffset: offset + input.bomLength };
-  if (err instanceof JsonSyntaxError && err.kind === 'path') return new InputError('E_FORMAT_MISMATCH', `${file.name}: ${reason} (line ${line}); check format.record`, { location });
+  if (err instanceof JsonSyntaxError && err.kind === 'path') return new InputError('E_FORMAT_MISMATCH', `${file.name} at line ${line}: ${reason}`, { location });
   if (err instanceof JsonSyntaxError && err.kind === 'depth') return new InputError('E_JSON_DEPTH', `${file.name} nests ${reason.replace(/^values are nested /, '')} (line ${line}); ferry refuses such documents`, { location });
   if (err instanceof JsonSyntaxError && err.kind === 'size') return new InputError('E_JSON_RECORD_TOO_LARGE', `${file.name} has ${reason} at line ${line}; ferry does not read values that large`, { location });
   return new InputError('E_JSON_MALFORMED', `${file.name} is not valid JSON at line ${line}, column ${column}: ${reason}`, { location, cause: err });

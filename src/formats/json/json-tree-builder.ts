@@ -245,7 +245,9 @@ export class JsonTreeBuilder {
 
   #notAnArray(what: string, offset: number): never {
     const steps = this.#steps();
-    throw new JsonSyntaxError(`${steps.length === 0 ? 'the top-level value' : `/${steps.join('/')}`} is ${what}, not an array of records`, offset, 'path');
+    const where = steps.length === 0 ? 'the top-level value' : `/${steps.join('/')}`;
+    const hint = steps.length === 0 && what === 'an object' ? 'set format.record to the path of the array of records, such as /data/items' : 'check format.record';
+    throw new JsonSyntaxError(`${where} is ${what}, not an array of records; ${hint}`, offset, 'path');
   }
 
   #count(chars: number): void {

@@ -144,13 +144,15 @@ export class XmlRecordParser {
     }
     if (depth === 1) this.#openRoot(tag.name, name);
     const steps = this.#steps;
-    // namespaces are declared on the root or around the records; elsewhere they are not looked for
-    if (depth <= steps.length) this.#attributes(tag.attributes);
-    if (depth !== this.#matched + 1 || depth > steps.length) return;
+    if (depth > steps.length) return;
     const step = steps[depth - 1];
-    if (step !== name && step !== '*') return;
-    this.#matched = depth;
-    if (depth < steps.length) return;
+    const onPath = depth === this.#matched + 1 && (step === name || step === '*');
+    if (onPath) this.#matched = depth;
+    if (!onPath || depth < steps.length) {
+      // namespaces are declared on the root or around the records; elsewhere they are not looked for
+      this.#declarations(tag.attributes);
+      return;
+    }
     this.#recordChars = 0;
     this.#tooLarge = false;
     this.#recordLine = this.line;
@@ -181,6 +183,15 @@ export class XmlRecordParser {
     }
   }
 
+  #declarations(attributes: Record<string, string>): void {
+    for (const name in attributes) if (this.#attributeKey(name) === null) this.#declare(name, attributes[name] ?? '');
+  }
+
+  #declare(name: string, uri: string): void {
+    const prefix = name === 'xmlns' ? '' : name.slice(6);
+    if (!this.namespaces.has(prefix) && this.namespaces.size < 50) this.namespaces.set(prefix, uri);
+  }
+
   /** The attributes as `@local` keys of a new node (undefined when there are none); notes namespace declarations. */
   #attributes(attributes: Record<string, string>): Node | undefined {
     let node: Node | undefined;
@@ -188,8 +199,7 @@ export class XmlRecordParser {
       const value = attributes[name] ?? '';
       const key = this.#attributeKey(name);
       if (key === null) {
-        const prefix = name === 'xmlns' ? '' : name.slice(6);
-        if (!this.namespaces.has(prefix) && this.namespaces.size < 50) this.namespaces.set(prefix, value);
+        this.#declare(name, value);
         continue;
       }
       this.#count(value.length);
@@ -204,7 +214,7 @@ export class XmlRecordParser {
     this.#eventSeen = true;
     this.#closedRecord = false;
     const frame = this.#frames[this.#top - 1];
-    if (frame === undefined || this.#top === 0) return;
+    if (frame === undefined) return;
     this.#count(text.length);
     if (!this.#tooLarge) frame.text = frame.text.length === 0 ? text : frame.text + text;
   }
@@ -239,6 +249,7 @@ export class XmlRecordParser {
       this.rows.push(this.#finishRecord(frame));
       this.#closedRecord = true;
       frame.node = undefined;
+      frame.text = '';
       return;
     }
     const parent = this.#frames[this.#top - 1];

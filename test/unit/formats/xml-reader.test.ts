@@ -131,6 +131,8 @@ describe('openXmlReader: records, paths and values', () => {
     assert.deepEqual(values(reader, rows, 'A/B/C/D/E'), ['deep', 'deeper', undefined]);
     assert.deepEqual(values(reader, rows, 'ID'), [undefined, undefined, 'third']);
     assert.ok(rows.every((r) => r.cells.length === 0));
+    const wildcard = await readXml(file, { record: '/*/*/Order' });
+    assert.equal(wildcard.rows.length, 4, 'a * step matches any element, the header included');
   });
 
   it('guesses the record path when the profile has none, and says so', async () => {
