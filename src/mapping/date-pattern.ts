@@ -261,7 +261,7 @@ function parseWith(tokens: readonly Token[], text: string): DateTimeParts | unde
  * right after the name is skipped unless the pattern has one there); `d`/`dd`; `H`/`HH` (0-23);
  * `h`/`hh` (1-12, needs `a`); `a`/`aa` (`AM`/`PM`/`a.m.`/`p.m.`, any case; with `H` it is read and
  * ignored); `m`/`mm`; `s`/`ss`; `S`..`SSSSSSSSS` (fraction of a second, truncated to
- * milliseconds); `X`/`XX`/`XXX`/`x`/`xx`/`xxx`/`Z`/`ZZ`/`ZZZ`/`ZZZZZ` (an offset: `Z`, `+01`,
+ * milliseconds); one to three `X` or `x`, or `Z` to `ZZZ` or five `Z` (an offset: `Z`, `+01`,
  * `+0100` or `+01:00`, whichever is given). Text in single quotes is literal (`'T'`; `''` is a
  * quote) and so is every non-letter character; other letters are an error, as are a repeated
  * field, a missing year, month or day, and `h` without `a`. Error messages do not repeat the

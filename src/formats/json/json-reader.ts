@@ -7,6 +7,7 @@ import type { Detected, InputFile, ReadStats, RowReader, SourceRow } from '../ty
 import { createUtf8Check, estimateRows, locateOffset, openJsonInput, type JsonInput } from './json-input.js';
 import { recordRow } from './json-rows.js';
 import { ExactTokenizer, JsonSyntaxError, JsonTreeBuilder } from './json-tree-builder.js';
+import { readAhead, replayThenStream } from '../read-ahead.js';
 
 /** JSON settings from a profile's `format` block. */
 export interface JsonOptions {
@@ -44,21 +45,7 @@ export async function openJsonReader(file: InputFile, options: JsonOptions, limi
   const record = `/${steps.join('/')}`;
   const chunks = parseChunks(file, input, builder, stats, record);
 
-  let pending: SourceRow[] = [];
-  let ended = false;
-  try {
-    while (pending.length < PREVIEW_RECORDS) {
-      const next = await chunks.next();
-      if (next.done === true) {
-        ended = true;
-        break;
-      }
-      for (const row of next.value) pending.push(row);
-    }
-  } catch (err) {
-    await chunks.return(undefined);
-    throw err;
-  }
+  const { pending, ended } = await readAhead(chunks, PREVIEW_RECORDS);
   const paths = new Set<string>();
   for (const row of pending.slice(0, PREVIEW_RECORDS)) if (row.record !== undefined) collectPaths(row.record, JSON_PATHS, paths, MAX_COLUMNS);
   const columns = [...paths];
@@ -72,20 +59,7 @@ export async function openJsonReader(file: InputFile, options: JsonOptions, limi
     stats,
     ...(estimatedRows === undefined ? {} : { estimatedRows }),
     resolve: (from) => compileRecordPath(from, JSON_PATHS),
-    async *batches() {
-      try {
-        const first = pending;
-        pending = [];
-        if (first.length > 0) yield first;
-        for (;;) {
-          const next = await chunks.next();
-          if (next.done === true) return;
-          yield next.value;
-        }
-      } finally {
-        await chunks.return(undefined);
-      }
-    },
+    batches: replayThenStream(pending, chunks),
   };
 }
 

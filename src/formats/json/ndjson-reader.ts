@@ -8,6 +8,7 @@ import { mayHoldLongNumber } from './json-number.js';
 import { JSON_LIMITS, tokenizerFault, type JsonLimits } from './json-reader.js';
 import { fromParsed, problemRow, recordRow } from './json-rows.js';
 import { ExactTokenizer, JsonSyntaxError, JsonTreeBuilder } from './json-tree-builder.js';
+import { readAhead, replayThenStream } from '../read-ahead.js';
 
 /** NDJSON settings from a profile's `format` block. */
 export interface NdjsonOptions {
@@ -28,21 +29,7 @@ export async function openNdjsonReader(file: InputFile, options: NdjsonOptions, 
   const input = await openJsonInput(file, options.encoding);
   const stats: ReadStats = { bytes: 0, lines: 0, skippedEmpty: 0 };
   const chunks = readLines(file, input.encoding, input.bomLength, stats, limits);
-  let pending: SourceRow[] = [];
-  let ended = false;
-  try {
-    while (pending.length < PREVIEW_RECORDS) {
-      const next = await chunks.next();
-      if (next.done === true) {
-        ended = true;
-        break;
-      }
-      for (const row of next.value) pending.push(row);
-    }
-  } catch (err) {
-    await chunks.return(undefined);
-    throw err;
-  }
+  const { pending, ended } = await readAhead(chunks, PREVIEW_RECORDS);
   const paths = new Set<string>();
   for (const row of pending.slice(0, PREVIEW_RECORDS)) if (row.record !== undefined) collectPaths(row.record, JSON_PATHS, paths, MAX_COLUMNS);
   const columns = [...paths];
@@ -55,20 +42,7 @@ export async function openNdjsonReader(file: InputFile, options: NdjsonOptions, 
     stats,
     ...(estimatedRows === undefined ? {} : { estimatedRows }),
     resolve: (from) => compileRecordPath(from, JSON_PATHS),
-    async *batches() {
-      try {
-        const first = pending;
-        pending = [];
-        if (first.length > 0) yield first;
-        for (;;) {
-          const next = await chunks.next();
-          if (next.done === true) return;
-          yield next.value;
-        }
-      } finally {
-        await chunks.return(undefined);
-      }
-    },
+    batches: replayThenStream(pending, chunks),
   };
 }
 

@@ -8,6 +8,7 @@ import { createChunkDecoder } from '../text-decoding.js';
 import type { Detected, InputFile, ReadStats, RowReader, SourceRow } from '../types.js';
 import { checkProlog, chooseXmlEncoding, sniffRecordPath } from './xml-prolog.js';
 import { XmlRecordParser, type XmlLimits } from './xml-record-parser.js';
+import { readAhead, replayThenStream } from '../read-ahead.js';
 
 /** XML settings from a profile's `format` block. */
 export interface XmlOptions {
@@ -56,21 +57,7 @@ export async function openXmlReader(file: InputFile, options: XmlOptions, limits
   const parser = new XmlRecordParser(file.name, steps, limits);
   const stats: ReadStats = { bytes: 0, lines: 0, skippedEmpty: 0 };
   const chunks = parseChunks(file, encoding, bomLength, parser, stats);
-  let pending: SourceRow[] = [];
-  let ended = false;
-  try {
-    while (pending.length < PREVIEW_RECORDS) {
-      const next = await chunks.next();
-      if (next.done === true) {
-        ended = true;
-        break;
-      }
-      for (const row of next.value) pending.push(row);
-    }
-  } catch (err) {
-    await chunks.return(undefined);
-    throw err;
-  }
+  const { pending, ended } = await readAhead(chunks, PREVIEW_RECORDS);
 
   const paths = new Set<string>();
   for (const row of pending.slice(0, PREVIEW_RECORDS)) if (row.record !== undefined) collectPaths(row.record, XML_PATHS, paths, MAX_COLUMNS);
@@ -94,20 +81,7 @@ export async function openXmlReader(file: InputFile, options: XmlOptions, limits
     stats,
     ...(estimatedRows === undefined ? {} : { estimatedRows }),
     resolve: (from) => compileRecordPath(from, XML_PATHS),
-    async *batches() {
-      try {
-        const first = pending;
-        pending = [];
-        if (first.length > 0) yield first;
-        for (;;) {
-          const next = await chunks.next();
-          if (next.done === true) return;
-          yield next.value;
-        }
-      } finally {
-        await chunks.return(undefined);
-      }
-    },
+    batches: replayThenStream(pending, chunks),
   };
 }
 
