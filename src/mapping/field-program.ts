@@ -140,13 +140,13 @@ export function compileField(name: string, spec: FieldSpec, lookups: ReadonlyMap
   }
   let condition: CompiledExpression | undefined;
   if (spec.when !== undefined) {
-    const compiled = compileExpression(spec.when);
+    const compiled = compileExpression(spec.when, { lookups });
     if (compiled.ok) condition = compiled.expression;
     else issues.push({ path: at('when'), message: `${compiled.message} in the condition` });
   }
   let expression: CompiledExpression | undefined;
   if (spec.expr !== undefined) {
-    const compiled = compileExpression(spec.expr);
+    const compiled = compileExpression(spec.expr, { lookups });
     if (compiled.ok) expression = compiled.expression;
     else issues.push({ path: at('expr'), message: `${compiled.message} in the expression` });
   }

@@ -4,15 +4,16 @@
  *
  * Safety comes from construction, not from sandboxing: there is no eval, no Function, no vm. The
  * only things an expression can reach are its scope (fields, columns, parameters by literal name),
- * own data properties of plain objects and list elements, and the fixed function library.
+ * own data properties of plain objects and list elements, the fixed function library, and the
+ * profile's lookup tables by literal name.
  */
 import { FUNCTIONS, suggestFunction } from './functions.js';
 import { ARITHMETIC_FNS, comparison, memberOf, negate, readMember, toNumeric } from './operators.js';
 import { parse } from './parser.js';
-import { ExpressionError, LIMITS, type Evaluator, type ExprScope, type ExprValue, type Node } from './types.js';
+import { ExpressionError, LIMITS, type CompileContext, type Evaluator, type ExprLookupTable, type ExprScope, type ExprValue, type Node } from './types.js';
 import { isAbsent, isList, sanitize, truthy } from './values.js';
 
-export type { ExprObject, ExprScope, ExprValue } from './types.js';
+export type { ExprLookupTable, ExprObject, ExprScope, ExprValue } from './types.js';
 export { ExpressionError } from './types.js';
 
 /** A compiled expression, safe to evaluate for many rows (and from concurrent batches). */
@@ -31,9 +32,16 @@ export type CompileResult =
   | { ok: true; expression: CompiledExpression }
   | { ok: false; message: string; column: number; code: string };
 
+/** What the profile provides to an expression; everything is optional. */
+export interface CompileOptions {
+  /** the profile's lookup tables, which lookup("name", key) reads; none when left out */
+  readonly lookups?: ReadonlyMap<string, ExprLookupTable>;
+}
+
 interface Refs {
   readonly fields: Set<string>;
   readonly columns: Set<string>;
+  readonly context: CompileContext;
 }
 
 const EMPTY_SCOPE: ExprScope = {
@@ -89,7 +97,7 @@ function compileCall(node: Extract<Node, { kind: 'call' }>, refs: Refs): Evaluat
     );
   }
   const args = node.args.map((arg) => compileNode(arg, refs));
-  return fold(spec.build(args, node.args, node.column), args);
+  return fold(spec.build(args, node.args, node.column, refs.context), args);
 }
 
 function compileNode(node: Node, refs: Refs): Evaluator {
@@ -199,7 +207,7 @@ class Expression implements CompiledExpression {
  * Compiles expression source once; evaluate the result per row. Errors carry a 1-based column
  * and a message meant for the profile author (`unexpected ")" at column 12`).
  */
-export function compileExpression(source: string): CompileResult {
+export function compileExpression(source: string, options: CompileOptions = {}): CompileResult {
   if (source.length > LIMITS.sourceLength) {
     return {
       ok: false,
@@ -209,7 +217,7 @@ export function compileExpression(source: string): CompileResult {
     };
   }
   try {
-    const refs: Refs = { fields: new Set(), columns: new Set() };
+    const refs: Refs = { fields: new Set(), columns: new Set(), context: { lookups: options.lookups ?? new Map() } };
     const root = compileNode(parse(source), refs);
     const expression = new Expression(
       source,

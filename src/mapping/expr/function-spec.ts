@@ -1,11 +1,14 @@
-import type { Evaluator, ExprValue, Node } from './types.js';
+import { ExpressionError, type CompileContext, type Evaluator, type ExprValue, type Node } from './types.js';
 
 /** A built-in function: its argument count range and how it turns argument evaluators into one. */
 export interface FunctionSpec {
   readonly min: number;
   readonly max: number;
-  /** `nodes` lets a function demand literal arguments (replace's pattern); called once per compile. */
-  readonly build: (args: readonly Evaluator[], nodes: readonly Node[], column: number) => Evaluator;
+  /**
+   * `nodes` lets a function demand literal arguments (replace's pattern), `context` hands it what
+   * the profile provides (lookup tables); called once per compile.
+   */
+  readonly build: (args: readonly Evaluator[], nodes: readonly Node[], column: number, context: CompileContext) => Evaluator;
 }
 
 /** The implementation of a function whose arguments are all evaluated before the call. */
@@ -37,4 +40,15 @@ export function argAt(args: readonly Evaluator[], i: number): Evaluator {
   const a = args[i];
   if (a === undefined) throw new RangeError(`missing argument ${i}`);
   return a;
+}
+
+/**
+ * The text of literal argument `i`, checked at compile time so that a typo fails the profile
+ * rather than every row. Otherwise an ExpressionError with `code` that shows `example`.
+ */
+export function literalText(nodes: readonly Node[], i: number, column: number, code: string, what: string, example: string): string {
+  const node = nodes[i];
+  if (node?.kind === 'literal' && typeof node.value === 'string') return node.value;
+  const at = node?.column ?? column;
+  throw new ExpressionError(code, `${what} must be quoted text, such as ${example} (column ${at})`, at);
 }

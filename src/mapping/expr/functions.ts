@@ -1,8 +1,11 @@
 import { Decimal } from '../decimal.js';
+import { DATE_FUNCTIONS } from './date-functions.js';
 import { argAt, eager, type FunctionSpec } from './function-spec.js';
+import { LOOKUP_FUNCTIONS } from './lookup-function.js';
 import { order } from './operators.js';
 import { TEXT_FUNCTIONS } from './text-functions.js';
 import { ExpressionError, LIMITS, type ExprValue } from './types.js';
+import { UNIT_FUNCTIONS } from './unit-functions.js';
 import { describe, isAbsent, isList, isRecord, toDecimal, toInteger, toText, truthy } from './values.js';
 
 /** Applies `fn` to a number; with `onInteger`, a safe-integer JS number stays a JS number. */
@@ -93,7 +96,13 @@ const NUMERIC_FUNCTIONS: ReadonlyMap<string, FunctionSpec> = new Map<string, Fun
 ]);
 
 /** Every built-in function by its (case-sensitive) name. */
-export const FUNCTIONS: ReadonlyMap<string, FunctionSpec> = new Map([...TEXT_FUNCTIONS, ...NUMERIC_FUNCTIONS]);
+export const FUNCTIONS: ReadonlyMap<string, FunctionSpec> = new Map([
+  ...TEXT_FUNCTIONS,
+  ...NUMERIC_FUNCTIONS,
+  ...DATE_FUNCTIONS,
+  ...UNIT_FUNCTIONS,
+  ...LOOKUP_FUNCTIONS,
+]);
 
 function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);

@@ -27,14 +27,24 @@ export interface ExprScope {
   param(name: string): ExprValue;
 }
 
+/** A profile lookup table as expressions read it: key text to value (null or "" is "nothing"). */
+export type ExprLookupTable = ReadonlyMap<string, string | number | boolean | null>;
+
+/** What the profile provides to the functions of an expression while it is compiled. */
+export interface CompileContext {
+  /** the profile's `lookups`, by name, for lookup() */
+  readonly lookups: ReadonlyMap<string, ExprLookupTable>;
+}
+
 /** One compiled node: evaluates against the current row. */
 export type Evaluator = (scope: ExprScope) => ExprValue;
 
 /**
  * A compile or evaluation failure. `code` is stable for result files and tests:
  * `expr_syntax`, `expr_unknown_function`, `expr_arity`, `expr_forbidden`, `expr_too_long`,
- * `expr_too_deep`, `expr_pattern` (compile time); `expr_type`, `expr_div_zero`, `expr_argument`,
- * `expr_too_long`, `expr_runtime` (evaluation).
+ * `expr_too_deep`, `expr_pattern` (regex or date pattern), `expr_timezone`, `expr_unit`,
+ * `expr_lookup` (compile time); `expr_type`, `expr_div_zero`, `expr_argument`, `expr_too_long`,
+ * `expr_runtime` (evaluation).
  */
 export class ExpressionError extends Error {
   readonly code: string;
