@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   E_CSV_HEADER: 'input',
   E_EMPTY_FILE: 'input',
   E_TOO_MANY_REJECTED: 'input',
+  E_GROUP_LIMIT: 'input',
   E_XLSX_CORRUPT: 'input',
   E_XLSX_ENCRYPTED: 'input',
   E_XLS_UNSUPPORTED: 'input',
@@ -70,7 +71,7 @@ export const ROW_ERROR_CODES = [
   'E_CSV_QUOTE', 'E_CSV_COLUMNS', 'E_CSV_NUL', 'E_CSV_RECORD_TOO_LARGE',
   'E_XLSX_ERROR_VALUE', 'E_XLSX_CELL_TOO_LONG', 'E_XLSX_CORRUPT',
   'E_XML_RECORD_TOO_LARGE', 'E_JSON_MALFORMED', 'E_JSON_NOT_OBJECT', 'E_JSON_RECORD_TOO_LARGE',
-  'required', 'type', 'pattern', 'min', 'max', 'length', 'map', 'lookup', 'key', 'duplicate', 'expr',
+  'required', 'type', 'pattern', 'min', 'max', 'length', 'map', 'lookup', 'key', 'duplicate', 'expr', 'group',
 ] as const;
 
 /** A stable error code. */

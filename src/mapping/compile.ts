@@ -1,11 +1,12 @@
 import { InputError } from '../errors.js';
 import type { Accessor, RowLayout, SourceRow } from '../formats/types.js';
 import type { Profile } from '../profiles/schema.js';
-import { Decimal } from './decimal.js';
 import type { ExprScope, ExprValue } from './expr/compile.js';
 import { compileField, type FieldProgram, type RowContext } from './field-program.js';
 import { KeySet } from './key-set.js';
-import type { FieldValue, LookupTable, MapOutcome, MappedRecord, MappingIssue, RowError } from './types.js';
+import { getPath, keyText, setPath } from './record-fields.js';
+import { compileShape, createRecordProcessor, shapeColumns, type RecordProcessor, type RowShape, type SplitCursor } from './row-processor.js';
+import type { LookupTable, MapOutcome, MappedRecord, MappingIssue, RowError } from './types.js';
 
 /** A profile's mapping, compiled once and bound to each file's columns. */
 export interface CompiledMapping {
@@ -18,19 +19,15 @@ export interface CompiledMapping {
    * every row would be rejected, and the usual cause is a wrong delimiter or an edited export.
    */
   bind(layout: RowLayout | readonly string[], fileName: string, params?: ReadonlyMap<string, ExprValue>, expectedRows?: number): RowMapper;
+  /**
+   * Binds like `bind`, and applies the profile's filter, split and group: what the pipeline and
+   * preview use. Throws `GroupLimitError` from `push` when unsorted grouping outgrows its limit.
+   */
+  process(layout: RowLayout | readonly string[], fileName: string, params?: ReadonlyMap<string, ExprValue>, expectedRows?: number): RecordProcessor;
 }
 
 /** Maps the rows of one batch, in order; remembers keys to reject duplicates within the batch. */
 export type RowMapper = (row: SourceRow) => MapOutcome;
-
-function keyText(v: FieldValue | undefined): string | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (typeof v === 'string') return v === '' ? undefined : v;
-  // 1.50 and 1.5 are one number, so one key
-  if (v instanceof Decimal) return v.stripTrailingZeros().toString();
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  return JSON.stringify(v);
-}
 
 /** Compiles the `fields` and `key` of a profile, collecting every problem rather than the first. */
 export function compileMapping(profile: Profile, lookups: ReadonlyMap<string, LookupTable>): { ok: true; mapping: CompiledMapping } | { ok: false; issues: MappingIssue[] } {
@@ -58,79 +55,76 @@ export function compileMapping(profile: Profile, lookups: ReadonlyMap<string, Lo
     if (name.includes('.')) mappedSoFar.add(name.slice(0, name.indexOf('.')));
     if (program !== undefined) programs.push(program);
   }
+  const { shape, issues: shapeIssues } = compileShape(profile, lookups);
+  issues.push(...shapeIssues);
   const keyFields = profile.key ?? [];
   keyFields.forEach((k, i) => {
     if (!Object.hasOwn(profile.fields, k)) issues.push({ path: ['key', i], message: `"${k}" is not a field of this profile; key lists target field names` });
   });
   if (issues.length > 0) return { ok: false, issues };
 
-  const columns = [...new Set(programs.flatMap((p) => [...(p.column === undefined ? [] : [p.column]), ...(p.expression?.columnRefs ?? []), ...(p.condition?.columnRefs ?? [])]))];
+  const virtual = new Set(shape.split === undefined ? [] : [shape.split.nameAs, shape.split.valueAs]);
+  const programColumns = programs.flatMap((p) => [...(p.column === undefined ? [] : [p.column]), ...(p.expression?.columnRefs ?? []), ...(p.condition?.columnRefs ?? [])]);
+  const columns = [...new Set([...programColumns, ...shapeColumns(shape)])].filter((c) => !virtual.has(c));
+  const bindParts = (layoutOrColumns: RowLayout | readonly string[], fileName: string, params: ReadonlyMap<string, ExprValue> | undefined, expectedRows: number | undefined) => {
+    const layout: RowLayout = isColumnList(layoutOrColumns) ? { columns: layoutOrColumns } : layoutOrColumns;
+    const cursor: SplitCursor = { name: undefined, read: undefined };
+    const base = layoutAccessor(layout, columns, fileName);
+    const accessor = (from: string): Accessor => {
+      if (shape.split !== undefined && from === shape.split.nameAs) return () => cursor.name;
+      if (shape.split !== undefined && from === shape.split.valueAs) return (row) => cursor.read?.(row);
+      return base(from);
+    };
+    // grouped files repeat their keys on purpose: the grouper keeps groups apart instead
+    const dedupe = keyFields.length > 0 && shape.group === undefined;
+    const map = createRowMapper(programs, accessor, dedupe ? keyFields : [], keyFields, params ?? new Map(), expectedRows);
+    return { map, cursor, accessor: base, params: params ?? new Map<string, ExprValue>() };
+  };
   const mapping: CompiledMapping = {
     fieldNames: programs.map((p) => p.name),
     keyFields,
     columns,
-    bind(layoutOrColumns, fileName, params, expectedRows) {
-      const layout: RowLayout = isColumnList(layoutOrColumns) ? { columns: layoutOrColumns } : layoutOrColumns;
-      const resolve = layout.resolve?.bind(layout);
-      let accessor: (from: string) => Accessor;
-      if (resolve !== undefined) {
-        accessor = resolve;
-      } else {
-        const index = new Map<string, number>();
-        layout.columns.forEach((c, i) => {
-          if (!index.has(c)) index.set(c, i);
-        });
-        const missing = columns.filter((c) => !index.has(c));
-        if (missing.length > 0) {
-          throw new InputError('E_CSV_HEADER', `${fileName} has no column ${missing.map((m) => `"${m}"`).join(', ')}, which the profile reads; the file's columns are: ${layout.columns.join(', ')}`, {
-            location: { file: fileName, line: 1 },
-          });
-        }
-        accessor = (from) => {
-          const i = index.get(from) ?? -1;
-          return (row) => row.cells[i];
-        };
-      }
-      return createRowMapper(programs, accessor, keyFields, params ?? new Map(), expectedRows);
+    bind: (layout, fileName, params, expectedRows) => bindParts(layout, fileName, params, expectedRows).map,
+    process(layout, fileName, params, expectedRows) {
+      const parts = bindParts(layout, fileName, params, expectedRows);
+      return createRecordProcessor({ shape, ...parts, keyFields, fieldNames: programs.map((p) => p.name), fileName, expectedRows });
     },
   };
   return { ok: true, mapping };
-}
-
-/** Sets `address.street` style target fields, building the nested objects on the way. */
-function setPath(record: MappedRecord, path: readonly string[], value: FieldValue): void {
-  let node: Record<string, FieldValue> = record;
-  for (let i = 0; i < path.length - 1; i++) {
-    const key = path[i] ?? '';
-    const next = Object.hasOwn(node, key) ? node[key] : undefined;
-    if (next === undefined || next === null || typeof next !== 'object' || Array.isArray(next) || next instanceof Decimal) {
-      const child: Record<string, FieldValue> = {};
-      node[key] = child;
-      node = child;
-    } else {
-      node = next as Record<string, FieldValue>;
-    }
-  }
-  node[path[path.length - 1] ?? ''] = value;
-}
-
-/** Reads a field of a record by its target name, nested names included. */
-function getPath(record: MappedRecord, name: string): FieldValue | undefined {
-  if (!name.includes('.')) return Object.hasOwn(record, name) ? record[name] : undefined;
-  let node: FieldValue | undefined = record;
-  for (const key of name.split('.')) {
-    if (node === null || node === undefined || typeof node !== 'object' || Array.isArray(node) || node instanceof Decimal) return undefined;
-    const obj: Record<string, FieldValue> = node as Record<string, FieldValue>;
-    node = Object.hasOwn(obj, key) ? obj[key] : undefined;
-  }
-  return node;
 }
 
 function isColumnList(v: RowLayout | readonly string[]): v is readonly string[] {
   return Array.isArray(v);
 }
 
-function createRowMapper(programs: readonly FieldProgram[], accessor: (from: string) => Accessor, keyFields: readonly string[], params: ReadonlyMap<string, ExprValue>, expectedRows: number | undefined): RowMapper {
+/**
+ * The accessor factory of a file's layout; a column the profile needs but the file lacks fails the
+ * whole file: every row would be rejected, and the usual cause is a wrong delimiter or an edited export.
+ */
+function layoutAccessor(layout: RowLayout, columns: readonly string[], fileName: string): (from: string) => Accessor {
+  const resolve = layout.resolve?.bind(layout);
+  if (resolve !== undefined) return resolve;
+  const index = new Map<string, number>();
+  layout.columns.forEach((c, i) => {
+    if (!index.has(c)) index.set(c, i);
+  });
+  const missing = columns.filter((c) => !index.has(c));
+  if (missing.length > 0) {
+    throw new InputError('E_CSV_HEADER', `${fileName} has no column ${missing.map((m) => `"${m}"`).join(', ')}, which the profile reads; the file's columns are: ${layout.columns.join(', ')}`, {
+      location: { file: fileName, line: 1 },
+    });
+  }
+  return (from) => {
+    const i = index.get(from) ?? -1;
+    return (row) => row.cells[i];
+  };
+}
+
+/**
+ * Maps one row through the field programs. `uniqueFields` are checked for duplicates within the
+ * file; `keyFields` only name the record's key.
+ */
+function createRowMapper(programs: readonly FieldProgram[], accessor: (from: string) => Accessor, uniqueFields: readonly string[], keyFields: readonly string[], params: ReadonlyMap<string, ExprValue>, expectedRows: number | undefined): RowMapper {
   let current: SourceRow = { row: 0, cells: [] };
   let record: MappedRecord = {};
   const columnReaders = new Map<string, Accessor>();
@@ -149,7 +143,7 @@ function createRowMapper(programs: readonly FieldProgram[], accessor: (from: str
   };
   const steps = programs.map((p) => ({ name: p.name, path: p.name.includes('.') ? p.name.split('.') : undefined, run: p.bind(accessor) }));
   // sized once for the whole file: growing a full table would briefly hold both copies
-  const keys = keyFields.length > 0 ? new KeySet(Math.min(expectedRows ?? 4096, 50_000_000)) : undefined;
+  const keys = uniqueFields.length > 0 ? new KeySet(Math.min(expectedRows ?? 4096, 50_000_000)) : undefined;
   const ctx: RowContext = { row: current, record, scope, errors: undefined };
   const mutable = ctx as { row: SourceRow; record: MappedRecord };
 
@@ -171,8 +165,8 @@ function createRowMapper(programs: readonly FieldProgram[], accessor: (from: str
       else setPath(record, step.path, v);
     }
     const errors = ctx.errors as RowError[] | undefined;
-    if (errors !== undefined) return { row: row.row, ok: false, errors };
-    if (keys === undefined) return { row: row.row, ok: true, record, key: undefined };
+    if (errors !== undefined) return { row: row.row, ok: false, errors, partial: record };
+    if (keyFields.length === 0) return { row: row.row, ok: true, record, key: undefined };
     let key: string | undefined;
     if (keyFields.length === 1) {
       key = keyText(getPath(record, keyFields[0] ?? ''));
@@ -183,6 +177,7 @@ function createRowMapper(programs: readonly FieldProgram[], accessor: (from: str
     if (key === undefined) {
       return { row: row.row, ok: false, errors: [{ field: keyFields.join(', '), code: 'key', message: `the key (${keyFields.join(', ')}) is empty; every record needs one` }] };
     }
+    if (keys === undefined) return { row: row.row, ok: true, record, key };
     const firstRow = keys.addOrGet(key, row.row);
     if (firstRow !== 0) {
       const shown = key.replace(/\u001f/g, ' / ');

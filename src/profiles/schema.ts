@@ -2,6 +2,7 @@ import * as z from 'zod';
 
 import { connection } from './connection-schema.js';
 import { fieldSpec, lookupSpec } from './field-schema.js';
+import { groupSpec, splitSpec } from './shape-schema.js';
 import { countOrPercent, duration, globs, obj, rate, singleChar, timeZoneName } from './schema-helpers.js';
 
 /** A named connection, or an inline one. */
@@ -126,6 +127,10 @@ export const profileSchema = obj({
   fields: z.record(z.string().min(1), fieldSpec).refine((f) => Object.keys(f).length > 0, { message: 'must map at least one field' }),
   lookups: z.record(z.string().min(1), lookupSpec).optional(),
   key: z.union([z.string(), z.array(z.string()).min(1)]).transform((v) => (typeof v === 'string' ? [v] : v)).optional(),
+  /** an expression over the raw row (`row["…"]`) and parameters; rows where it is false are skipped */
+  filter: z.string().min(1).optional(),
+  split: splitSpec.optional(),
+  group: groupSpec.optional(),
   onError: z.enum(['reject-row', 'reject-file']).optional(),
   maxRejected: countOrPercent.optional(),
   target: target.optional(),

@@ -1,0 +1,240 @@
+import type { Aggregate, GroupSpec } from '../profiles/shape-schema.js';
+import { Decimal } from './decimal.js';
+import { KeySet } from './key-set.js';
+import { getPath, keyText, setPath } from './record-fields.js';
+import type { FieldValue, MappedRecord, RowError, RowItem } from './types.js';
+
+/** Rows held in memory for an unsorted group-by before the file is refused. */
+export const DEFAULT_GROUP_MAX_ROWS = 200_000;
+
+interface OpenGroup {
+  readonly key: string;
+  readonly rows: number[];
+  /** the first mapped row's fields, without the collected ones; undefined while only rejected rows came */
+  first: MappedRecord | undefined;
+  readonly collected: Map<string, MappedRecord[]>;
+  readonly aggregates: Map<string, FieldValue | undefined>;
+  /** errors of the rows that were rejected, by row; a group with any is rejected as a whole */
+  failed: Map<number, readonly RowError[]> | undefined;
+}
+
+/** Rows a grouper is given, already mapped (or rejected, with what could be mapped). */
+export type GroupInput =
+  | { readonly kind: 'ok'; readonly row: number; readonly record: MappedRecord }
+  | { readonly kind: 'rejected'; readonly row: number; readonly errors: readonly RowError[]; readonly partial: MappedRecord | undefined }
+  | { readonly kind: 'skipped'; readonly row: number; readonly reason: string };
+
+/** Merges mapped rows into group records; see `group` in the profile format. */
+export interface Grouper {
+  push(input: GroupInput, emit: (item: RowItem) => void): void;
+  end(emit: (item: RowItem) => void): void;
+  /** false when records do not come out in row order (unsorted grouping) */
+  readonly ordered: boolean;
+}
+
+function compare(a: FieldValue, b: FieldValue): number {
+  if (a instanceof Decimal && b instanceof Decimal) return a.cmp(b);
+  if (a instanceof Decimal && typeof b === 'number') return a.cmp(Decimal.parse(String(b)) ?? a);
+  if (typeof a === 'number' && b instanceof Decimal) return -compare(b, a);
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  const x = String(a);
+  const y = String(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+function numeric(v: FieldValue): Decimal | undefined {
+  if (v instanceof Decimal) return v;
+  if (typeof v === 'number') return Decimal.parse(String(v));
+  return undefined;
+}
+
+function fold(op: Aggregate, acc: FieldValue | undefined, v: FieldValue | undefined): FieldValue | undefined {
+  const present = v !== undefined && v !== null;
+  switch (op) {
+    case 'count':
+      return (typeof acc === 'number' ? acc : 0) + (present ? 1 : 0);
+    case 'first':
+      return acc !== undefined && acc !== null ? acc : v;
+    case 'last':
+      return present ? v : acc;
+    case 'sum': {
+      const n = present ? numeric(v) : undefined;
+      if (n === undefined) return acc;
+      const a = acc === undefined || acc === null ? undefined : numeric(acc);
+      return a === undefined ? n : a.add(n);
+    }
+    case 'min':
+    case 'max':
+      if (!present) return acc;
+      if (acc === undefined || acc === null) return v;
+      return (op === 'min' ? compare(v, acc) < 0 : compare(v, acc) > 0) ? v : acc;
+  }
+}
+
+/**
+ * Creates the grouper of one file; `fieldNames` are the profile's fields in order. Sorted input is grouped as a stream: a group closes when the
+ * key changes, and a key that comes back later is rejected (the file said it was sorted). Unsorted
+ * input is held until the end of the file, at most `maxRows` rows, and the file is refused beyond
+ * that with a message that says how to go on.
+ */
+export function createGrouper(spec: GroupSpec, keyFields: readonly string[], fieldNames: readonly string[], fileName: string, expectedRows: number | undefined): Grouper {
+  const collectOf = new Map<string, string>();
+  for (const [name, fields] of Object.entries(spec.collect ?? {})) for (const f of fields) collectOf.set(f, name);
+  const aggregates = Object.entries(spec.aggregate ?? {});
+  const sorted = spec.sorted === true;
+  const maxRows = spec.maxRows ?? DEFAULT_GROUP_MAX_ROWS;
+  const byText = spec.by.join(', ');
+  const topNames = [...new Set(fieldNames.map((f) => f.split('.')[0] ?? f))];
+  const groupKey = (record: MappedRecord): string | undefined => {
+    const parts = spec.by.map((f) => keyText(getPath(record, f)));
+    return parts.some((p) => p === undefined) ? undefined : parts.join('\u001f');
+  };
+  const open = new Map<string, OpenGroup>();
+  // sorted mode: keys of closed groups (fingerprints), to catch a key that comes back
+  const closed = sorted ? new KeySet(Math.min(expectedRows ?? 4096, 50_000_000)) : undefined;
+  let current: OpenGroup | undefined;
+  // rows outside any group: in sorted mode those seen while a group is open, emitted after it; in
+  // unsorted mode all of them, emitted at the end with the rejected groups' rows in row order
+  let pending: RowItem[] = [];
+  const outside = (item: RowItem, emit: (item: RowItem) => void): void => {
+    if (sorted && current === undefined) emit(item);
+    else pending.push(item);
+  };
+  let held = 0;
+
+  const start = (key: string): OpenGroup => {
+    const g: OpenGroup = { key, rows: [], first: undefined, collected: new Map(), aggregates: new Map(), failed: undefined };
+    for (const name of Object.keys(spec.collect ?? {})) g.collected.set(name, []);
+    open.set(key, g);
+    return g;
+  };
+  const topOf = (record: MappedRecord): MappedRecord => {
+    const top: MappedRecord = {};
+    for (const [name, value] of Object.entries(record)) if (!collectOf.has(name)) top[name] = value;
+    return top;
+  };
+  const add = (g: OpenGroup, row: number, record: MappedRecord): void => {
+    g.rows.push(row);
+    g.first ??= topOf(record);
+    held++;
+    for (const [name, fields] of Object.entries(spec.collect ?? {})) {
+      const item: MappedRecord = {};
+      for (const f of fields) {
+        const v = getPath(record, f);
+        if (v !== undefined) setPath(item, f.split('.'), v);
+      }
+      g.collected.get(name)?.push(item);
+    }
+    for (const [field, op] of aggregates) g.aggregates.set(field, fold(op, g.aggregates.get(field), getPath(record, field)));
+  };
+  const finish = (g: OpenGroup, emit: (item: RowItem) => void): void => {
+    open.delete(g.key);
+    held -= g.rows.length;
+    if (g.failed !== undefined) {
+      const failedRows = [...g.failed.keys()].sort((a, b) => a - b).join(', ');
+      const shown = g.key.replace(/\u001f/g, ' / ');
+      const rows = [...g.rows, ...g.failed.keys()].sort((a, b) => a - b);
+      for (const row of rows) {
+        const own = g.failed.get(row);
+        emit({ kind: 'rejected', row, errors: own ?? [{ field: byText, code: 'group', message: `rejected with its group ${shown}, because row ${failedRows} of the group was rejected` }] });
+      }
+      return;
+    }
+    const merged = g.first ?? {};
+    for (const [field, value] of g.aggregates) if (value !== undefined) setPath(merged, field.split('.'), value);
+    // the profile's field order, whichever row or aggregate supplied a field; collected arrays last
+    const record: MappedRecord = {};
+    for (const name of topNames) if (Object.hasOwn(merged, name)) record[name] = merged[name] ?? null;
+    for (const [name, items] of g.collected) record[name] = items;
+    const parts = keyFields.map((k) => keyText(getPath(record, k)));
+    emit({ kind: 'record', rows: g.rows, key: parts.some((p) => p === undefined) ? undefined : parts.join('\u001f'), record });
+  };
+  const closeCurrent = (emit: (item: RowItem) => void): void => {
+    const outsideRows = pending;
+    pending = [];
+    if (current !== undefined) {
+      closed?.addOrGet(current.key, current.rows[0] ?? 1);
+      finish(current, (item) => {
+        if (item.kind === 'record') emit(item);
+        else outsideRows.push(item);
+      });
+      current = undefined;
+      outsideRows.sort((a, b) => rowOf(a) - rowOf(b));
+    }
+    for (const item of outsideRows) emit(item);
+  };
+  /** The group a keyed row joins: the open one, a new one, or none when the key came back. */
+  const groupFor = (key: string, row: number, emit: (item: RowItem) => void): OpenGroup | RowError => {
+    const known = open.get(key);
+    if (known !== undefined) return known;
+    if (sorted) {
+      closeCurrent(emit);
+      const firstRow = closed?.addOrGet(key, row) ?? 0;
+      if (firstRow !== 0) {
+        return { field: byText, code: 'group', message: `the group ${key.replace(/\u001f/g, ' / ')} already appeared from row ${firstRow} and was closed; the profile says the file is sorted by ${byText} (group.sorted), but it is not` };
+      }
+    }
+    const g = start(key);
+    if (sorted) current = g;
+    return g;
+  };
+
+  return {
+    ordered: sorted,
+    push(input, emit) {
+      if (!sorted && held + pending.length >= maxRows) {
+        throw new GroupLimitError(`${fileName} has more than ${maxRows} rows to group and is not declared sorted; sort the export by ${byText} and set group.sorted: true, or raise group.maxRows (rows are held in memory until the end of the file)`);
+      }
+      if (input.kind === 'skipped') {
+        outside(input, emit);
+        return;
+      }
+      const record = input.kind === 'ok' ? input.record : input.partial;
+      const key = record === undefined ? undefined : groupKey(record);
+      if (key === undefined) {
+        const item: RowItem = input.kind === 'ok'
+          ? { kind: 'rejected', row: input.row, errors: [{ field: byText, code: 'group', message: `the group key (${byText}) is empty; every row of a grouped file needs one` }] }
+          : { kind: 'rejected', row: input.row, errors: input.errors };
+        outside(item, emit);
+        return;
+      }
+      const g = groupFor(key, input.row, emit);
+      if (!('rows' in g)) {
+        outside({ kind: 'rejected', row: input.row, errors: input.kind === 'ok' ? [g] : [...input.errors, g] }, emit);
+        return;
+      }
+      if (input.kind === 'ok') {
+        add(g, input.row, input.record);
+      } else {
+        g.failed ??= new Map();
+        g.failed.set(input.row, input.errors);
+        held++;
+      }
+    },
+    end(emit) {
+      if (sorted) {
+        closeCurrent(emit);
+        return;
+      }
+      const rejected: RowItem[] = pending;
+      for (const g of [...open.values()]) {
+        finish(g, (item) => {
+          if (item.kind === 'record') emit(item);
+          else rejected.push(item);
+        });
+      }
+      rejected.sort((a, b) => rowOf(a) - rowOf(b));
+      for (const item of rejected) emit(item);
+      pending = [];
+    },
+  };
+}
+
+function rowOf(item: RowItem): number {
+  return item.kind === 'record' ? item.rows[0] ?? 0 : item.row;
+}
+
+/** The file has more unsorted rows to group than the profile allows in memory. */
+export class GroupLimitError extends Error {
+  override readonly name = 'GroupLimitError';
+}
