@@ -93,9 +93,9 @@ export async function continueBatch(ctx: PipelineContext, start: BatchRow, loade
     if (policy.exceeded(summary.rejected, summary.rows)) {
       const message = `${summary.rejected} of ${summary.rows} rows rejected; the limit is ${policy.description}, so the whole file is rejected and nothing was sent`;
       log.warn({ rows: summary.rows, rejected: summary.rejected }, 'file rejected as a whole');
-      b = await store.updateBatch(b.id, { state: 'delivered', rowsTotal: summary.rows, rowsRejected: summary.rejected, errorCode: 'E_TOO_MANY_REJECTED', errorMessage: message });
+      b = await store.updateBatch(b.id, { state: 'delivered', rowsTotal: summary.rows, rowsRejected: summary.rejected, rowsSkipped: summary.skipped, errorCode: 'E_TOO_MANY_REJECTED', errorMessage: message });
     } else {
-      b = await store.updateBatch(b.id, { state: 'parsed', rowsTotal: summary.rows, rowsRejected: summary.rejected, chunks: Math.ceil(summary.records / batchSize) });
+      b = await store.updateBatch(b.id, { state: 'parsed', rowsTotal: summary.rows, rowsRejected: summary.rejected, rowsSkipped: summary.skipped, chunks: Math.ceil(summary.records / batchSize) });
     }
   }
 
@@ -139,8 +139,8 @@ export async function continueBatch(ctx: PipelineContext, start: BatchRow, loade
       await writeFile(`${dest.localPath}.done`, '');
     }
     crashPoint('after-result');
-    const next = { ...b, rowsDelivered: counts.delivered, rowsFailed: counts.failed };
-    b = await store.updateBatch(b.id, { state: 'reported', resultFile: shown, rowsDelivered: counts.delivered, rowsFailed: counts.failed, status: outcomeStatus(next) });
+    const next = { ...b, rowsDelivered: counts.delivered, rowsFailed: counts.failed, rowsRejected: counts.rejected, rowsSkipped: counts.skipped };
+    b = await store.updateBatch(b.id, { state: 'reported', resultFile: shown, rowsDelivered: counts.delivered, rowsFailed: counts.failed, rowsRejected: counts.rejected, rowsSkipped: counts.skipped, status: outcomeStatus(next) });
   }
 
   if (b.state === 'reported') {
@@ -150,7 +150,7 @@ export async function continueBatch(ctx: PipelineContext, start: BatchRow, loade
     await rename(paths.staged, paths.archive).catch(() => undefined);
     await removeSpool(paths.spool);
     b = await store.updateBatch(b.id, { state: 'done' });
-    log.info({ status: b.status, rows: b.rowsTotal, delivered: b.rowsDelivered, rejected: b.rowsRejected, failed: b.rowsFailed }, 'batch settled');
+    log.info({ status: b.status, rows: b.rowsTotal, delivered: b.rowsDelivered, rejected: b.rowsRejected, failed: b.rowsFailed, skipped: b.rowsSkipped }, 'batch settled');
   }
   return b;
 }

@@ -1,12 +1,14 @@
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { access, mkdir, rename, rm } from 'node:fs/promises';
+import { access, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { openReader } from '../formats/open-reader.js';
 import type { InputFile } from '../formats/types.js';
 import { recordJson } from '../json/to-json.js';
+import { InputError } from '../errors.js';
 import type { CompiledMapping } from '../mapping/compile.js';
-import type { RowError } from '../mapping/types.js';
+import { GroupLimitError } from '../mapping/group-records.js';
+import type { RowError, RowItem } from '../mapping/types.js';
 import type { ProfileFormat } from '../profiles/schema.js';
 import { readLineBatches } from '../util/read-lines.js';
 
@@ -15,20 +17,30 @@ export interface SpoolSummary {
   rows: number;
   records: number;
   rejected: number;
+  skipped: number;
+  /** false when records are not in row order (unsorted grouping): the result file sorts them */
+  ordered: boolean;
 }
 
-/** What the result file needs of a spooled record: its row and its key. */
+/** What the result file needs of a spooled record: the rows it came from and its key. */
 export interface SpooledIndex {
-  row: number;
+  rows: number[];
   key: string;
 }
 
+/** A source row that did not become (part of) a record. */
+export type SpooledOther =
+  | { kind: 'rejected'; row: number; errors: RowError[] }
+  | { kind: 'skipped'; row: number; reason: string };
+
 /** one record's JSON per line, sent to the target as bytes without being decoded again */
 const BODIES = 'records.jsonl';
-/** row and key per line, in the same order: all the result file needs */
+/** rows (comma-separated) and key per line, in the same order: all the result file needs */
 const INDEX = 'records.idx';
-const REJECTED = 'rejected.tsv';
-const FILES = [BODIES, INDEX, REJECTED];
+/** rejected and skipped rows in row order: row, kind (R or S), errors JSON or reason */
+const OTHERS = 'others.tsv';
+const SUMMARY = 'summary.json';
+const FILES = [BODIES, INDEX, OTHERS, SUMMARY];
 
 async function write(stream: WriteStream, text: string): Promise<void> {
   if (!stream.write(text)) await new Promise<void>((resolve) => stream.once('drain', resolve));
@@ -42,46 +54,70 @@ async function endStream(stream: WriteStream): Promise<void> {
 }
 
 /**
- * Reads and maps a staged file into the spool: `records.tsv` (row, key, record JSON per line) and
- * `rejected.tsv` (row, errors JSON). Delivery then reads the spool, so chunks and their
- * idempotency keys stay exactly the same after a restart, even if the profile was edited since.
- * The spool is written under temporary names and renamed when complete.
+ * Reads and maps a staged file into the spool: `records.jsonl` (record JSON per line),
+ * `records.idx` (rows and key per line), `others.tsv` (rejected and skipped rows) and
+ * `summary.json`. Delivery then reads the spool, so chunks and their idempotency keys stay exactly
+ * the same after a restart, even if the profile was edited since. The spool is written under
+ * temporary names and renamed when complete.
  */
 export async function writeSpool(dir: string, file: InputFile, format: ProfileFormat | undefined, mapping: CompiledMapping): Promise<SpoolSummary> {
   await mkdir(dir, { recursive: true });
   const bodies = createWriteStream(join(dir, `${BODIES}.part`), { highWaterMark: 1 << 20 });
   const index = createWriteStream(join(dir, `${INDEX}.part`), { highWaterMark: 1 << 18 });
-  const rejected = createWriteStream(join(dir, `${REJECTED}.part`));
-  const summary: SpoolSummary = { rows: 0, records: 0, rejected: 0 };
+  const others = createWriteStream(join(dir, `${OTHERS}.part`));
+  const summary: SpoolSummary = { rows: 0, records: 0, rejected: 0, skipped: 0, ordered: true };
   try {
     const reader = await openReader(file, format);
-    const map = mapping.bind(reader, file.name, undefined, reader.estimatedRows);
-    for await (const rows of reader.batches()) {
-      let json = '';
-      let idx = '';
-      for (const row of rows) {
-        summary.rows++;
-        const out = map(row);
-        if (out.ok) {
-          summary.records++;
-          json += `${recordJson(out.record)}\n`;
-          const key = out.key ?? '';
-          idx += `${out.row}\t${/[\t\n\r]/.test(key) ? key.replace(/[\t\n\r]/g, ' ') : key}\n`;
-        } else {
-          summary.rejected++;
-          await write(rejected, `${out.row}\t${JSON.stringify(out.errors)}\n`);
-        }
+    const processor = mapping.process(reader, file.name, undefined, reader.estimatedRows);
+    summary.ordered = processor.ordered;
+    let json = '';
+    let idx = '';
+    let other = '';
+    const emit = (item: RowItem): void => {
+      if (item.kind === 'record') {
+        summary.records++;
+        json += `${recordJson(item.record)}\n`;
+        const key = item.key ?? '';
+        idx += `${item.rows.length === 1 ? item.rows[0] : item.rows.join(',')}\t${/[\t\n\r]/.test(key) ? key.replace(/[\t\n\r]/g, ' ') : key}\n`;
+      } else if (item.kind === 'rejected') {
+        summary.rejected++;
+        other += `${item.row}\tR\t${JSON.stringify(item.errors)}\n`;
+      } else {
+        summary.skipped++;
+        other += `${item.row}\tS\t${item.reason.replace(/[\t\n\r]/g, ' ')}\n`;
       }
+    };
+    const flush = async (): Promise<void> => {
       if (json.length > 0) {
         await write(bodies, json);
         await write(index, idx);
       }
+      if (other.length > 0) await write(others, other);
+      json = '';
+      idx = '';
+      other = '';
+    };
+    for await (const rows of reader.batches()) {
+      summary.rows += rows.length;
+      for (const row of rows) processor.push(row, emit);
+      await flush();
     }
+    processor.end(emit);
+    await flush();
+  } catch (err) {
+    if (err instanceof GroupLimitError) throw new InputError('E_GROUP_LIMIT', err.message, { location: { file: file.name } });
+    throw err;
   } finally {
-    await Promise.all([endStream(bodies), endStream(index), endStream(rejected)]);
+    await Promise.all([endStream(bodies), endStream(index), endStream(others)]);
   }
+  await writeFile(join(dir, `${SUMMARY}.part`), JSON.stringify(summary));
   for (const name of FILES) await rename(join(dir, `${name}.part`), join(dir, name));
   return summary;
+}
+
+/** The counts and order flag of a complete spool. */
+export async function readSpoolSummary(dir: string): Promise<SpoolSummary> {
+  return JSON.parse(await readFile(join(dir, SUMMARY), 'utf8')) as SpoolSummary;
 }
 
 /** The JSON of each spooled record, as bytes (views into the read buffer), in batches. */
@@ -108,18 +144,21 @@ export async function* readSpooledIndex(dir: string): AsyncGenerator<SpooledInde
     for (let i = 0; i < lines.length; i++) {
       const line = lines[i] ?? '';
       const tab = line.indexOf('\t');
-      out[i] = { row: Number(line.slice(0, tab)), key: line.slice(tab + 1) };
+      const rows = line.slice(0, tab);
+      out[i] = { rows: rows.includes(',') ? rows.split(',').map(Number) : [Number(rows)], key: line.slice(tab + 1) };
     }
     yield out;
   }
 }
 
-/** The rejected rows in row order. */
-export async function* readSpooledRejections(dir: string): AsyncGenerator<{ row: number; errors: RowError[] }> {
-  for await (const lines of readLineBatches(join(dir, REJECTED))) {
+/** The rejected and skipped rows in row order. */
+export async function* readSpooledOthers(dir: string): AsyncGenerator<SpooledOther> {
+  for await (const lines of readLineBatches(join(dir, OTHERS))) {
     for (const line of lines) {
       const a = line.indexOf('\t');
-      yield { row: Number(line.slice(0, a)), errors: JSON.parse(line.slice(a + 1)) as RowError[] };
+      const row = Number(line.slice(0, a));
+      const detail = line.slice(a + 3);
+      yield line.charAt(a + 1) === 'S' ? { kind: 'skipped', row, reason: detail } : { kind: 'rejected', row, errors: JSON.parse(detail) as RowError[] };
     }
   }
 }

@@ -1,16 +1,21 @@
+import { InputError } from '../errors.js';
 import { openReader } from '../formats/open-reader.js';
 import type { Detected, InputFile, RawValue, RowReader, SourceRow } from '../formats/types.js';
 import { RawJson, recordJson } from '../json/to-json.js';
+import { GroupLimitError } from '../mapping/group-records.js';
 import { createRejectPolicy } from '../mapping/reject-policy.js';
-import type { MappedRecord, RowError } from '../mapping/types.js';
+import type { MappedRecord, RowError, RowItem } from '../mapping/types.js';
 import type { LoadedProfile } from '../profiles/types.js';
 import { compileBodyTemplate } from '../targets/body-template.js';
 import { type ColumnGuess, guessColumns } from './detect-columns.js';
 
 /** What `ferry preview --json` prints (the shape is part of the CLI contract). */
 export interface PreviewResult {
-  records: { row: number; record: MappedRecord }[];
+  /** `rows` lists every source row of a grouped record; `row` is its first */
+  records: { row: number; rows?: number[]; record: MappedRecord }[];
   rejected: { row: number; errors: RowError[] }[];
+  /** rows left out by the profile's filter (or split rows with nothing to split) */
+  skipped: { row: number; reason: string }[];
   requests: { method: string; url: string; records: number; body: RawJson }[];
   detected: Detected & { fields: ColumnGuess[] };
   summary: {
@@ -18,6 +23,8 @@ export interface PreviewResult {
     rowsRead: number;
     records: number;
     rejected: number;
+    /** rows left out by the filter */
+    skipped: number;
     skippedEmpty: number;
     /** true when --rows stopped the read before the end of the file */
     truncated: boolean;
@@ -45,26 +52,37 @@ export function guessFromRows(reader: RowReader, rows: readonly SourceRow[]): Co
 export async function previewFile(loaded: LoadedProfile, file: InputFile, options: { rows?: number } = {}): Promise<PreviewResult> {
   const { profile, mapping } = loaded;
   const reader = await openReader(file, profile.format);
-  const mapRow = mapping.bind(reader, file.name, undefined, reader.estimatedRows);
+  const processor = mapping.process(reader, file.name, undefined, reader.estimatedRows);
   const limit = options.rows ?? 0;
   const records: PreviewResult['records'] = [];
   const rejected: PreviewResult['rejected'] = [];
+  const skipped: PreviewResult['skipped'] = [];
+  const emit = (item: RowItem): void => {
+    if (item.kind === 'record') records.push(item.rows.length > 1 ? { row: item.rows[0] ?? 0, rows: [...new Set(item.rows)], record: item.record } : { row: item.rows[0] ?? 0, record: item.record });
+    else if (item.kind === 'rejected') rejected.push({ row: item.row, errors: [...item.errors] });
+    else skipped.push({ row: item.row, reason: item.reason });
+  };
   let rowsRead = 0;
   let truncated = false;
   const sample: SourceRow[] = [];
-  outer: for await (const rows of reader.batches()) {
-    for (const row of rows) {
-      if (sample.length < GUESS_ROWS && row.problem === undefined) sample.push(row);
-      if (limit > 0 && rowsRead >= limit) {
-        truncated = true;
-        break outer;
+  try {
+    outer: for await (const rows of reader.batches()) {
+      for (const row of rows) {
+        if (sample.length < GUESS_ROWS && row.problem === undefined) sample.push(row);
+        if (limit > 0 && rowsRead >= limit) {
+          truncated = true;
+          break outer;
+        }
+        rowsRead++;
+        processor.push(row, emit);
       }
-      rowsRead++;
-      const outcome = mapRow(row);
-      if (outcome.ok) records.push({ row: outcome.row, record: outcome.record });
-      else rejected.push({ row: outcome.row, errors: [...outcome.errors] });
     }
+    processor.end(emit);
+  } catch (err) {
+    if (err instanceof GroupLimitError) throw new InputError('E_GROUP_LIMIT', err.message, { location: { file: file.name } });
+    throw err;
   }
+  rejected.sort((a, b) => a.row - b.row);
 
   const policy = createRejectPolicy(profile.onError, profile.maxRejected);
   const fileRejected = policy.exceeded(rejected.length, rowsRead)
@@ -86,8 +104,9 @@ export async function previewFile(loaded: LoadedProfile, file: InputFile, option
   return {
     records,
     rejected,
+    skipped,
     requests,
     detected: { ...reader.detected, fields: guessFromRows(reader, sample) },
-    summary: { file: file.name, rowsRead, records: records.length, rejected: rejected.length, skippedEmpty: reader.stats.skippedEmpty, truncated, fileRejected },
+    summary: { file: file.name, rowsRead, records: records.length, rejected: rejected.length, skipped: skipped.length, skippedEmpty: reader.stats.skippedEmpty, truncated, fileRejected },
   };
 }

@@ -19,6 +19,28 @@ function table(header: readonly string[], rows: readonly (readonly string[])[], 
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
+/** The profile's fields in profile order, then what grouping adds (collected arrays); fields grouping moved away are left out. */
+function recordColumns(result: PreviewResult, fieldNames: readonly string[]): string[] {
+  const present = new Set(result.records.flatMap((r) => Object.keys(r.record)));
+  const tops = new Set(fieldNames.map((f) => f.split('.')[0] ?? f));
+  const shown = fieldNames.filter((f) => present.has(f.split('.')[0] ?? f));
+  for (const name of present) if (!tops.has(name)) shown.push(name);
+  return shown;
+}
+
+/** A grouped record's rows, shortened: `2-4, 9`. */
+function rowList(rows: readonly number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < rows.length; ) {
+    let j = i;
+    while (j + 1 < rows.length && rows[j + 1] === (rows[j] ?? 0) + 1) j++;
+    parts.push(j === i ? String(rows[i]) : `${rows[i]}-${rows[j]}`);
+    i = j + 1;
+  }
+  const text = parts.join(',');
+  return text.length > MAX_CELL ? `${text.slice(0, MAX_CELL - 1)}…` : text;
+}
+
 /** The human-readable form of a preview: what was detected, the records as a table, every rejected row, and the requests. */
 export function renderPreview(profileId: string, result: PreviewResult, fieldNames: readonly string[]): string {
   const { detected: d, summary: s } = result;
@@ -31,13 +53,19 @@ export function renderPreview(profileId: string, result: PreviewResult, fieldNam
   for (const note of d.notes ?? []) out.push(`note: ${note}`);
   const hints = d.fields.filter((f) => f.type !== 'string' || f.leadingZeros === true).map((f) => `${f.column}: ${f.leadingZeros === true ? 'identifier with leading zeros' : f.type}${f.format === undefined ? '' : ` ${f.format}`}${f.decimalSeparator === undefined ? '' : ` decimal "${f.decimalSeparator}"`}${f.thousandsSeparator === undefined ? '' : ` thousands "${f.thousandsSeparator}"`}`);
   if (hints.length > 0) out.push(`looks like: ${hints.join('; ')}`);
-  out.push(`${s.rowsRead} rows read${s.truncated ? ' (stopped by --rows)' : ''}: ${s.records} records, ${s.rejected} rejected${s.skippedEmpty > 0 ? `, ${s.skippedEmpty} empty lines skipped` : ''}`);
+  out.push(`${s.rowsRead} rows read${s.truncated ? ' (stopped by --rows)' : ''}: ${s.records} records, ${s.rejected} rejected${s.skipped > 0 ? `, ${s.skipped} skipped` : ''}${s.skippedEmpty > 0 ? `, ${s.skippedEmpty} empty lines skipped` : ''}`);
   if (s.fileRejected !== null) out.push(`FILE REJECTED: ${s.fileRejected}`);
   out.push('');
   if (result.records.length > 0) {
     out.push('Records:');
-    const rows = result.records.map((r) => [String(r.row), ...fieldNames.map((f) => cell(r.record[f]))]);
-    out.push(table(['row', ...fieldNames], rows, new Set([0])));
+    const columns = recordColumns(result, fieldNames);
+    const rows = result.records.map((r) => [r.rows === undefined ? String(r.row) : rowList(r.rows), ...columns.map((f) => cell(r.record[f]))]);
+    out.push(table(['row', ...columns], rows, new Set([0])));
+    out.push('');
+  }
+  if (result.skipped.length > 0) {
+    out.push('Skipped rows:');
+    out.push(table(['row', 'reason'], result.skipped.map((r) => [String(r.row), r.reason]), new Set([0])));
     out.push('');
   }
   if (result.rejected.length > 0) {

@@ -18,6 +18,8 @@ const profileTestSchema = obj({
   description: z.string().optional(),
   records: z.array(z.record(z.string(), z.unknown())).optional(),
   rejected: z.array(obj({ row: z.number().int().min(1), fields: z.array(z.string()).optional(), codes: z.array(z.string()).optional() })).optional(),
+  /** the rows the filter leaves out, by row number */
+  skipped: z.array(z.number().int().min(1)).optional(),
 });
 
 /** The outcome of one profile test. */
@@ -57,7 +59,8 @@ function show(v: unknown): string {
 
 /**
  * Runs one profile test: maps its input with the profile (nothing is sent) and compares every
- * record, in order and in full, and every rejected row (its number and failing fields). The
+ * record, in order and in full, every rejected row (its number and failing fields) and the rows
+ * the filter skipped. The
  * differences read like a diff: `record 3 (row 4): qty expected 2, got 3`.
  */
 export async function runProfileTest(testPath: string, loaded: LoadedProfile): Promise<ProfileTestResult> {
@@ -106,6 +109,11 @@ export async function runProfileTest(testPath: string, loaded: LoadedProfile): P
         if (want.codes !== undefined && JSON.stringify([...want.codes].sort()) !== JSON.stringify(codes)) differences.push(`rejected row ${want.row}: expected codes ${want.codes.join(', ')}, got ${codes.join(', ')}`);
       });
       for (const extra of got.slice(spec.rejected.length)) differences.push(`row ${extra.row} was rejected, which was not expected: ${extra.errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`);
+    }
+    if (spec.skipped !== undefined) {
+      const got = result.skipped.map((s) => s.row).join(', ');
+      const want = spec.skipped.join(', ');
+      if (got !== want) differences.push(`skipped rows: expected ${want === '' ? 'none' : want}, got ${got === '' ? 'none' : got}`);
     }
   } catch (err) {
     if (!(err instanceof FerryError)) throw err;

@@ -11,7 +11,7 @@ CREATE TABLE IF NOT EXISTS batches (
   file_name TEXT NOT NULL, source_kind TEXT NOT NULL DEFAULT 'local', source_path TEXT NOT NULL, source_size INTEGER NOT NULL, source_mtime_ms INTEGER NOT NULL,
   content_hash TEXT, state TEXT NOT NULL, status TEXT NOT NULL,
   rows_total INTEGER NOT NULL DEFAULT 0, rows_delivered INTEGER NOT NULL DEFAULT 0,
-  rows_rejected INTEGER NOT NULL DEFAULT 0, rows_failed INTEGER NOT NULL DEFAULT 0, chunks INTEGER NOT NULL DEFAULT 0,
+  rows_rejected INTEGER NOT NULL DEFAULT 0, rows_failed INTEGER NOT NULL DEFAULT 0, rows_skipped INTEGER NOT NULL DEFAULT 0, chunks INTEGER NOT NULL DEFAULT 0,
   result_file TEXT, error_code TEXT, error_message TEXT, reprocess_of TEXT,
   created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
 );
@@ -35,10 +35,15 @@ CREATE TABLE IF NOT EXISTS chunks (
 );
 `;
 
+/** Columns added after the first release, with their definitions: added to older ledgers at open. */
+export const ADDED_COLUMNS: readonly { table: string; column: string; definition: string }[] = [
+  { table: 'batches', column: 'rows_skipped', definition: 'INTEGER NOT NULL DEFAULT 0' },
+];
+
 export interface BatchDbRow {
   id: string; run_id: string; profile: string; profile_version: string; file_name: string; source_kind: 'local' | 'remote'; source_path: string;
   source_size: number; source_mtime_ms: number; content_hash: string | null; state: BatchRow['state']; status: BatchStatus;
-  rows_total: number; rows_delivered: number; rows_rejected: number; rows_failed: number; chunks: number;
+  rows_total: number; rows_delivered: number; rows_rejected: number; rows_failed: number; rows_skipped: number; chunks: number;
   result_file: string | null; error_code: string | null; error_message: string | null; reprocess_of: string | null;
   created_at: number; updated_at: number; profile_version_number: number | null;
 }
@@ -46,7 +51,7 @@ export interface BatchDbRow {
 export const COLUMN_OF: Readonly<Record<string, string>> = {
   profileVersion: 'profile_version', fileName: 'file_name', sourcePath: 'source_path', sourceSize: 'source_size',
   sourceMtimeMs: 'source_mtime_ms', contentHash: 'content_hash', state: 'state', status: 'status', rowsTotal: 'rows_total',
-  rowsDelivered: 'rows_delivered', rowsRejected: 'rows_rejected', rowsFailed: 'rows_failed', chunks: 'chunks',
+  rowsDelivered: 'rows_delivered', rowsRejected: 'rows_rejected', rowsFailed: 'rows_failed', rowsSkipped: 'rows_skipped', chunks: 'chunks',
   resultFile: 'result_file', errorCode: 'error_code', errorMessage: 'error_message',
 };
 
@@ -55,7 +60,7 @@ export function toBatch(r: BatchDbRow): BatchRow {
     id: r.id, runId: r.run_id, profile: r.profile, profileVersion: r.profile_version, fileName: r.file_name,
     sourceKind: r.source_kind, sourcePath: r.source_path, sourceSize: r.source_size, sourceMtimeMs: r.source_mtime_ms, contentHash: r.content_hash,
     state: r.state, status: r.status, rowsTotal: r.rows_total, rowsDelivered: r.rows_delivered, rowsRejected: r.rows_rejected,
-    rowsFailed: r.rows_failed, chunks: r.chunks, resultFile: r.result_file, errorCode: r.error_code, errorMessage: r.error_message,
+    rowsFailed: r.rows_failed, rowsSkipped: r.rows_skipped ?? 0, chunks: r.chunks, resultFile: r.result_file, errorCode: r.error_code, errorMessage: r.error_message,
     reprocessOf: r.reprocess_of, createdAt: r.created_at, updatedAt: r.updated_at, profileVersionNumber: r.profile_version_number,
   };
 }

@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 
 import { acquireInstanceLock, type InstanceLock } from './instance-lock.js';
-import { type BatchDbRow, type ChunkDbRow, COLUMN_OF, packOutcomes, SCHEMA, toBatch, unpackChunk } from './sqlite-rows.js';
+import { ADDED_COLUMNS, type BatchDbRow, type ChunkDbRow, COLUMN_OF, packOutcomes, SCHEMA, toBatch, unpackChunk } from './sqlite-rows.js';
 import type { BatchPatch, BatchRow, BatchStatus, ChunkRecord, NewBatch, RunRow, SourceHealth, StateStore } from './types.js';
 
 /**
@@ -33,6 +33,10 @@ export class SqliteStore implements StateStore {
         db.pragma('journal_mode = WAL');
         db.pragma(`synchronous = ${process.env.FERRY_SQLITE_SYNC === 'full' ? 'FULL' : 'NORMAL'}`);
         db.exec(SCHEMA);
+        for (const added of ADDED_COLUMNS) {
+          const columns = db.prepare(`PRAGMA table_info(${added.table})`).all() as { name: string }[];
+          if (!columns.some((c) => c.name === added.column)) db.exec(`ALTER TABLE ${added.table} ADD COLUMN ${added.column} ${added.definition}`);
+        }
       }
       return new SqliteStore(db, lock);
     } catch (err) {

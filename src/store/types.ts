@@ -33,6 +33,8 @@ export interface BatchRow {
   readonly rowsDelivered: number;
   readonly rowsRejected: number;
   readonly rowsFailed: number;
+  /** rows left out by the profile's filter (or a split row with nothing to split) */
+  readonly rowsSkipped: number;
   readonly chunks: number;
   readonly resultFile: string | null;
   readonly errorCode: string | null;

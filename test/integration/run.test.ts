@@ -10,7 +10,7 @@ import { createWorkspace, ordersProfile, type Workspace } from '../support/works
 
 interface RunJson {
   status: string;
-  batches: { id: string; file: string; status: string; rows: { total: number; delivered: number; rejected: number; failed: number }; resultFile: string | null; error: string | null }[];
+  batches: { id: string; file: string; status: string; rows: { total: number; delivered: number; rejected: number; failed: number; skipped: number }; resultFile: string | null; error: string | null }[];
 }
 
 describe('ferry run on a local folder', () => {
@@ -33,7 +33,7 @@ describe('ferry run on a local folder', () => {
     const run = JSON.parse(r.stdout) as RunJson;
     assert.equal(run.status, 'completed');
     assert.equal(run.batches.length, 1);
-    assert.deepEqual(run.batches[0]?.rows, { total: 25, delivered: 25, rejected: 0, failed: 0 });
+    assert.deepEqual(run.batches[0]?.rows, { total: 25, delivered: 25, rejected: 0, failed: 0, skipped: 0 });
     assert.equal(target.requests.length, 3, 'batchSize 10 → 3 requests');
     assert.equal(target.acceptedRecords().length, 25);
     const keys = target.requests.map((q) => q.idempotencyKey);
@@ -66,7 +66,7 @@ describe('ferry run on a local folder', () => {
     const r = await runCli(['run', 'orders', '--json'], { env: ws.env });
     assert.equal(r.code, 3, r.stderr);
     const run = JSON.parse(r.stdout) as RunJson;
-    assert.deepEqual(run.batches[0]?.rows, { total: 16, delivered: 6, rejected: 10, failed: 0 });
+    assert.deepEqual(run.batches[0]?.rows, { total: 16, delivered: 6, rejected: 10, failed: 0, skipped: 0 });
     const lines = readFileSync(join(ws.results, 'orders-bad.result.csv'), 'latin1').trim().split('\r\n');
     assert.equal(lines.length, 17, 'one line per source row');
     assert.match(lines.find((l) => l.startsWith('4;')) ?? '', /^4;rejected;;;qty: Qty is 0, the minimum is 1 \[min\]$/);

@@ -28,7 +28,7 @@ export function batchJson(b: BatchRow): Record<string, unknown> {
     file: b.fileName,
     status: b.status,
     profileVersion: b.profileVersionNumber,
-    rows: { total: b.rowsTotal, delivered: b.rowsDelivered, rejected: b.rowsRejected, failed: b.rowsFailed },
+    rows: { total: b.rowsTotal, delivered: b.rowsDelivered, rejected: b.rowsRejected, failed: b.rowsFailed, skipped: b.rowsSkipped },
     resultFile: b.resultFile,
     error: b.errorMessage === null ? null : b.errorCode === null ? b.errorMessage : `${b.errorCode}: ${b.errorMessage}`,
   };
@@ -37,7 +37,7 @@ export function batchJson(b: BatchRow): Record<string, unknown> {
 function describe(r: RunResult, profile: string): string {
   const lines = [`run ${r.runId} of ${profile}: ${r.status}${r.batches.length === 0 ? ' (no new files)' : ''}`];
   for (const b of r.batches) {
-    lines.push(`  ${b.id} ${b.fileName}: ${b.status}, ${b.rowsTotal} rows: ${b.rowsDelivered} delivered, ${b.rowsRejected} rejected, ${b.rowsFailed} failed${b.resultFile === null ? '' : `; result ${b.resultFile}`}${b.errorMessage === null ? '' : `; ${b.errorMessage}`}`);
+    lines.push(`  ${b.id} ${b.fileName}: ${b.status}, ${b.rowsTotal} rows: ${b.rowsDelivered} delivered, ${b.rowsRejected} rejected, ${b.rowsFailed} failed${b.rowsSkipped > 0 ? `, ${b.rowsSkipped} skipped` : ''}${b.resultFile === null ? '' : `; result ${b.resultFile}`}${b.errorMessage === null ? '' : `; ${b.errorMessage}`}`);
   }
   return lines.join('\n');
 }

@@ -38,7 +38,7 @@ export async function statusCommand(options: GlobalOptions, flags: { json?: bool
     }
     io.out(`Recent batches (${batches.length}):`);
     for (const b of batches) {
-      io.out(`  ${new Date(b.createdAt).toISOString()}  ${b.id}  ${b.profile}${b.profileVersionNumber === null ? '' : ` v${b.profileVersionNumber}`}  ${b.fileName}  ${b.status}${b.state === 'done' ? '' : ` (${b.state})`}  rows ${b.rowsTotal}: ${b.rowsDelivered} delivered, ${b.rowsRejected} rejected, ${b.rowsFailed} failed${b.errorMessage === null ? '' : `  — ${b.errorMessage}`}`);
+      io.out(`  ${new Date(b.createdAt).toISOString()}  ${b.id}  ${b.profile}${b.profileVersionNumber === null ? '' : ` v${b.profileVersionNumber}`}  ${b.fileName}  ${b.status}${b.state === 'done' ? '' : ` (${b.state})`}  rows ${b.rowsTotal}: ${b.rowsDelivered} delivered, ${b.rowsRejected} rejected, ${b.rowsFailed} failed${b.rowsSkipped > 0 ? `, ${b.rowsSkipped} skipped` : ''}${b.errorMessage === null ? '' : `  — ${b.errorMessage}`}`);
     }
     io.out(unfinished.length === 0 ? 'Nothing unfinished.' : `Unfinished (resumed at the next start): ${unfinished.map((b) => `${b.id} ${b.fileName} [${b.state}]`).join(', ')}`);
     return 0;

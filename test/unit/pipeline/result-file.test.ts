@@ -19,8 +19,9 @@ before(() => {
   mkdirSync(spoolDir);
   // rows 2, 3, 5, 6 mapped to records; row 4 rejected; keys as the spool keeps them
   writeFileSync(join(spoolDir, 'records.idx'), '2\tORD-1\n3\t=HYPERLINK("http://x")\n5\tORD;3\n6\t-2+3\n');
-  writeFileSync(join(spoolDir, 'rejected.tsv'), `4\t${JSON.stringify([{ field: 'qty', message: 'not a number: "@SUM(1)"', code: 'E_TYPE' }])}\n`);
+  writeFileSync(join(spoolDir, 'others.tsv'), `4\tR\t${JSON.stringify([{ field: 'qty', message: 'not a number: "@SUM(1)"', code: 'E_TYPE' }])}\n`);
   writeFileSync(join(spoolDir, 'records.jsonl'), '');
+  writeFileSync(join(spoolDir, 'summary.json'), JSON.stringify({ rows: 5, records: 4, rejected: 1, skipped: 0, ordered: true }));
 });
 after(() => files.remove());
 
@@ -47,7 +48,7 @@ const EXPECTED = [
 describe('writeResultFile', () => {
   it('writes CSV with the header, CRLF, the delimiter and encoding, and neutralised formulas', async () => {
     const counts = await writeResultFile(options('orders.result.csv'));
-    assert.deepEqual(counts, { delivered: 3, failed: 1, rejected: 1 });
+    assert.deepEqual(counts, { delivered: 3, failed: 1, rejected: 1, skipped: 0 });
     assert.equal(readFileSync(join(files.dir, 'out', 'orders.result.csv'), 'latin1'), [
       'row;status;key;targetId;error',
       '2;delivered;ORD-1;T-1;',
@@ -87,5 +88,31 @@ describe('writeResultFile', () => {
   it('leaves no file behind when the result cannot be written', async () => {
     await assert.rejects(writeResultFile(options('bad.result.csv', { encoding: 'no-such-encoding' })), (err: unknown) => err instanceof InputError && err.code === 'E_ENCODING');
     assert.deepEqual(readdirSync(join(files.dir, 'out')).filter((n) => n.startsWith('.bad') || n.startsWith('bad')), []);
+  });
+
+  it('gives each row of a grouped record its line, in row order, with skipped rows and rows split into several records counted once', async () => {
+    const dir = join(files.dir, 'grouped-spool');
+    mkdirSync(dir);
+    // unsorted grouping: group A (rows 2, 5), group B (rows 3, 7, 7: row 7 split in two), row 4
+    // skipped by the filter, row 6 rejected; records come in group order, not row order
+    writeFileSync(join(dir, 'records.idx'), '2,5\tA\n3,7,7\tB\n');
+    writeFileSync(join(dir, 'others.tsv'), `4\tS\tleft out by the filter\n6\tR\t${JSON.stringify([{ field: 'sku', message: 'is required', code: 'required' }])}\n`);
+    writeFileSync(join(dir, 'records.jsonl'), '');
+    writeFileSync(join(dir, 'summary.json'), JSON.stringify({ rows: 6, records: 2, rejected: 1, skipped: 1, ordered: false }));
+    const counts = await writeResultFile(options('grouped.result.csv', {
+      spoolDir: dir, batchSize: 1,
+      chunk: async (seq) => (seq === 0 ? { seq: 0, key: 'k0', count: 1, ids: ['P-1'], errors: [null] } : { seq: 1, key: 'k1', count: 1, ids: [null], errors: ['HTTP 422: no variants'] }),
+    }));
+    assert.deepEqual(counts, { delivered: 2, failed: 2, rejected: 1, skipped: 1 });
+    assert.equal(readFileSync(join(files.dir, 'out', 'grouped.result.csv'), 'latin1'), [
+      'row;status;key;targetId;error',
+      '2;delivered;A;P-1;',
+      '3;failed;B;;HTTP 422: no variants',
+      '4;skipped;;;left out by the filter',
+      '5;delivered;A;P-1;',
+      '6;rejected;;;sku: is required [required]',
+      '7;failed;B;;HTTP 422: no variants',
+      '',
+    ].join('\r\n'));
   });
 });
