@@ -96,8 +96,9 @@ export async function main(argv: readonly string[], io: CommandIo = stdio): Prom
   program.command('reprocess')
     .description('send a settled batch again, with the same idempotency keys')
     .argument('<batch-id>', 'batch id')
+    .option('--original-version', 'use the profile version the batch first ran with, not the current one')
     .option('--json', 'print the new batch as JSON')
-    .action(async (batchId: string, flags: { json?: boolean }) => {
+    .action(async (batchId: string, flags: { json?: boolean; originalVersion?: boolean }) => {
       exitCode = await reprocessCommand(globals(), batchId, flags, io);
     });
 

@@ -39,7 +39,7 @@ export interface RunResult {
 export async function runProfile(ctx: PipelineContext, loaded: LoadedProfile, files: readonly RunFile[], trigger: string): Promise<RunResult> {
   const runId = newId('r');
   await ctx.store.createRun({ id: runId, profile: loaded.id, trigger });
-  await ctx.store.profileVersion(loaded.id, loaded.contentHash);
+  await ctx.store.profileVersion(loaded.id, loaded.contentHash, loaded.text);
   const results: (BatchRow | undefined)[] = new Array<BatchRow | undefined>(files.length);
   const processOne = async (f: RunFile, index: number): Promise<void> => {
     const remote = f.explicit !== true && loaded.profile.source !== undefined && loaded.profile.source.type !== 'local' && loaded.profile.source.type !== 'http';

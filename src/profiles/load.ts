@@ -54,11 +54,22 @@ function located(source: YamlSource, path: KeyPath, message: string, severity: '
  */
 export async function loadProfileSet(dir: string, options: LoadOptions = {}): Promise<ProfileSet> {
   const env = options.env ?? process.env;
-  const problems: Problem[] = [];
-  const connections = new Map<string, Connection>();
   const absDir = resolve(dir);
   const unresolvedSeverity = options.unresolvedSecrets === 'warn' ? 'warning' : 'error';
+  const { connections, problems } = await loadConnections(absDir, dir, env, unresolvedSeverity);
+  const profiles = new Map<string, LoadedProfile>();
+  const files = (await listProfileFiles(absDir)).filter((f) => options.only === undefined || profileIdOf(f) === options.only);
+  for (const file of files) {
+    const loaded = await loadOne(absDir, dir, file, connections, env, unresolvedSeverity);
+    problems.push(...loaded.problems);
+    if (loaded.profile !== undefined) profiles.set(loaded.profile.id, loaded.profile);
+  }
+  return { profiles, connections, problems };
+}
 
+async function loadConnections(absDir: string, dir: string, env: Readonly<Record<string, string | undefined>>, unresolvedSeverity: 'error' | 'warning'): Promise<{ connections: Map<string, Connection>; problems: Problem[] }> {
+  const problems: Problem[] = [];
+  const connections = new Map<string, Connection>();
   const connectionsPath = join(absDir, CONNECTIONS_FILE);
   if (existsSync(connectionsPath)) {
     const text = await readFile(connectionsPath, 'utf8');
@@ -76,20 +87,25 @@ export async function loadProfileSet(dir: string, options: LoadOptions = {}): Pr
       }
     }
   }
-
-  const profiles = new Map<string, LoadedProfile>();
-  const files = (await listProfileFiles(absDir)).filter((f) => options.only === undefined || profileIdOf(f) === options.only);
-  for (const file of files) {
-    const loaded = await loadOne(absDir, dir, file, connections, env, unresolvedSeverity);
-    problems.push(...loaded.problems);
-    if (loaded.profile !== undefined) profiles.set(loaded.profile.id, loaded.profile);
-  }
-  return { profiles, connections, problems };
+  return { connections, problems };
 }
 
-async function loadOne(absDir: string, dir: string, file: string, connections: ReadonlyMap<string, Connection>, env: Readonly<Record<string, string | undefined>>, unresolvedSeverity: 'error' | 'warning'): Promise<{ profile?: LoadedProfile; problems: Problem[] }> {
+/**
+ * Loads one profile from a text kept earlier (a stored profile version) as if it were the file
+ * `<id>.yaml` in `dir`: connections, lookups and secrets are resolved as they are now.
+ */
+export async function loadProfileText(dir: string, id: string, text: string, options: LoadOptions = {}): Promise<{ profile?: LoadedProfile; problems: Problem[] }> {
+  const env = options.env ?? process.env;
+  const absDir = resolve(dir);
+  const unresolvedSeverity = options.unresolvedSecrets === 'warn' ? 'warning' : 'error';
+  const { connections, problems } = await loadConnections(absDir, dir, env, unresolvedSeverity);
+  const loaded = await loadOne(absDir, dir, `${id}.yaml`, connections, env, unresolvedSeverity, Buffer.from(text, 'utf8'));
+  return { profile: loaded.profile, problems: [...problems, ...loaded.problems] };
+}
+
+async function loadOne(absDir: string, dir: string, file: string, connections: ReadonlyMap<string, Connection>, env: Readonly<Record<string, string | undefined>>, unresolvedSeverity: 'error' | 'warning', given?: Buffer): Promise<{ profile?: LoadedProfile; problems: Problem[] }> {
   const path = join(absDir, file);
-  const bytes = await readFile(path);
+  const bytes = given ?? (await readFile(path));
   const { source, problems } = parseYamlSource(displayName(dir, file), bytes.toString('utf8'));
   if (problems.some((p) => p.severity === 'error')) return { problems };
   if (source.value === null || typeof source.value !== 'object' || Array.isArray(source.value)) {
@@ -138,6 +154,7 @@ async function loadOne(absDir: string, dir: string, file: string, connections: R
       profile,
       connections: { ...(sourceConnection === undefined ? {} : { source: sourceConnection }), ...(resultsConnection === undefined ? {} : { results: resultsConnection }) },
       contentHash: createHash('sha256').update(bytes).digest('hex'),
+      text: bytes.toString('utf8'),
       mapping: compiled.mapping,
     },
   };

@@ -37,6 +37,8 @@ export interface LoadedProfile {
   readonly connections: { readonly source?: Connection; readonly results?: Connection };
   /** sha256 of the profile file's bytes (hex), the content part of the profile version */
   readonly contentHash: string;
+  /** the profile file's text, kept with its version in the state store */
+  readonly text: string;
   /** the field mapping, compiled with its lookups */
   readonly mapping: CompiledMapping;
 }

@@ -20,7 +20,7 @@ CREATE INDEX IF NOT EXISTS batches_content ON batches (profile, content_hash);
 CREATE INDEX IF NOT EXISTS batches_state ON batches (state);
 CREATE INDEX IF NOT EXISTS batches_run ON batches (run_id);
 CREATE TABLE IF NOT EXISTS profile_versions (
-  profile TEXT NOT NULL, content_hash TEXT NOT NULL, version INTEGER NOT NULL, first_seen INTEGER NOT NULL,
+  profile TEXT NOT NULL, content_hash TEXT NOT NULL, version INTEGER NOT NULL, first_seen INTEGER NOT NULL, content TEXT,
   PRIMARY KEY (profile, content_hash)
 );
 CREATE VIEW IF NOT EXISTS batch_view AS SELECT b.*, (SELECT v.version FROM profile_versions v
@@ -38,6 +38,7 @@ CREATE TABLE IF NOT EXISTS chunks (
 /** Columns added after the first release, with their definitions: added to older ledgers at open. */
 export const ADDED_COLUMNS: readonly { table: string; column: string; definition: string }[] = [
   { table: 'batches', column: 'rows_skipped', definition: 'INTEGER NOT NULL DEFAULT 0' },
+  { table: 'profile_versions', column: 'content', definition: 'TEXT' },
 ];
 
 export interface BatchDbRow {

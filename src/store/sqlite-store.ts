@@ -167,16 +167,25 @@ export class SqliteStore implements StateStore {
     return row === undefined ? undefined : unpackChunk(row);
   }
 
-  async profileVersion(profile: string, contentHash: string): Promise<number> {
+  async profileVersion(profile: string, contentHash: string, content: string): Promise<number> {
     const assign = this.db.transaction((): number => {
-      const known = this.stmt('SELECT version FROM profile_versions WHERE profile = ? AND content_hash = ?').get(profile, contentHash) as { version: number } | undefined;
-      if (known !== undefined) return known.version;
+      const known = this.stmt('SELECT version, content FROM profile_versions WHERE profile = ? AND content_hash = ?').get(profile, contentHash) as { version: number; content: string | null } | undefined;
+      if (known !== undefined) {
+        // versions recorded before texts were kept get theirs now
+        if (known.content === null) this.stmt('UPDATE profile_versions SET content = ? WHERE profile = ? AND content_hash = ?').run(content, profile, contentHash);
+        return known.version;
+      }
       const last = this.stmt('SELECT MAX(version) AS v FROM profile_versions WHERE profile = ?').get(profile) as { v: number | null };
       const version = (last.v ?? 0) + 1;
-      this.stmt('INSERT INTO profile_versions (profile, content_hash, version, first_seen) VALUES (?, ?, ?, ?)').run(profile, contentHash, version, Date.now());
+      this.stmt('INSERT INTO profile_versions (profile, content_hash, version, first_seen, content) VALUES (?, ?, ?, ?, ?)').run(profile, contentHash, version, Date.now(), content);
       return version;
     });
     return assign.immediate();
+  }
+
+  async profileContent(profile: string, contentHash: string): Promise<string | undefined> {
+    const row = this.stmt('SELECT content FROM profile_versions WHERE profile = ? AND content_hash = ?').get(profile, contentHash) as { content: string | null } | undefined;
+    return row?.content ?? undefined;
   }
 
   async recordSourceHealth(h: SourceHealth): Promise<void> {

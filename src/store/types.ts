@@ -119,9 +119,12 @@ export interface StateStore {
   saveChunk(batchId: string, chunk: ChunkRecord): Promise<void>;
   /**
    * The version number of a profile's content: 1 for the first content ever seen, and one more
-   * for each new content hash; the same content keeps its number.
+   * for each new content hash; the same content keeps its number. The profile's text is kept with
+   * it, so that a batch can be reprocessed with the version it first ran with.
    */
-  profileVersion(profile: string, contentHash: string): Promise<number>;
+  profileVersion(profile: string, contentHash: string, content: string): Promise<number>;
+  /** The text of a profile version, when it was kept. */
+  profileContent(profile: string, contentHash: string): Promise<string | undefined>;
   recordSourceHealth(health: SourceHealth): Promise<void>;
   listSourceHealth(): Promise<SourceHealth[]>;
   listChunks(batchId: string): Promise<ChunkRecord[]>;

@@ -35,4 +35,24 @@ describe('profile versions', () => {
     assert.equal(batches.find((b) => b.file === 'b.csv')?.profileVersion.number, 2);
     assert.match((await runCli(['status'], { env: ws.env })).stdout, /orders v2 {2}b\.csv/);
   });
+
+  it('reprocesses with the current version, or with --original-version the one the batch first ran with (same keys)', async () => {
+    const status = JSON.parse((await runCli(['status', '--json'], { env: ws.env })).stdout) as { batches: { id: string; file: string }[] };
+    const a = status.batches.find((b) => b.file === 'a.csv');
+    assert.ok(a);
+    const firstKeys = target.requests.filter((q) => JSON.stringify(q.json).includes('"A-')).map((q) => q.idempotencyKey);
+    assert.equal(firstKeys.length, 1);
+
+    let n = target.requests.length;
+    const current = await runCli(['reprocess', a.id, '--json'], { env: ws.env });
+    assert.equal(current.code, 0, current.stderr);
+    assert.equal((JSON.parse(current.stdout) as { batches: { profileVersion: number }[] }).batches[0]?.profileVersion, 2);
+    assert.notDeepEqual(target.requests.slice(n).map((q) => q.idempotencyKey), firstKeys, 'another profile version sends under other keys');
+
+    n = target.requests.length;
+    const original = await runCli(['reprocess', a.id, '--original-version', '--json'], { env: ws.env });
+    assert.equal(original.code, 0, original.stderr);
+    assert.equal((JSON.parse(original.stdout) as { batches: { profileVersion: number }[] }).batches[0]?.profileVersion, 1);
+    assert.deepEqual(target.requests.slice(n).map((q) => q.idempotencyKey), firstKeys, 'the original version sends under the original keys');
+  });
 });
