@@ -15,9 +15,10 @@ import type { RunResult, RunSummary } from './measure.js';
 
 /**
  * How a case is read in the report: the fastest `parser` case is the baseline for ratios and
- * targets; `floor` and `reference` cases are context; `ferry` cases are checked against targets.
+ * targets; `floor` and `reference` cases are context; `ferry` cases are checked against targets;
+ * `mapping` cases (issue 6) are checked against the plain `ferry read + map` case of the same run.
  */
-export type CaseGroup = 'floor' | 'parser' | 'reference' | 'ferry';
+export type CaseGroup = 'floor' | 'parser' | 'reference' | 'ferry' | 'mapping';
 
 /** Everything measured for one case on one input file. */
 export interface CaseOutcome {
@@ -59,6 +60,29 @@ export interface CsvReport {
 const TARGET_RATIO = 0.8;
 const TARGET_RSS_BYTES = 150e6;
 const TARGET_RSS_DRIFT = 0.2;
+
+/** Issue 6: group-by + lookups + computed fields ≥ 0.6 × plain read + map; peak RSS ≤ 300 MB. */
+const MAPPING_RATIO = 0.6;
+const MAPPING_RSS_BYTES = 300e6;
+const PLAIN_READ_MAP = 'ferry read + map';
+
+/** Issue 6's targets for every `mapping` case that ran. */
+function renderMappingTargets(inputs: readonly InputResult[]): string[] {
+  const lines: string[] = [];
+  for (const input of inputs) {
+    const plain = input.outcomes.find((o) => o.name === PLAIN_READ_MAP && o.summary !== undefined);
+    for (const outcome of input.outcomes) {
+      if (outcome.group !== 'mapping' || !outcome.summary) continue;
+      const label = `${input.key} ${outcome.name}`;
+      if (plain?.summary) {
+        const ratio = rowsPerSecond(outcome.summary) / rowsPerSecond(plain.summary);
+        lines.push(check(ratio >= MAPPING_RATIO, `${label}: ${ratio.toFixed(2)}× ${PLAIN_READ_MAP} (target ≥ ${MAPPING_RATIO}×)`));
+      }
+      lines.push(check(outcome.summary.maxRssBytes <= MAPPING_RSS_BYTES, `${label}: peak RSS ${formatMegabytes(outcome.summary.maxRssBytes)} (target ≤ ${formatMegabytes(MAPPING_RSS_BYTES)})`));
+    }
+  }
+  return lines;
+}
 
 function rowsPerSecond(summary: RunSummary): number {
   return summary.rows / (summary.elapsedMs / 1000);
@@ -195,6 +219,7 @@ const NOTES = [
 export function renderCsvReport(report: CsvReportInput): CsvReport {
   const problems = findProblems(report.inputs);
   const targets = renderTargets(report.inputs);
+  const mappingTargets = renderMappingTargets(report.inputs);
   const mode = report.quick ? 'quick (1 run per case)' : `median of ${report.runs} runs per case`;
   const problemLines =
     problems.length > 0 ? ['### Problems', '', ...problems.map((problem) => `- ${problem}`), ''] : [];
@@ -209,6 +234,7 @@ export function renderCsvReport(report: CsvReportInput): CsvReport {
     '',
     ...(targets.length > 0 ? targets : ['- not evaluated: no `ferry` case ran.']),
     '',
+    ...(mappingTargets.length > 0 ? ['### Targets (issue 6: group-by, lookups, computed fields)', '', ...mappingTargets, ''] : []),
     ...problemLines,
     ...NOTES,
   ];

@@ -33,6 +33,9 @@ function divide(n: bigint, d: bigint, mode: Rounding): bigint {
   }
 }
 
+/** Powers of ten tried by stripTrailingZeros, largest first. */
+const STRIP_STEPS: readonly (readonly [number, bigint])[] = [[8, 10n ** 8n], [4, 10n ** 4n], [2, 100n], [1, 10n]];
+
 function checkScale(scale: number, what: string): void {
   if (!Number.isSafeInteger(scale)) throw new RangeError(`${what} must be an integer, got ${scale}`);
 }
@@ -173,6 +176,23 @@ export class Decimal {
   }
 
   /**
+   * `this / o` exactly when `o` is a power of ten times a sign (`x / 100`, `x / 0.01`: VAT and unit
+   * arithmetic), which needs no long division; undefined for any other divisor.
+   */
+  divByPowerOfTen(o: Decimal): Decimal | undefined {
+    let c = o.coefficient < 0n ? -o.coefficient : o.coefficient;
+    let k = 0;
+    while (c >= 10n && c % 10n === 0n) {
+      c /= 10n;
+      k++;
+    }
+    if (c !== 1n) return undefined;
+    const n = o.coefficient < 0n ? -this.coefficient : this.coefficient;
+    const scale = this.scale + k - o.scale;
+    return scale >= 0 ? new Decimal(n, scale) : new Decimal(n * pow10(-scale), 0);
+  }
+
+  /**
    * Remainder of truncated division, with the sign of `this` (like `%` in JS).
    * @throws RangeError on division by zero.
    */
@@ -219,9 +239,13 @@ export class Decimal {
     let s = this.scale;
     if (s === 0) return this;
     if (c === 0n) return new Decimal(0n, 0);
-    while (s > 0 && c % 10n === 0n) {
-      c /= 10n;
-      s--;
+    if (c % 10n !== 0n) return this;
+    // big steps first: a quotient with 20 fraction digits often ends in a dozen zeros
+    for (const [digits, factor] of STRIP_STEPS) {
+      while (s >= digits && c % factor === 0n) {
+        c /= factor;
+        s -= digits;
+      }
     }
     return s === this.scale ? this : new Decimal(c, s);
   }

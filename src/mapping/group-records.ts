@@ -12,8 +12,10 @@ interface OpenGroup {
   readonly rows: number[];
   /** the first mapped row's fields, without the collected ones; undefined while only rejected rows came */
   first: MappedRecord | undefined;
-  readonly collected: Map<string, MappedRecord[]>;
-  readonly aggregates: Map<string, FieldValue | undefined>;
+  /** one array per `collect` entry, in spec order */
+  readonly collected: MappedRecord[][];
+  /** one value per `aggregate` entry, in spec order */
+  readonly aggregates: (FieldValue | undefined)[];
   /** errors of the rows that were rejected, by row; a group with any is rejected as a whole */
   failed: Map<number, readonly RowError[]> | undefined;
 }
@@ -102,9 +104,13 @@ export function createGrouper(spec: GroupSpec, keyFields: readonly string[], fie
   };
   let held = 0;
 
+  // resolved once per file: add() runs for every row
+  const collectPlans = Object.entries(spec.collect ?? {}).map(([name, fields]) => ({
+    name,
+    fields: fields.map((f) => ({ name: f, path: f.split('.'), flat: !f.includes('.') })),
+  }));
   const start = (key: string): OpenGroup => {
-    const g: OpenGroup = { key, rows: [], first: undefined, collected: new Map(), aggregates: new Map(), failed: undefined };
-    for (const name of Object.keys(spec.collect ?? {})) g.collected.set(name, []);
+    const g: OpenGroup = { key, rows: [], first: undefined, collected: collectPlans.map(() => []), aggregates: aggregates.map(() => undefined), failed: undefined };
     open.set(key, g);
     return g;
   };
@@ -117,15 +123,25 @@ export function createGrouper(spec: GroupSpec, keyFields: readonly string[], fie
     g.rows.push(row);
     g.first ??= topOf(record);
     held++;
-    for (const [name, fields] of Object.entries(spec.collect ?? {})) {
+    for (let p = 0; p < collectPlans.length; p++) {
+      const plan = collectPlans[p];
+      if (plan === undefined) continue;
       const item: MappedRecord = {};
-      for (const f of fields) {
-        const v = getPath(record, f);
-        if (v !== undefined) setPath(item, f.split('.'), v);
+      for (const f of plan.fields) {
+        if (f.flat) {
+          const v = Object.hasOwn(record, f.name) ? record[f.name] : undefined;
+          if (v !== undefined) item[f.name] = v;
+        } else {
+          const v = getPath(record, f.name);
+          if (v !== undefined) setPath(item, f.path, v);
+        }
       }
-      g.collected.get(name)?.push(item);
+      g.collected[p]?.push(item);
     }
-    for (const [field, op] of aggregates) g.aggregates.set(field, fold(op, g.aggregates.get(field), getPath(record, field)));
+    for (let a = 0; a < aggregates.length; a++) {
+      const [field, op] = aggregates[a] ?? ['', 'first'];
+      g.aggregates[a] = fold(op, g.aggregates[a], getPath(record, field));
+    }
   };
   const finish = (g: OpenGroup, emit: (item: RowItem) => void): void => {
     open.delete(g.key);
@@ -141,11 +157,16 @@ export function createGrouper(spec: GroupSpec, keyFields: readonly string[], fie
       return;
     }
     const merged = g.first ?? {};
-    for (const [field, value] of g.aggregates) if (value !== undefined) setPath(merged, field.split('.'), value);
+    aggregates.forEach(([field], a) => {
+      const value = g.aggregates[a];
+      if (value !== undefined) setPath(merged, field.split('.'), value);
+    });
     // the profile's field order, whichever row or aggregate supplied a field; collected arrays last
     const record: MappedRecord = {};
     for (const name of topNames) if (Object.hasOwn(merged, name)) record[name] = merged[name] ?? null;
-    for (const [name, items] of g.collected) record[name] = items;
+    collectPlans.forEach((plan, p) => {
+      record[plan.name] = g.collected[p] ?? [];
+    });
     const parts = keyFields.map((k) => keyText(getPath(record, k)));
     emit({ kind: 'record', rows: g.rows, key: parts.some((p) => p === undefined) ? undefined : parts.join('\u001f'), record });
   };

@@ -54,7 +54,7 @@ function div(a: ExprValue, b: ExprValue, column: number): ExprValue {
   const divisor = toDecimal(b, 'operator "/"', column);
   const dividend = toDecimal(a, 'operator "/"', column);
   if (divisor.isZero()) throw divisionByZero(column);
-  return dividend.div(divisor, 20).stripTrailingZeros();
+  return (dividend.divByPowerOfTen(divisor) ?? dividend.div(divisor, 20)).stripTrailingZeros();
 }
 
 function mod(a: ExprValue, b: ExprValue, column: number): ExprValue {

@@ -229,3 +229,20 @@ describe('Decimal output', () => {
     assert.equal(value.add(value).sub(value).toString(), text);
   });
 });
+
+describe('Decimal division by powers of ten', () => {
+  it('shifts the point exactly, for any sign and scale, and declines other divisors', () => {
+    assert.equal(d('25').divByPowerOfTen(d('100'))?.toString(), '0.25');
+    assert.equal(d('19.99').divByPowerOfTen(d('1000'))?.toString(), '0.01999');
+    assert.equal(d('5').divByPowerOfTen(d('0.01'))?.toString(), '500');
+    assert.equal(d('-3.5').divByPowerOfTen(d('-10'))?.toString(), '0.35');
+    assert.equal(d('7').divByPowerOfTen(d('1'))?.toString(), '7');
+    assert.equal(d('7').divByPowerOfTen(d('20')), undefined);
+    assert.equal(d('7').divByPowerOfTen(d('3')), undefined);
+  });
+  it('strips trailing zeros of long quotients', () => {
+    assert.equal(d('1').div(d('4'), 20).stripTrailingZeros().toString(), '0.25');
+    assert.equal(d('1').div(d('3'), 20).stripTrailingZeros().toString(), '0.33333333333333333333');
+    assert.equal(d('100.000000000000000000').stripTrailingZeros().toString(), '100');
+  });
+});
