@@ -6,17 +6,23 @@ import type { SourceHealth } from '../store/types.js';
 import { runProfile } from '../pipeline/run-profile.js';
 import { durationMs } from '../profiles/schema-helpers.js';
 import type { LoadedProfile } from '../profiles/types.js';
+import { parseWindow } from '../scheduler/batch-window.js';
+import { parseCron } from '../scheduler/cron-schedule.js';
+import type { BatchWindow } from '../scheduler/types.js';
 import { FolderSource } from '../sources/folder-source.js';
+import type { DaemonClock } from './daemon-clock.js';
+import { ScheduleTrigger } from './schedule-trigger.js';
 
 /** How long a stopped batch rests before the worker tries it again (FERRY_RESUME_AFTER, ms). */
 const RESUME_AFTER_MS = Number(process.env.FERRY_RESUME_AFTER ?? 30_000);
 
 /**
- * Keeps one profile's local folder under watch: a scan at start-up (chokidar's write-finish check
- * does not cover files that are already there), a scan after file events, and a scan every
- * `trigger.every`. Scans never overlap, and files are processed one batch at a time per profile.
- * Events only say "look again": the scan decides what is stable, so a file still being written is
- * looked at again until it is.
+ * Keeps one profile's source under watch: a scan at start-up (chokidar's write-finish check does
+ * not cover files that are already there), a scan after file events, a scan every `trigger.every`,
+ * and a scan at each `trigger.cron` fire time. A profile with `cron` alone is scanned only on its
+ * schedule. With a `window`, files wait outside it and are taken when it opens. Scans never
+ * overlap, and files are processed one batch at a time per profile. Events only say "look
+ * again": the scan decides what is stable, so a file still being written is looked at again.
  */
 export class ProfileWorker {
   private readonly source: FolderSource;
@@ -32,19 +38,41 @@ export class ProfileWorker {
   private lastError: string | null = null;
   private lastErrorAt: number | null = null;
   private readonly log: Logger;
+  private readonly window: BatchWindow | undefined;
+  private schedule: ScheduleTrigger | undefined;
+  private windowTimer: NodeJS.Timeout | undefined;
+  /** the trigger of the next scan's run when it is not the folder's own (cron) */
+  private pendingTrigger: string | undefined;
   /** when the last scan ended, and its error */
   lastScan: { at: number; error: string | null; waiting: number } | undefined;
 
-  constructor(private readonly loaded: LoadedProfile, private readonly ctx: () => PipelineContext) {
+  constructor(private readonly loaded: LoadedProfile, private readonly ctx: () => PipelineContext, private readonly clock: DaemonClock) {
     const source = loaded.profile.source;
     if (source === undefined || source.type === 'http') throw new Error(`profile ${loaded.id} has no folder source`);
     this.log = ctx().log.child({ profile: loaded.id });
     this.source = new FolderSource(source, sourceFs(ctx(), loaded), this.log);
+    const trigger = loaded.profile.trigger;
+    const window = trigger?.window === undefined ? undefined : parseWindow(trigger.window, trigger.timezone);
+    if (window !== undefined && !window.ok) throw new Error(`profile ${loaded.id} trigger.window: ${window.message}`);
+    this.window = window?.window;
   }
 
   /** Starts the triggers and the first scan. */
   start(): void {
     const trigger = this.loaded.profile.trigger;
+    const scheduled = trigger?.cron !== undefined;
+    if (trigger?.cron !== undefined) {
+      const cron = parseCron(trigger.cron, trigger.timezone);
+      if (!cron.ok) throw new Error(`profile ${this.loaded.id} trigger.cron: ${cron.message}`);
+      this.schedule = new ScheduleTrigger({
+        profile: this.loaded.id, schedule: cron.schedule, window: this.window, makeUpMissed: trigger.makeUpMissed !== false,
+        store: this.ctx().store, clock: this.clock, log: this.log,
+        fire: (_due, makeUp) => this.poke(makeUp ? 'cron (make-up)' : 'cron'),
+      });
+      this.schedule.start().catch((err: unknown) => this.log.error({ err }, 'the schedule could not start'));
+    }
+    // a profile with cron alone runs on its schedule only; every or watch add the folder's own triggers
+    if (scheduled && trigger.every === undefined && trigger.watch !== true) return;
     if (trigger?.watch !== false && this.loaded.profile.source?.type === 'local') {
       this.watcher = watch(this.source.dir, { depth: 0, ignoreInitial: true, awaitWriteFinish: false });
       this.watcher.on('add', () => this.poke());
@@ -57,8 +85,9 @@ export class ProfileWorker {
   }
 
   /** Asks for a scan soon; a scan in progress is followed by one more. */
-  poke(): void {
+  poke(trigger?: string): void {
     if (this.stopped || this.suspended !== undefined) return;
+    if (trigger !== undefined) this.pendingTrigger = trigger;
     if (this.running !== undefined) {
       this.again = true;
       return;
@@ -74,6 +103,13 @@ export class ProfileWorker {
 
   private async scan(): Promise<void> {
     if (Date.now() < this.retryAt) return;
+    const trigger = this.pendingTrigger;
+    // cron runs are already held for the window; anything else waits for it to open
+    if (trigger === undefined && this.window !== undefined && !this.window.contains(this.clock.now())) {
+      this.waitForWindow(this.window);
+      return;
+    }
+    this.pendingTrigger = undefined;
     const ctx = this.ctx();
     const now = Date.now();
     try {
@@ -83,7 +119,7 @@ export class ProfileWorker {
       this.lastOkAt = Date.now();
       await this.record(ctx, { state: 'ok', lastPollAt: now, waiting, lastError: this.lastError, lastErrorAt: this.lastErrorAt });
       if (ready.length > 0) {
-        const result = await runProfile(ctx, this.loaded, ready, this.loaded.profile.source?.type === 'local' ? 'watch' : 'poll');
+        const result = await runProfile(ctx, this.loaded, ready, trigger ?? (this.loaded.profile.source?.type === 'local' ? 'watch' : 'poll'));
         const auth = result.batches.find((b) => b.errorCode === 'E_TARGET_AUTH');
         if (auth !== undefined) {
           this.suspended = auth.errorMessage ?? 'the target refused our credentials';
@@ -106,6 +142,17 @@ export class ProfileWorker {
       if (this.failures === 1 || this.failures % 10 === 0) this.log.error({ err, failures: this.failures, retryInMs: backoff }, 'polling the source failed');
       await this.record(ctx, { state: 'down', lastPollAt: now, waiting: 0, lastError: this.lastError, lastErrorAt: this.lastErrorAt }).catch(() => undefined);
     }
+  }
+
+  /** Arms one scan for when the window opens (files found outside it wait until then). */
+  private waitForWindow(window: BatchWindow): void {
+    if (this.windowTimer !== undefined || this.stopped) return;
+    const opening = window.nextOpening(this.clock.now());
+    this.log.debug({ opensAt: opening.toISOString() }, 'outside the batch window; files wait');
+    this.windowTimer = setTimeout(() => {
+      this.windowTimer = undefined;
+      this.poke();
+    }, Math.min(this.clock.delayUntil(opening), 2 ** 31 - 1));
   }
 
   /**
@@ -135,7 +182,9 @@ export class ProfileWorker {
   /** Stops the triggers; resolves when the scan in progress has stopped. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.schedule?.stop();
     if (this.timer !== undefined) clearInterval(this.timer);
+    if (this.windowTimer !== undefined) clearTimeout(this.windowTimer);
     await this.watcher?.close();
     await this.running;
   }

@@ -1,5 +1,7 @@
 import * as z from 'zod';
 
+import { parseWindow } from '../scheduler/batch-window.js';
+import { parseCron } from '../scheduler/cron-schedule.js';
 import { connection } from './connection-schema.js';
 import { fieldSpec, lookupSpec } from './field-schema.js';
 import { groupSpec, splitSpec } from './shape-schema.js';
@@ -47,7 +49,19 @@ const trigger = obj({
   window: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, {
     message: 'must be a time window such as 22:00-06:00',
   }).optional(),
+  /** a cron run missed while the daemon was down is made up once at start-up (default true) */
+  makeUpMissed: z.boolean().optional(),
   webhook: obj({ token: z.string().optional(), secret: z.string().optional() }).optional(),
+}).superRefine((t, ctx) => {
+  // the scheduler's own parsers, so that check and daemon read the same expressions
+  if (t.cron !== undefined) {
+    const cron = parseCron(t.cron, t.timezone);
+    if (!cron.ok) ctx.addIssue({ code: 'custom', path: ['cron'], message: cron.message });
+  }
+  if (t.window !== undefined && /^\d\d:\d\d-\d\d:\d\d$/.test(t.window)) {
+    const window = parseWindow(t.window, t.timezone);
+    if (!window.ok) ctx.addIssue({ code: 'custom', path: ['window'], message: window.message });
+  }
 });
 
 const format = obj({

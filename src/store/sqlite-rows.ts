@@ -1,4 +1,4 @@
-import type { BatchRow, BatchStatus, ChunkRecord } from './types.js';
+import type { BatchRow, BatchStatus, ChunkRecord, ScheduleState } from './types.js';
 
 /** The ledger's tables; created when missing, so opening a store also sets it up. */
 export const SCHEMA = `
@@ -28,6 +28,10 @@ CREATE VIEW IF NOT EXISTS batch_view AS SELECT b.*, (SELECT v.version FROM profi
 CREATE TABLE IF NOT EXISTS source_health (
   profile TEXT PRIMARY KEY, connection TEXT NOT NULL, state TEXT NOT NULL, last_poll_at INTEGER NOT NULL,
   last_ok_at INTEGER, last_error TEXT, last_error_at INTEGER, waiting INTEGER NOT NULL, pid INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS schedules (
+  profile TEXT PRIMARY KEY, expression TEXT NOT NULL, time_zone TEXT NOT NULL, last_due INTEGER NOT NULL,
+  next_due INTEGER, updated_at INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS chunks (
   batch_id TEXT NOT NULL, seq INTEGER NOT NULL, key TEXT NOT NULL, count INTEGER NOT NULL,
@@ -93,3 +97,13 @@ export function unpackChunk(r: ChunkDbRow): ChunkRecord {
   return { seq: r.seq, key: r.key, count: r.count, ids: o.ids ?? new Array<string | null>(r.count).fill(null), errors };
 }
 
+
+/** A `schedules` row as SQLite returns it. */
+export interface ScheduleDbRow {
+  profile: string; expression: string; time_zone: string; last_due: number; next_due: number | null; updated_at: number;
+}
+
+/** A `schedules` row as the store interface gives it. */
+export function toSchedule(r: ScheduleDbRow): ScheduleState {
+  return { profile: r.profile, expression: r.expression, timeZone: r.time_zone, lastDue: r.last_due, nextDue: r.next_due, updatedAt: r.updated_at };
+}

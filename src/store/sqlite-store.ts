@@ -4,8 +4,8 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 
 import { acquireInstanceLock, type InstanceLock } from './instance-lock.js';
-import { ADDED_COLUMNS, type BatchDbRow, type ChunkDbRow, COLUMN_OF, packOutcomes, SCHEMA, toBatch, unpackChunk } from './sqlite-rows.js';
-import type { BatchPatch, BatchRow, BatchStatus, ChunkRecord, NewBatch, RunRow, SourceHealth, StateStore } from './types.js';
+import { ADDED_COLUMNS, type BatchDbRow, type ChunkDbRow, COLUMN_OF, packOutcomes, SCHEMA, type ScheduleDbRow, toBatch, toSchedule, unpackChunk } from './sqlite-rows.js';
+import type { BatchPatch, BatchRow, BatchStatus, ChunkRecord, NewBatch, RunRow, ScheduleState, SourceHealth, StateStore } from './types.js';
 
 /**
  * The embedded state store: one SQLite file in WAL mode. `synchronous = NORMAL` makes every commit
@@ -202,6 +202,21 @@ export class SqliteStore implements StateStore {
       last_error: string | null; last_error_at: number | null; waiting: number; pid: number;
     }[];
     return rows.map((r) => ({ profile: r.profile, connection: r.connection, state: r.state, lastPollAt: r.last_poll_at, lastOkAt: r.last_ok_at, lastError: r.last_error, lastErrorAt: r.last_error_at, waiting: r.waiting, pid: r.pid }));
+  }
+
+  async saveSchedule(st: Omit<ScheduleState, 'updatedAt'>): Promise<void> {
+    this.stmt(`INSERT INTO schedules (profile, expression, time_zone, last_due, next_due, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT (profile) DO UPDATE SET expression = excluded.expression, time_zone = excluded.time_zone, last_due = excluded.last_due,
+      next_due = excluded.next_due, updated_at = excluded.updated_at`).run(st.profile, st.expression, st.timeZone, st.lastDue, st.nextDue, Date.now());
+  }
+
+  async getSchedule(profile: string): Promise<ScheduleState | undefined> {
+    const row = this.stmt('SELECT * FROM schedules WHERE profile = ?').get(profile) as ScheduleDbRow | undefined;
+    return row === undefined ? undefined : toSchedule(row);
+  }
+
+  async listSchedules(): Promise<ScheduleState[]> {
+    return (this.stmt('SELECT * FROM schedules ORDER BY profile').all() as ScheduleDbRow[]).map(toSchedule);
   }
 
   async close(): Promise<void> {

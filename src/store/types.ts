@@ -92,6 +92,21 @@ export interface SourceHealth {
   readonly pid: number;
 }
 
+/** The persisted state of one profile's cron schedule. */
+export interface ScheduleState {
+  readonly profile: string;
+  readonly expression: string;
+  readonly timeZone: string;
+  /**
+   * The fire time (ms) of the last run started, or when ferry first saw the schedule: a fire time
+   * after it that passed while the daemon was down is made up once at start-up.
+   */
+  readonly lastDue: number;
+  /** the next fire time as last planned (ms), for `ferry status` */
+  readonly nextDue: number | null;
+  readonly updatedAt: number;
+}
+
 /**
  * The durable state of ferry. Every method is async so that a networked store (PostgreSQL) fits
  * the same interface; the SQLite one answers synchronously underneath.
@@ -127,6 +142,10 @@ export interface StateStore {
   profileContent(profile: string, contentHash: string): Promise<string | undefined>;
   recordSourceHealth(health: SourceHealth): Promise<void>;
   listSourceHealth(): Promise<SourceHealth[]>;
+  /** Saves a schedule's state; called before the run it stands for starts. */
+  saveSchedule(state: Omit<ScheduleState, 'updatedAt'>): Promise<void>;
+  getSchedule(profile: string): Promise<ScheduleState | undefined>;
+  listSchedules(): Promise<ScheduleState[]>;
   listChunks(batchId: string): Promise<ChunkRecord[]>;
   /** the sequence numbers of the chunks with a recorded outcome */
   listChunkSeqs(batchId: string): Promise<number[]>;

@@ -1,4 +1,5 @@
 import { startAdminServer } from '../../admin/admin-server.js';
+import { daemonClock, type DaemonClock } from '../../daemon/daemon-clock.js';
 import { ProfileWorker } from '../../daemon/profile-worker.js';
 import { resumeUnfinished } from '../../pipeline/run-profile.js';
 import { formatProblem, loadProfileSet } from '../../profiles/load.js';
@@ -20,6 +21,13 @@ export async function startCommand(options: GlobalOptions, io: CommandIo): Promi
   for (const p of set.problems) io.err(formatProblem(p));
   if (set.problems.some((p) => p.severity === 'error')) {
     io.err('ferry start: fix the profiles above first (ferry check lists them)');
+    return 2;
+  }
+  let clock: DaemonClock;
+  try {
+    clock = daemonClock();
+  } catch (err) {
+    io.err(`ferry start: ${err instanceof Error ? err.message : String(err)}`);
     return 2;
   }
   const runtime = openRuntimeOrReport(options, io);
@@ -66,7 +74,7 @@ export async function startCommand(options: GlobalOptions, io: CommandIo): Promi
     for (const loaded of set.profiles.values()) {
       const type = loaded.profile.source?.type;
       if (type === undefined || type === 'http' || loaded.profile.target === undefined) continue;
-      const worker = new ProfileWorker(loaded, () => ctx);
+      const worker = new ProfileWorker(loaded, () => ctx, clock);
       workers.push(worker);
       worker.start();
     }

@@ -21,11 +21,14 @@ export async function statusCommand(options: GlobalOptions, flags: { json?: bool
     const batches = await store.listBatches({ limit });
     const unfinished = await store.listUnfinished();
     const sources = await store.listSourceHealth();
+    // a ledger written before schedules existed has no table for them until a daemon opens it
+    const schedules = await store.listSchedules().catch(() => []);
     if (flags.json === true) {
       io.out(toJson({
         runs: runs.map((r) => ({ id: r.id, profile: r.profile, trigger: r.trigger, status: r.status, startedAt: new Date(r.startedAt).toISOString(), finishedAt: r.finishedAt === null ? null : new Date(r.finishedAt).toISOString() })),
         batches: batches.map((b) => ({ ...batchJson(b), profile: b.profile, profileVersion: { number: b.profileVersionNumber, hash: b.profileVersion.slice(0, 12) }, state: b.state, createdAt: new Date(b.createdAt).toISOString() })),
         unfinished: unfinished.map((b) => ({ id: b.id, profile: b.profile, file: b.fileName, state: b.state })),
+        schedules: schedules.map((sc) => ({ profile: sc.profile, cron: sc.expression, timezone: sc.timeZone, lastDue: new Date(sc.lastDue).toISOString(), nextDue: sc.nextDue === null ? null : new Date(sc.nextDue).toISOString() })),
         sources: sources.map((h) => ({ ...h, lastPollAt: new Date(h.lastPollAt).toISOString(), lastOkAt: h.lastOkAt === null ? null : new Date(h.lastOkAt).toISOString(), lastErrorAt: h.lastErrorAt === null ? null : new Date(h.lastErrorAt).toISOString() })),
       }, '  '));
       return 0;
@@ -35,6 +38,10 @@ export async function statusCommand(options: GlobalOptions, flags: { json?: bool
       for (const h of sources) {
         io.out(`  ${h.profile}  ${h.connection}  ${h.state === 'ok' ? 'ok' : 'DOWN'}, last poll ${new Date(h.lastPollAt).toISOString()}${h.waiting > 0 ? `, ${h.waiting} file(s) not yet complete` : ''}${h.lastError === null ? '' : `; last error${h.lastErrorAt === null ? '' : ` at ${new Date(h.lastErrorAt).toISOString()}`}: ${h.lastError}`}`);
       }
+    }
+    if (schedules.length > 0) {
+      io.out('Schedules:');
+      for (const sc of schedules) io.out(`  ${sc.profile}  "${sc.expression}" ${sc.timeZone}, last ${new Date(sc.lastDue).toISOString()}${sc.nextDue === null ? '' : `, next ${new Date(sc.nextDue).toISOString()}`}`);
     }
     io.out(`Recent batches (${batches.length}):`);
     for (const b of batches) {
