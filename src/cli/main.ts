@@ -58,8 +58,9 @@ export async function main(argv: readonly string[], io: CommandIo = stdio): Prom
     .argument('<profile>', 'profile id')
     .argument('<file>', 'local file to read')
     .option('--rows <n>', 'read at most n data rows (0: all)', '0')
+    .option('--param <k=v>', 'run parameter (repeatable), as for ferry run', collect, [])
     .option('--json', 'print JSON instead of tables')
-    .action(async (profile: string, file: string, flags: { rows?: string; json?: boolean }) => {
+    .action(async (profile: string, file: string, flags: { rows?: string; json?: boolean; param?: string[] }) => {
       exitCode = await previewCommand(globals(), profile, file, flags, io);
     });
   const profile = program.command('profile').description('work with profiles');

@@ -3,7 +3,7 @@ import { watch, type FSWatcher } from 'chokidar';
 import type { Logger } from '../log.js';
 import { continueBatch, type PipelineContext, sourceFs } from '../pipeline/process-batch.js';
 import type { SourceHealth } from '../store/types.js';
-import { runProfile } from '../pipeline/run-profile.js';
+import { defaultParams, runProfile } from '../pipeline/run-profile.js';
 import { durationMs } from '../profiles/schema-helpers.js';
 import type { LoadedProfile } from '../profiles/types.js';
 import { parseWindow } from '../scheduler/batch-window.js';
@@ -59,6 +59,12 @@ export class ProfileWorker {
 
   /** Starts the triggers and the first scan. */
   start(): void {
+    try {
+      defaultParams(this.loaded);
+    } catch (err) {
+      this.log.error({ err }, 'this profile needs parameters that have no default; it runs only by hand (ferry run --param) or through the API');
+      return;
+    }
     const trigger = this.loaded.profile.trigger;
     const scheduled = trigger?.cron !== undefined;
     if (trigger?.cron !== undefined) {

@@ -1,7 +1,7 @@
 import { InputError } from '../errors.js';
 import type { Accessor, RowLayout, SourceRow } from '../formats/types.js';
 import type { Profile } from '../profiles/schema.js';
-import type { ExprScope, ExprValue } from './expr/compile.js';
+import type { CompiledExpression, ExprScope, ExprValue } from './expr/compile.js';
 import { compileField, type FieldProgram, type RowContext } from './field-program.js';
 import { KeySet } from './key-set.js';
 import { getPath, keyText, setPath } from './record-fields.js';
@@ -57,6 +57,7 @@ export function compileMapping(profile: Profile, lookups: ReadonlyMap<string, Lo
   }
   const { shape, issues: shapeIssues } = compileShape(profile, lookups);
   issues.push(...shapeIssues);
+  issues.push(...undeclaredParams(profile, programs, shape.filter));
   const keyFields = profile.key ?? [];
   keyFields.forEach((k, i) => {
     if (!Object.hasOwn(profile.fields, k)) issues.push({ path: ['key', i], message: `"${k}" is not a field of this profile; key lists target field names` });
@@ -91,6 +92,23 @@ export function compileMapping(profile: Profile, lookups: ReadonlyMap<string, Lo
     },
   };
   return { ok: true, mapping };
+}
+
+/** `param.x` in an expression needs `params.x` in the profile, so a typo fails the profile, not every run. */
+function undeclaredParams(profile: Profile, programs: readonly FieldProgram[], filter: CompiledExpression | undefined): MappingIssue[] {
+  const declared = Object.keys(profile.params ?? {});
+  const issues: MappingIssue[] = [];
+  const check = (expr: CompiledExpression | undefined, path: MappingIssue['path']): void => {
+    for (const ref of expr?.paramRefs ?? []) {
+      if (!declared.includes(ref)) issues.push({ path, message: `uses param.${ref}, which is not declared; declare it under params (${ref}: { type: string, required: true })${declared.length > 0 ? `; declared: ${declared.join(', ')}` : ''}` });
+    }
+  };
+  for (const p of programs) {
+    check(p.expression, ['fields', p.name, 'expr']);
+    check(p.condition, ['fields', p.name, 'when']);
+  }
+  check(filter, ['filter']);
+  return issues;
 }
 
 function isColumnList(v: RowLayout | readonly string[]): v is readonly string[] {

@@ -2,7 +2,8 @@ import { createReadStream } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 
-import { FerryError } from '../errors.js';
+import { FerryError, InputError } from '../errors.js';
+import { NO_PARAMS, resolveParams, type RunParams } from '../profiles/run-params.js';
 import type { Logger } from '../log.js';
 import { createRejectPolicy } from '../mapping/reject-policy.js';
 import type { LoadedProfile } from '../profiles/types.js';
@@ -87,8 +88,9 @@ export async function continueBatch(ctx: PipelineContext, start: BatchRow, loade
     }
   }
 
+  const params = await runParamsOf(store, b, loaded);
   if (b.state === 'staged' || ((b.state === 'parsed' || b.state === 'delivering') && !(await spoolExists(paths.spool)))) {
-    const summary = await writeSpool(paths.spool, { path: paths.staged, name: b.fileName }, loaded.profile.format, loaded.mapping);
+    const summary = await writeSpool(paths.spool, { path: paths.staged, name: b.fileName }, loaded.profile.format, loaded.mapping, params.values);
     const policy = createRejectPolicy(loaded.profile.onError, loaded.profile.maxRejected);
     if (policy.exceeded(summary.rejected, summary.rows)) {
       const message = `${summary.rejected} of ${summary.rows} rows rejected; the limit is ${policy.description}, so the whole file is rejected and nothing was sent`;
@@ -116,7 +118,7 @@ export async function continueBatch(ctx: PipelineContext, start: BatchRow, loade
   }
 
   if (b.state === 'delivered') {
-    const dest = resultDestination(loaded, b, ctx.dataDir);
+    const dest = resultDestination(loaded, b, ctx.dataDir, params.texts);
     const counts = await writeResultFile({
       spoolDir: paths.spool,
       chunk: (seq) => store.getChunk(b.id, seq),
@@ -153,6 +155,16 @@ export async function continueBatch(ctx: PipelineContext, start: BatchRow, loade
     log.info({ status: b.status, rows: b.rowsTotal, delivered: b.rowsDelivered, rejected: b.rowsRejected, failed: b.rowsFailed, skipped: b.rowsSkipped }, 'batch settled');
   }
   return b;
+}
+
+/** The parameters of the batch's run, as the ledger kept them; resolved again with the profile. */
+async function runParamsOf(store: StateStore, b: BatchRow, loaded: LoadedProfile): Promise<RunParams> {
+  const run = await store.getRun(b.runId);
+  const texts = run?.params ?? {};
+  if (Object.keys(texts).length === 0 && loaded.profile.params === undefined) return NO_PARAMS;
+  const resolved = resolveParams(loaded.profile.params, texts);
+  if (!resolved.ok) throw new InputError('E_PARAMS', `the run's parameters do not fit profile ${loaded.id}: ${resolved.problems.join('; ')}`, { location: { file: b.fileName } });
+  return resolved.params;
 }
 
 function dirnamePosix(path: string): string {

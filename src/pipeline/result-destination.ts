@@ -26,13 +26,18 @@ export function safeFileName(name: string): string {
 
 /**
  * Expands a file name template: `{name}` `{stem}` `{ext}` of the source file, `{date:…}`,
- * `{time:…}`, `{profile}` and `{batch}`. The source name is sanitised first, so a hostile name
- * cannot climb out of the result folder.
+ * `{time:…}`, `{profile}`, `{batch}` and `{param.name}` (a run parameter; empty when not given).
+ * The source name is sanitised first and the result again, so a hostile name or parameter cannot
+ * climb out of the result folder.
  */
-export function expandNameTemplate(template: string, vars: { fileName: string; profile: string; batch: string; at: Date }): string {
+export function expandNameTemplate(template: string, vars: { fileName: string; profile: string; batch: string; at: Date; params?: Readonly<Record<string, string>> }): string {
   const name = safeFileName(vars.fileName);
   const { name: stem, ext } = parse(name);
-  const out = template.replace(/\{(name|stem|ext|profile|batch|date|time)(?::([^}]+))?\}/g, (_m, key: string, fmt: string | undefined) => {
+  const out = template.replace(/\{(name|stem|ext|profile|batch|date|time|param\.[A-Za-z][A-Za-z0-9_]*)(?::([^}]+))?\}/g, (_m, key: string, fmt: string | undefined) => {
+    if (key.startsWith('param.')) {
+      const p = key.slice(6);
+      return vars.params !== undefined && Object.hasOwn(vars.params, p) ? (vars.params[p] ?? '') : '';
+    }
     switch (key) {
       case 'name': return name;
       case 'stem': return stem;
@@ -60,9 +65,9 @@ export interface ResultDestination {
  * a `local` connection, or on the server of an SFTP/FTP connection (written locally first, then
  * uploaded). Without `results`, into `<data>/results/<profile>/`.
  */
-export function resultDestination(loaded: LoadedProfile, batch: BatchRow, dataDir: string): ResultDestination {
+export function resultDestination(loaded: LoadedProfile, batch: BatchRow, dataDir: string, params?: Readonly<Record<string, string>>): ResultDestination {
   const results = loaded.profile.results;
-  const name = expandNameTemplate(results?.name ?? `{stem}.result.${results?.format ?? 'csv'}`, { fileName: batch.fileName, profile: loaded.id, batch: batch.id, at: new Date(batch.createdAt) });
+  const name = expandNameTemplate(results?.name ?? `{stem}.result.${results?.format ?? 'csv'}`, { fileName: batch.fileName, profile: loaded.id, batch: batch.id, at: new Date(batch.createdAt), ...(params === undefined ? {} : { params }) });
   if (results === undefined) return { localPath: resolve(dataDir, 'results', loaded.id, `${batch.id}-${name}`), doneFile: false };
   const connection = loaded.connections.results;
   const doneFile = results.doneFile === true;

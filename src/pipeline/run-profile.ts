@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 
-import { FerryError } from '../errors.js';
+import { FerryError, InputError } from '../errors.js';
+import { NO_PARAMS, resolveParams, type RunParams } from '../profiles/run-params.js';
 import type { LoadedProfile } from '../profiles/types.js';
 import type { ListedFile } from '../sources/folder-source.js';
 import type { BatchRow, BatchStatus } from '../store/types.js';
@@ -36,9 +37,11 @@ export interface RunResult {
  * fails in a way that is not the customer's (disk, bug) leaves its batch where it stopped, to be
  * resumed; the run goes on with the next file.
  */
-export async function runProfile(ctx: PipelineContext, loaded: LoadedProfile, files: readonly RunFile[], trigger: string): Promise<RunResult> {
+export async function runProfile(ctx: PipelineContext, loaded: LoadedProfile, files: readonly RunFile[], trigger: string, given?: RunParams): Promise<RunResult> {
+  const params = given ?? defaultParams(loaded);
   const runId = newId('r');
-  await ctx.store.createRun({ id: runId, profile: loaded.id, trigger });
+  // the parameters are kept with the run: a batch resumed tomorrow still sees today's `today`
+  await ctx.store.createRun({ id: runId, profile: loaded.id, trigger, params: params.texts });
   await ctx.store.profileVersion(loaded.id, loaded.contentHash, loaded.text);
   const results: (BatchRow | undefined)[] = new Array<BatchRow | undefined>(files.length);
   const processOne = async (f: RunFile, index: number): Promise<void> => {
@@ -71,6 +74,18 @@ export async function runProfile(ctx: PipelineContext, loaded: LoadedProfile, fi
   const status = combineStatus(batches.map((b) => b.status));
   await ctx.store.finishRun(runId, status);
   return { runId, status, batches };
+}
+
+/**
+ * The parameters of a run nobody passed any to (file events, polls, schedules): the declared
+ * defaults. A required parameter without a default cannot be filled that way: such a profile only
+ * runs by hand or through the API.
+ */
+export function defaultParams(loaded: LoadedProfile): RunParams {
+  if (loaded.profile.params === undefined) return NO_PARAMS;
+  const resolved = resolveParams(loaded.profile.params, {});
+  if (!resolved.ok) throw new InputError('E_PARAMS', `profile ${loaded.id} cannot run without parameters: ${resolved.problems.join('; ')}`);
+  return resolved.params;
 }
 
 /** Files at least this big run alone: several at once would multiply the memory of parsing. */

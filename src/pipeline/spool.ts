@@ -7,6 +7,7 @@ import type { InputFile } from '../formats/types.js';
 import { recordJson } from '../json/to-json.js';
 import { InputError } from '../errors.js';
 import type { CompiledMapping } from '../mapping/compile.js';
+import type { ExprValue } from '../mapping/expr/types.js';
 import { GroupLimitError } from '../mapping/group-records.js';
 import type { RowError, RowItem } from '../mapping/types.js';
 import type { ProfileFormat } from '../profiles/schema.js';
@@ -60,7 +61,7 @@ async function endStream(stream: WriteStream): Promise<void> {
  * the same after a restart, even if the profile was edited since. The spool is written under
  * temporary names and renamed when complete.
  */
-export async function writeSpool(dir: string, file: InputFile, format: ProfileFormat | undefined, mapping: CompiledMapping): Promise<SpoolSummary> {
+export async function writeSpool(dir: string, file: InputFile, format: ProfileFormat | undefined, mapping: CompiledMapping, params?: ReadonlyMap<string, ExprValue>): Promise<SpoolSummary> {
   await mkdir(dir, { recursive: true });
   const bodies = createWriteStream(join(dir, `${BODIES}.part`), { highWaterMark: 1 << 20 });
   const index = createWriteStream(join(dir, `${INDEX}.part`), { highWaterMark: 1 << 18 });
@@ -68,7 +69,7 @@ export async function writeSpool(dir: string, file: InputFile, format: ProfileFo
   const summary: SpoolSummary = { rows: 0, records: 0, rejected: 0, skipped: 0, ordered: true };
   try {
     const reader = await openReader(file, format);
-    const processor = mapping.process(reader, file.name, undefined, reader.estimatedRows);
+    const processor = mapping.process(reader, file.name, params, reader.estimatedRows);
     summary.ordered = processor.ordered;
     let json = '';
     let idx = '';

@@ -5,6 +5,7 @@ import { RawJson, recordJson } from '../json/to-json.js';
 import { GroupLimitError } from '../mapping/group-records.js';
 import { createRejectPolicy } from '../mapping/reject-policy.js';
 import type { MappedRecord, RowError, RowItem } from '../mapping/types.js';
+import { NO_PARAMS, resolveParams, type RunParams } from '../profiles/run-params.js';
 import type { LoadedProfile } from '../profiles/types.js';
 import { compileBodyTemplate } from '../targets/body-template.js';
 import { type ColumnGuess, guessColumns } from './detect-columns.js';
@@ -48,11 +49,17 @@ export function guessFromRows(reader: RowReader, rows: readonly SourceRow[]): Co
   return guessColumns(reader.columns, valuesOf);
 }
 
+/** The declared defaults, or none when a required parameter has no default (its expressions see nothing). */
+function defaultPreviewParams(loaded: LoadedProfile): RunParams {
+  const resolved = resolveParams(loaded.profile.params, {});
+  return resolved.ok ? resolved.params : NO_PARAMS;
+}
+
 /** Reads and maps a local file with a profile, sending and recording nothing. */
-export async function previewFile(loaded: LoadedProfile, file: InputFile, options: { rows?: number } = {}): Promise<PreviewResult> {
+export async function previewFile(loaded: LoadedProfile, file: InputFile, options: { rows?: number; params?: RunParams } = {}): Promise<PreviewResult> {
   const { profile, mapping } = loaded;
   const reader = await openReader(file, profile.format);
-  const processor = mapping.process(reader, file.name, undefined, reader.estimatedRows);
+  const processor = mapping.process(reader, file.name, (options.params ?? defaultPreviewParams(loaded)).values, reader.estimatedRows);
   const limit = options.rows ?? 0;
   const records: PreviewResult['records'] = [];
   const rejected: PreviewResult['rejected'] = [];

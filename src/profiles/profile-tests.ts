@@ -8,6 +8,7 @@ import { FerryError } from '../errors.js';
 import { toJson } from '../json/to-json.js';
 import { previewFile } from '../preview/preview-file.js';
 import { issuesToProblems } from './format-issues.js';
+import { resolveParams } from './run-params.js';
 import { obj } from './schema-helpers.js';
 import type { LoadedProfile, Problem } from './types.js';
 import { parseYamlSource } from './yaml-source.js';
@@ -18,6 +19,8 @@ const profileTestSchema = obj({
   description: z.string().optional(),
   records: z.array(z.record(z.string(), z.unknown())).optional(),
   rejected: z.array(obj({ row: z.number().int().min(1), fields: z.array(z.string()).optional(), codes: z.array(z.string()).optional() })).optional(),
+  /** run parameters for the test, as `ferry run --param` gives them */
+  params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
   /** the rows the filter leaves out, by row number */
   skipped: z.array(z.number().int().min(1)).optional(),
 });
@@ -76,7 +79,9 @@ export async function runProfileTest(testPath: string, loaded: LoadedProfile): P
   if (!existsSync(input)) return { ...base, passed: false, differences: [`input ${spec.input} does not exist (${input})`], problems: [] };
   const differences: string[] = [];
   try {
-    const result = await previewFile(loaded, { path: input, name: basename(input) });
+    const params = resolveParams(loaded.profile.params, Object.fromEntries(Object.entries(spec.params ?? {}).map(([k, v]) => [k, String(v)])));
+    if (!params.ok) return { ...base, passed: false, differences: params.problems, problems: [] };
+    const result = await previewFile(loaded, { path: input, name: basename(input) }, { params: params.params });
     if (spec.records !== undefined) {
       const got = result.records;
       spec.records.forEach((want, i) => {

@@ -4,6 +4,7 @@ import { parseWindow } from '../scheduler/batch-window.js';
 import { parseCron } from '../scheduler/cron-schedule.js';
 import { connection } from './connection-schema.js';
 import { fieldSpec, lookupSpec } from './field-schema.js';
+import { paramsSpec } from './param-schema.js';
 import { groupSpec, splitSpec } from './shape-schema.js';
 import { countOrPercent, duration, globs, obj, rate, singleChar, timeZoneName } from './schema-helpers.js';
 
@@ -143,6 +144,8 @@ export const profileSchema = obj({
   key: z.union([z.string(), z.array(z.string()).min(1)]).transform((v) => (typeof v === 'string' ? [v] : v)).optional(),
   /** an expression over the raw row (`row["…"]`) and parameters; rows where it is false are skipped */
   filter: z.string().min(1).optional(),
+  /** run parameters: `ferry run --param k=v`, read by expressions as param.k and by name templates as {param.k} */
+  params: paramsSpec.optional(),
   split: splitSpec.optional(),
   group: groupSpec.optional(),
   onError: z.enum(['reject-row', 'reject-file']).optional(),

@@ -1,10 +1,10 @@
-import type { BatchRow, BatchStatus, ChunkRecord, ScheduleState } from './types.js';
+import type { BatchRow, BatchStatus, ChunkRecord, RunRow, ScheduleState } from './types.js';
 
 /** The ledger's tables; created when missing, so opening a store also sets it up. */
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS runs (
   id TEXT PRIMARY KEY, profile TEXT NOT NULL, trigger TEXT NOT NULL, status TEXT NOT NULL,
-  started_at INTEGER NOT NULL, finished_at INTEGER
+  started_at INTEGER NOT NULL, finished_at INTEGER, params TEXT
 );
 CREATE TABLE IF NOT EXISTS batches (
   id TEXT PRIMARY KEY, run_id TEXT NOT NULL, profile TEXT NOT NULL, profile_version TEXT NOT NULL,
@@ -43,6 +43,7 @@ CREATE TABLE IF NOT EXISTS chunks (
 export const ADDED_COLUMNS: readonly { table: string; column: string; definition: string }[] = [
   { table: 'batches', column: 'rows_skipped', definition: 'INTEGER NOT NULL DEFAULT 0' },
   { table: 'profile_versions', column: 'content', definition: 'TEXT' },
+  { table: 'runs', column: 'params', definition: 'TEXT' },
 ];
 
 export interface BatchDbRow {
@@ -106,4 +107,17 @@ export interface ScheduleDbRow {
 /** A `schedules` row as the store interface gives it. */
 export function toSchedule(r: ScheduleDbRow): ScheduleState {
   return { profile: r.profile, expression: r.expression, timeZone: r.time_zone, lastDue: r.last_due, nextDue: r.next_due, updatedAt: r.updated_at };
+}
+
+/** A `runs` row as SQLite returns it. */
+export interface RunDbRow {
+  id: string; profile: string; trigger: string; status: BatchStatus; started_at: number; finished_at: number | null; params: string | null;
+}
+
+/** A `runs` row as the store interface gives it. */
+export function toRun(r: RunDbRow): RunRow {
+  return {
+    id: r.id, profile: r.profile, trigger: r.trigger, status: r.status, startedAt: r.started_at, finishedAt: r.finished_at,
+    params: r.params === null ? {} : (JSON.parse(r.params) as Record<string, string>),
+  };
 }

@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 
 import { acquireInstanceLock, type InstanceLock } from './instance-lock.js';
-import { ADDED_COLUMNS, type BatchDbRow, type ChunkDbRow, COLUMN_OF, packOutcomes, SCHEMA, type ScheduleDbRow, toBatch, toSchedule, unpackChunk } from './sqlite-rows.js';
+import { ADDED_COLUMNS, type BatchDbRow, type ChunkDbRow, COLUMN_OF, type RunDbRow, toRun, packOutcomes, SCHEMA, type ScheduleDbRow, toBatch, toSchedule, unpackChunk } from './sqlite-rows.js';
 import type { BatchPatch, BatchRow, BatchStatus, ChunkRecord, NewBatch, RunRow, ScheduleState, SourceHealth, StateStore } from './types.js';
 
 /**
@@ -55,8 +55,9 @@ export class SqliteStore implements StateStore {
     return st;
   }
 
-  async createRun(run: Pick<RunRow, 'id' | 'profile' | 'trigger'>): Promise<void> {
-    this.stmt('INSERT INTO runs (id, profile, trigger, status, started_at) VALUES (?, ?, ?, ?, ?)').run(run.id, run.profile, run.trigger, 'running', Date.now());
+  async createRun(run: Pick<RunRow, 'id' | 'profile' | 'trigger'> & { params?: Readonly<Record<string, string>> }): Promise<void> {
+    const params = run.params === undefined || Object.keys(run.params).length === 0 ? null : JSON.stringify(run.params);
+    this.stmt('INSERT INTO runs (id, profile, trigger, status, started_at, params) VALUES (?, ?, ?, ?, ?, ?)').run(run.id, run.profile, run.trigger, 'running', Date.now(), params);
   }
 
   async finishRun(id: string, status: BatchStatus): Promise<void> {
@@ -64,15 +65,15 @@ export class SqliteStore implements StateStore {
   }
 
   async getRun(id: string): Promise<RunRow | undefined> {
-    const r = this.stmt('SELECT * FROM runs WHERE id = ?').get(id) as { id: string; profile: string; trigger: string; status: BatchStatus; started_at: number; finished_at: number | null } | undefined;
-    return r === undefined ? undefined : { id: r.id, profile: r.profile, trigger: r.trigger, status: r.status, startedAt: r.started_at, finishedAt: r.finished_at };
+    const r = this.stmt('SELECT * FROM runs WHERE id = ?').get(id) as RunDbRow | undefined;
+    return r === undefined ? undefined : toRun(r);
   }
 
   async listRuns(query: { limit: number; profile?: string }): Promise<RunRow[]> {
     const rows = (query.profile === undefined
       ? this.stmt('SELECT * FROM runs ORDER BY started_at DESC LIMIT ?').all(query.limit)
-      : this.stmt('SELECT * FROM runs WHERE profile = ? ORDER BY started_at DESC LIMIT ?').all(query.profile, query.limit)) as { id: string; profile: string; trigger: string; status: BatchStatus; started_at: number; finished_at: number | null }[];
-    return rows.map((r) => ({ id: r.id, profile: r.profile, trigger: r.trigger, status: r.status, startedAt: r.started_at, finishedAt: r.finished_at }));
+      : this.stmt('SELECT * FROM runs WHERE profile = ? ORDER BY started_at DESC LIMIT ?').all(query.profile, query.limit)) as RunDbRow[];
+    return rows.map(toRun);
   }
 
   private insertBatch(b: NewBatch): BatchRow {

@@ -74,6 +74,8 @@ export interface RunRow {
   readonly status: BatchStatus;
   readonly startedAt: number;
   readonly finishedAt: number | null;
+  /** the run's parameters as canonical text (dates resolved: `today` is the day the run started) */
+  readonly params: Readonly<Record<string, string>>;
 }
 
 /** How a profile's source looked at its last poll; written by the daemon, read by status and /healthz. */
@@ -113,7 +115,7 @@ export interface ScheduleState {
  */
 export interface StateStore {
   /** creates a run */
-  createRun(run: Pick<RunRow, 'id' | 'profile' | 'trigger'>): Promise<void>;
+  createRun(run: Pick<RunRow, 'id' | 'profile' | 'trigger'> & { params?: Readonly<Record<string, string>> }): Promise<void>;
   finishRun(id: string, status: BatchStatus): Promise<void>;
   getRun(id: string): Promise<RunRow | undefined>;
   /**

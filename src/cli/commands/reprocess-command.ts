@@ -51,7 +51,9 @@ export async function reprocessCommand(options: GlobalOptions, batchId: string, 
     }
     if (loaded === undefined) return 1;
     const runId = newId('r');
-    await runtime.store.createRun({ id: runId, profile: loaded.id, trigger: `reprocess ${batchId}` });
+    // the same parameters as the first time: they shaped the records and so the idempotency keys
+    const originalRun = await runtime.store.getRun(original.runId);
+    await runtime.store.createRun({ id: runId, profile: loaded.id, trigger: `reprocess ${batchId}`, params: originalRun?.params ?? {} });
     await runtime.store.profileVersion(loaded.id, loaded.contentHash, loaded.text);
     const batch = await runtime.store.createBatch({
       id: newId('b'), runId, profile: loaded.id, profileVersion: loaded.contentHash, fileName: original.fileName,

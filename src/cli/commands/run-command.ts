@@ -6,6 +6,7 @@ import { FerryError } from '../../errors.js';
 import { toJson } from '../../json/to-json.js';
 import { combineStatus, resumeUnfinished, runProfile, type RunFile, type RunResult } from '../../pipeline/run-profile.js';
 import { formatProblem, loadProfileSet } from '../../profiles/load.js';
+import { parseParamArgs, resolveParams } from '../../profiles/run-params.js';
 import { durationMs } from '../../profiles/schema-helpers.js';
 import { FolderSource } from '../../sources/folder-source.js';
 import { sourceFs } from '../../pipeline/process-batch.js';
@@ -57,13 +58,19 @@ async function listForRun(source: FolderSource, minAge: string | number | undefi
   return result.ready;
 }
 
-/** `ferry run <profile> [--file PATH] [--json]`: one run in the foreground. */
+/** `ferry run <profile> [--file PATH] [--param k=v]… [--json]`: one run in the foreground. */
 export async function runCommand(options: GlobalOptions, profileId: string, flags: { file?: string; json?: boolean; param?: string[] }, io: CommandIo): Promise<number> {
   const set = await loadProfileSet(options.profiles, { only: profileId });
   for (const p of set.problems) io.err(formatProblem(p));
   const loaded = set.profiles.get(profileId);
   if (loaded === undefined) {
     if (set.problems.length === 0) io.err(`no profile "${profileId}" in ${options.profiles}`);
+    return 2;
+  }
+  const parsedArgs = parseParamArgs(flags.param ?? []);
+  const resolved = parsedArgs.ok ? resolveParams(loaded.profile.params, parsedArgs.given) : parsedArgs;
+  if (!resolved.ok) {
+    for (const p of resolved.problems) io.err(`${profileId}: ${p}`);
     return 2;
   }
   let explicit: RunFile | undefined;
@@ -96,10 +103,10 @@ export async function runCommand(options: GlobalOptions, profileId: string, flag
       io.err(`${profileId}: the source could not be listed: ${err.code}: ${err.message}`);
       return 1;
     }
-    const result = await runProfile(ctx, loaded, files, flags.file === undefined ? 'manual' : 'manual-file');
+    const result = await runProfile(ctx, loaded, files, flags.file === undefined ? 'manual' : 'manual-file', resolved.params);
     const batches = [...resumed, ...result.batches];
     const all: RunResult = { runId: result.runId, status: combineStatus(batches.map((b) => b.status)), batches };
-    io.out(flags.json === true ? toJson({ profile: profileId, run: result.runId, status: all.status, batches: all.batches.map(batchJson) }, '  ') : describe(all, profileId));
+    io.out(flags.json === true ? toJson({ profile: profileId, run: result.runId, status: all.status, params: resolved.params.texts, batches: all.batches.map(batchJson) }, '  ') : describe(all, profileId));
     return exitCodeOf(all.status);
   } finally {
     process.off('SIGINT', stop);

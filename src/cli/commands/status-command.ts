@@ -25,7 +25,7 @@ export async function statusCommand(options: GlobalOptions, flags: { json?: bool
     const schedules = await store.listSchedules().catch(() => []);
     if (flags.json === true) {
       io.out(toJson({
-        runs: runs.map((r) => ({ id: r.id, profile: r.profile, trigger: r.trigger, status: r.status, startedAt: new Date(r.startedAt).toISOString(), finishedAt: r.finishedAt === null ? null : new Date(r.finishedAt).toISOString() })),
+        runs: runs.map((r) => ({ id: r.id, profile: r.profile, trigger: r.trigger, params: r.params, status: r.status, startedAt: new Date(r.startedAt).toISOString(), finishedAt: r.finishedAt === null ? null : new Date(r.finishedAt).toISOString() })),
         batches: batches.map((b) => ({ ...batchJson(b), profile: b.profile, profileVersion: { number: b.profileVersionNumber, hash: b.profileVersion.slice(0, 12) }, state: b.state, createdAt: new Date(b.createdAt).toISOString() })),
         unfinished: unfinished.map((b) => ({ id: b.id, profile: b.profile, file: b.fileName, state: b.state })),
         schedules: schedules.map((sc) => ({ profile: sc.profile, cron: sc.expression, timezone: sc.timeZone, lastDue: new Date(sc.lastDue).toISOString(), nextDue: sc.nextDue === null ? null : new Date(sc.nextDue).toISOString() })),

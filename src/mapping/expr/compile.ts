@@ -23,6 +23,8 @@ export interface CompiledExpression {
   readonly fieldRefs: readonly string[];
   /** column names referenced via row["…"] / row.X with literal names */
   readonly columnRefs: readonly string[];
+  /** run parameters referenced as param.name */
+  readonly paramRefs: readonly string[];
   /** @throws ExpressionError on runtime errors (type mismatch, division by zero, bad function argument) */
   evaluate(scope: ExprScope): ExprValue;
 }
@@ -41,6 +43,7 @@ export interface CompileOptions {
 interface Refs {
   readonly fields: Set<string>;
   readonly columns: Set<string>;
+  readonly params: Set<string>;
   readonly context: CompileContext;
 }
 
@@ -117,6 +120,7 @@ function compileNode(node: Node, refs: Refs): Evaluator {
     }
     case 'param': {
       const name = node.name;
+      refs.params.add(name);
       return (s) => sanitize(s.param(name));
     }
     case 'member': {
@@ -189,6 +193,7 @@ class Expression implements CompiledExpression {
     readonly source: string,
     readonly fieldRefs: readonly string[],
     readonly columnRefs: readonly string[],
+    readonly paramRefs: readonly string[],
     private readonly root: Evaluator,
   ) {}
 
@@ -217,12 +222,13 @@ export function compileExpression(source: string, options: CompileOptions = {}):
     };
   }
   try {
-    const refs: Refs = { fields: new Set(), columns: new Set(), context: { lookups: options.lookups ?? new Map() } };
+    const refs: Refs = { fields: new Set(), columns: new Set(), params: new Set(), context: { lookups: options.lookups ?? new Map() } };
     const root = compileNode(parse(source), refs);
     const expression = new Expression(
       source,
       Object.freeze([...refs.fields]),
       Object.freeze([...refs.columns]),
+      Object.freeze([...refs.params]),
       root,
     );
     return { ok: true, expression };

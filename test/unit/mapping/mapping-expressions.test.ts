@@ -31,7 +31,7 @@ describe('expressions in profiles', () => {
   });
 
   it('see run parameters as param.name', () => {
-    const mapper = mapperFor({ id: { from: 'Id' }, batch: { expr: 'param.batch' } }, ['Id'], { params: new Map([['batch', 'B-7']]) });
+    const mapper = mapperFor({ id: { from: 'Id' }, batch: { expr: 'param.batch' } }, ['Id'], { params: new Map([['batch', 'B-7']]), extras: { params: { batch: {} } } });
     assert.equal(recordOf(mapRows(mapper, [['1']])[0]).batch, 'B-7');
   });
 
