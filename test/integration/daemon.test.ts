@@ -43,7 +43,8 @@ describe('ferry start (the daemon)', () => {
 
   it('processes a file that was already there at start-up', async () => {
     await until('the early file', () => existsSync(join(ws.results, 'waiting-at-start.result.csv')));
-    assert.ok(existsSync(join(ws.inbox, 'processed', 'waiting-at-start.csv')));
+    // the result file is written before the source is settled
+    await until('the source to move', () => existsSync(join(ws.inbox, 'processed', 'waiting-at-start.csv')));
   });
 
   it('picks up a file dropped into the watched folder', async () => {
