@@ -10,6 +10,8 @@ export interface HealthSources {
   readonly store: StateStore;
   readonly remotes: RemoteRegistry;
   readonly startedAt: number;
+  /** profiles whose file is invalid (their last valid version, if any, keeps running) */
+  readonly invalidProfiles?: () => ReadonlyMap<string, readonly string[]>;
 }
 
 /** Parses `host:port` (IPv6 as `[::1]:8470`). */
@@ -35,13 +37,15 @@ export async function startAdminServer(listen: string, sources: HealthSources, l
         try {
           const health = await sources.store.listSourceHealth();
           const down = health.filter((h) => h.state === 'down');
+          const invalid = [...(sources.invalidProfiles?.() ?? new Map<string, readonly string[]>())].map(([profile, problems]) => ({ profile, problems }));
           body = {
-            status: down.length === 0 ? 'ok' : 'degraded',
+            status: down.length === 0 && invalid.length === 0 ? 'ok' : 'degraded',
             pid: process.pid,
             uptimeSeconds: Math.round((Date.now() - sources.startedAt) / 1000),
             store: 'ok',
             sources: health.map((h) => ({ ...h, lastPollAt: new Date(h.lastPollAt).toISOString(), lastOkAt: h.lastOkAt === null ? null : new Date(h.lastOkAt).toISOString(), lastErrorAt: h.lastErrorAt === null ? null : new Date(h.lastErrorAt).toISOString() })),
             connections: sources.remotes.health(),
+            invalidProfiles: invalid,
           };
         } catch (err) {
           status = 503;

@@ -33,6 +33,9 @@ CREATE TABLE IF NOT EXISTS schedules (
   profile TEXT PRIMARY KEY, expression TEXT NOT NULL, time_zone TEXT NOT NULL, last_due INTEGER NOT NULL,
   next_due INTEGER, updated_at INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS profile_problems (
+  profile TEXT PRIMARY KEY, problems TEXT NOT NULL, since INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS chunks (
   batch_id TEXT NOT NULL, seq INTEGER NOT NULL, key TEXT NOT NULL, count INTEGER NOT NULL,
   outcomes TEXT NOT NULL, PRIMARY KEY (batch_id, seq)

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 
 import { acquireInstanceLock, type InstanceLock } from './instance-lock.js';
 import { ADDED_COLUMNS, type BatchDbRow, type ChunkDbRow, COLUMN_OF, type RunDbRow, toRun, packOutcomes, SCHEMA, type ScheduleDbRow, toBatch, toSchedule, unpackChunk } from './sqlite-rows.js';
-import type { BatchPatch, BatchRow, BatchStatus, ChunkRecord, NewBatch, RunRow, ScheduleState, SourceHealth, StateStore } from './types.js';
+import type { BatchPatch, BatchRow, BatchStatus, ChunkRecord, NewBatch, ProfileProblems, RunRow, ScheduleState, SourceHealth, StateStore } from './types.js';
 
 /**
  * The embedded state store: one SQLite file in WAL mode. `synchronous = NORMAL` makes every commit
@@ -218,6 +218,20 @@ export class SqliteStore implements StateStore {
 
   async listSchedules(): Promise<ScheduleState[]> {
     return (this.stmt('SELECT * FROM schedules ORDER BY profile').all() as ScheduleDbRow[]).map(toSchedule);
+  }
+
+  async saveProfileProblems(profile: string, problems: readonly string[]): Promise<void> {
+    if (problems.length === 0) {
+      this.stmt('DELETE FROM profile_problems WHERE profile = ?').run(profile);
+      return;
+    }
+    this.stmt(`INSERT INTO profile_problems (profile, problems, since) VALUES (?, ?, ?)
+      ON CONFLICT (profile) DO UPDATE SET problems = excluded.problems`).run(profile, JSON.stringify(problems), Date.now());
+  }
+
+  async listProfileProblems(): Promise<ProfileProblems[]> {
+    const rows = this.stmt('SELECT * FROM profile_problems ORDER BY profile').all() as { profile: string; problems: string; since: number }[];
+    return rows.map((r) => ({ profile: r.profile, problems: JSON.parse(r.problems) as string[], since: r.since }));
   }
 
   async close(): Promise<void> {

@@ -109,6 +109,15 @@ export interface ScheduleState {
   readonly updatedAt: number;
 }
 
+/** A profile whose file was edited into an invalid state while the daemon runs its last valid version. */
+export interface ProfileProblems {
+  readonly profile: string;
+  /** `ferry check` lines */
+  readonly problems: readonly string[];
+  /** when the edit was first seen (ms) */
+  readonly since: number;
+}
+
 /**
  * The durable state of ferry. Every method is async so that a networked store (PostgreSQL) fits
  * the same interface; the SQLite one answers synchronously underneath.
@@ -148,6 +157,9 @@ export interface StateStore {
   saveSchedule(state: Omit<ScheduleState, 'updatedAt'>): Promise<void>;
   getSchedule(profile: string): Promise<ScheduleState | undefined>;
   listSchedules(): Promise<ScheduleState[]>;
+  /** Records a profile's problems after a reload (an empty list clears them). */
+  saveProfileProblems(profile: string, problems: readonly string[]): Promise<void>;
+  listProfileProblems(): Promise<ProfileProblems[]>;
   listChunks(batchId: string): Promise<ChunkRecord[]>;
   /** the sequence numbers of the chunks with a recorded outcome */
   listChunkSeqs(batchId: string): Promise<number[]>;

@@ -1,6 +1,6 @@
 import { startAdminServer } from '../../admin/admin-server.js';
 import { daemonClock, type DaemonClock } from '../../daemon/daemon-clock.js';
-import { ProfileWorker } from '../../daemon/profile-worker.js';
+import { ProfileSupervisor } from '../../daemon/profile-supervisor.js';
 import { resumeUnfinished } from '../../pipeline/run-profile.js';
 import { formatProblem, loadProfileSet } from '../../profiles/load.js';
 import type { GlobalOptions } from '../options.js';
@@ -12,7 +12,8 @@ const SHUTDOWN_MS = Number(process.env.FERRY_SHUTDOWN_TIMEOUT ?? 8000);
 
 /**
  * `ferry start`: the daemon. Loads every profile (refusing to start on an invalid one), takes the
- * store's instance lock, resumes unfinished batches, and watches every local source. SIGTERM or
+ * store's instance lock, resumes unfinished batches, watches every source, and reloads profiles
+ * edited while it runs (see ProfileSupervisor). SIGTERM or
  * SIGINT stops the triggers, aborts deliveries in flight (their batches stay committed at the
  * last chunk and resume at the next start) and exits 0; a second signal exits at once.
  */
@@ -35,10 +36,10 @@ export async function startCommand(options: GlobalOptions, io: CommandIo): Promi
   const { log } = runtime;
   const controller = new AbortController();
   const ctx = runtime.context(controller.signal);
-  const workers: ProfileWorker[] = [];
+  const supervisor = new ProfileSupervisor(options.profiles, ctx, clock, log);
   let admin: Awaited<ReturnType<typeof startAdminServer>> | undefined;
   try {
-    admin = await startAdminServer(options.listen, { store: runtime.store, remotes: runtime.remotes, startedAt: Date.now() }, log);
+    admin = await startAdminServer(options.listen, { store: runtime.store, remotes: runtime.remotes, startedAt: Date.now(), invalidProfiles: () => supervisor.invalid }, log);
   } catch (err) {
     io.err(`ferry start: the admin server cannot listen on ${options.listen}: ${err instanceof Error ? err.message : String(err)}`);
     await runtime.close();
@@ -69,21 +70,16 @@ export async function startCommand(options: GlobalOptions, io: CommandIo): Promi
     if (!controller.signal.aborted) log.error({ err }, 'resuming unfinished batches failed');
     return [];
   });
-  const startWorkers = resuming.then(() => {
+  const startWorkers = resuming.then(async () => {
     if (controller.signal.aborted) return;
-    for (const loaded of set.profiles.values()) {
-      const type = loaded.profile.source?.type;
-      if (type === undefined || type === 'http' || loaded.profile.target === undefined) continue;
-      const worker = new ProfileWorker(loaded, () => ctx, clock);
-      workers.push(worker);
-      worker.start();
-    }
-    log.info({ watching: workers.length }, 'watching sources');
+    await supervisor.start(set);
+    log.info({ watching: supervisor.size }, 'watching sources');
   });
 
   await stopped;
   controller.abort(new Error('ferry is stopping'));
-  await Promise.allSettled([resuming, startWorkers, ...workers.map((w) => w.stop())]);
+  await Promise.allSettled([resuming, startWorkers]);
+  await supervisor.stop();
   await admin.close();
   await runtime.close();
   log.info('ferry stopped');
