@@ -2,6 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import type { Logger } from '../log.js';
+import { handleHook, type HookTarget } from './hook-route.js';
+import { ReplayGuard } from './webhook-auth.js';
 import type { RemoteRegistry } from '../remote/remote-registry.js';
 import type { StateStore } from '../store/types.js';
 
@@ -12,6 +14,8 @@ export interface HealthSources {
   readonly startedAt: number;
   /** profiles whose file is invalid (their last valid version, if any, keeps running) */
   readonly invalidProfiles?: () => ReadonlyMap<string, readonly string[]>;
+  /** the running profile a webhook call is for */
+  readonly hookTarget?: (profile: string) => HookTarget | undefined;
 }
 
 /** Parses `host:port` (IPv6 as `[::1]:8470`). */
@@ -22,14 +26,25 @@ export function parseListen(listen: string): { host: string; port: number } {
 }
 
 /**
- * The daemon's HTTP server. For now it serves `GET /healthz`: 200 when the daemon and its state
- * store are usable (503 otherwise), with each source's last poll and error and each connection's
- * state. It binds to loopback unless told otherwise.
+ * The daemon's HTTP server. It serves `GET /healthz`: 200 when the daemon and its state store are
+ * usable (503 otherwise), with each source's last poll and error, each connection's state and the
+ * profiles whose edit is invalid; and `POST /hooks/<profile>` (see handleHook). It binds to
+ * loopback unless told otherwise.
  */
 export async function startAdminServer(listen: string, sources: HealthSources, log: Logger): Promise<{ server: Server; address: string; close(): Promise<void> }> {
   const { host, port } = parseListen(listen);
+  const replays = new ReplayGuard();
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    const hook = /^\/hooks\/([A-Za-z0-9_.-]+)$/.exec(url.pathname);
+    if (req.method === 'POST' && hook !== null) {
+      const profile = hook[1] ?? '';
+      handleHook(req, res, profile, sources.hookTarget?.(profile), replays, log).catch((err: unknown) => {
+        log.error({ err, profile }, 'webhook call failed');
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'internal error' }));
+      });
+      return;
+    }
     if (req.method === 'GET' && url.pathname === '/healthz') {
       void (async () => {
         let body: Record<string, unknown>;

@@ -3,6 +3,7 @@ import { basename, join, resolve } from 'node:path';
 
 import { watch, type FSWatcher } from 'chokidar';
 
+import type { HookTarget } from '../admin/hook-route.js';
 import type { Logger } from '../log.js';
 import type { PipelineContext } from '../pipeline/process-batch.js';
 import { formatProblem, loadProfileSet, profileIdOf } from '../profiles/load.js';
@@ -137,6 +138,17 @@ export class ProfileSupervisor {
     this.running.delete(id);
     this.log.info({ profile: id }, `profile stopped: ${why}`);
     await current.worker.stop();
+  }
+
+  /** What `/hooks/<id>` needs of a running profile; undefined when it does not run. */
+  hookTarget(id: string): HookTarget | undefined {
+    const r = this.running.get(id);
+    if (r === undefined) return undefined;
+    return {
+      webhook: r.loaded.profile.trigger?.webhook,
+      params: r.loaded.profile.params,
+      requestRun: (trigger, params) => r.worker.requestRun(trigger, params),
+    };
   }
 
   /** Stops watching and every worker; resolves when their runs in progress have stopped. */

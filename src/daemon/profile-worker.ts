@@ -4,6 +4,8 @@ import type { Logger } from '../log.js';
 import { continueBatch, type PipelineContext, sourceFs } from '../pipeline/process-batch.js';
 import type { SourceHealth } from '../store/types.js';
 import { defaultParams, runProfile } from '../pipeline/run-profile.js';
+import type { RunParams } from '../profiles/run-params.js';
+import { newId } from '../util/ids.js';
 import { durationMs } from '../profiles/schema-helpers.js';
 import type { LoadedProfile } from '../profiles/types.js';
 import { parseWindow } from '../scheduler/batch-window.js';
@@ -12,6 +14,13 @@ import type { BatchWindow } from '../scheduler/types.js';
 import { FolderSource } from '../sources/folder-source.js';
 import type { DaemonClock } from './daemon-clock.js';
 import { ScheduleTrigger } from './schedule-trigger.js';
+
+/** A run asked for by a schedule or a webhook. */
+interface RunRequest {
+  readonly trigger: string;
+  readonly runId: string;
+  readonly params?: RunParams;
+}
 
 /** How long a stopped batch rests before the worker tries it again (FERRY_RESUME_AFTER, ms). */
 const RESUME_AFTER_MS = Number(process.env.FERRY_RESUME_AFTER ?? 30_000);
@@ -41,8 +50,10 @@ export class ProfileWorker {
   private readonly window: BatchWindow | undefined;
   private schedule: ScheduleTrigger | undefined;
   private windowTimer: NodeJS.Timeout | undefined;
-  /** the trigger of the next scan's run when it is not the folder's own (cron) */
-  private pendingTrigger: string | undefined;
+  /** a run asked for by a schedule or a webhook, taken by the next scan */
+  private pending: RunRequest | undefined;
+  /** the run of the scan in progress */
+  private currentRunId: string | undefined;
   /** when the last scan ended, and its error */
   lastScan: { at: number; error: string | null; waiting: number } | undefined;
 
@@ -73,12 +84,14 @@ export class ProfileWorker {
       this.schedule = new ScheduleTrigger({
         profile: this.loaded.id, schedule: cron.schedule, window: this.window, makeUpMissed: trigger.makeUpMissed !== false,
         store: this.ctx().store, clock: this.clock, log: this.log,
-        fire: (_due, makeUp) => this.poke(makeUp ? 'cron (make-up)' : 'cron'),
+        fire: (_due, makeUp) => {
+          this.requestRun(makeUp ? 'cron (make-up)' : 'cron');
+        },
       });
       this.schedule.start().catch((err: unknown) => this.log.error({ err }, 'the schedule could not start'));
     }
-    // a profile with cron alone runs on its schedule only; every or watch add the folder's own triggers
-    if (scheduled && trigger.every === undefined && trigger.watch !== true) return;
+    // a profile with cron or webhook alone runs only when they say so; every or watch add the folder's own triggers
+    if ((scheduled || trigger?.webhook !== undefined) && trigger?.every === undefined && trigger?.watch !== true) return;
     if (trigger?.watch !== false && this.loaded.profile.source?.type === 'local') {
       this.watcher = watch(this.source.dir, { depth: 0, ignoreInitial: true, awaitWriteFinish: false });
       this.watcher.on('add', () => this.poke());
@@ -90,10 +103,25 @@ export class ProfileWorker {
     this.poke();
   }
 
+  /**
+   * Asks for a run of the profile now (a schedule, a webhook): the next scan records a run even
+   * when it finds no file. A run asked for while one is waiting or in progress is not started
+   * twice: the answer names that run and says it was coalesced. Undefined when the profile is
+   * stopped or suspended.
+   */
+  requestRun(trigger: string, params?: RunParams): { runId: string; coalesced: boolean } | undefined {
+    if (this.stopped || this.suspended !== undefined) return undefined;
+    const existing = this.pending?.runId ?? this.currentRunId;
+    if (existing !== undefined) return { runId: existing, coalesced: true };
+    const runId = newId('r');
+    this.pending = { trigger, runId, ...(params === undefined ? {} : { params }) };
+    this.poke();
+    return { runId, coalesced: false };
+  }
+
   /** Asks for a scan soon; a scan in progress is followed by one more. */
-  poke(trigger?: string): void {
+  poke(): void {
     if (this.stopped || this.suspended !== undefined) return;
-    if (trigger !== undefined) this.pendingTrigger = trigger;
     if (this.running !== undefined) {
       this.again = true;
       return;
@@ -109,13 +137,23 @@ export class ProfileWorker {
 
   private async scan(): Promise<void> {
     if (Date.now() < this.retryAt) return;
-    const trigger = this.pendingTrigger;
+    const request = this.pending;
     // cron runs are already held for the window; anything else waits for it to open
-    if (trigger === undefined && this.window !== undefined && !this.window.contains(this.clock.now())) {
+    if (request?.trigger.startsWith('cron') !== true && this.window !== undefined && !this.window.contains(this.clock.now())) {
       this.waitForWindow(this.window);
       return;
     }
-    this.pendingTrigger = undefined;
+    this.pending = undefined;
+    // from here on a webhook call joins this run instead of asking for another
+    this.currentRunId = request?.runId;
+    try {
+      await this.scanNow(request);
+    } finally {
+      this.currentRunId = undefined;
+    }
+  }
+
+  private async scanNow(request: RunRequest | undefined): Promise<void> {
     const ctx = this.ctx();
     const now = Date.now();
     try {
@@ -124,8 +162,10 @@ export class ProfileWorker {
       this.failures = 0;
       this.lastOkAt = Date.now();
       await this.record(ctx, { state: 'ok', lastPollAt: now, waiting, lastError: this.lastError, lastErrorAt: this.lastErrorAt });
-      if (ready.length > 0) {
-        const result = await runProfile(ctx, this.loaded, ready, trigger ?? (this.loaded.profile.source?.type === 'local' ? 'watch' : 'poll'));
+      if (ready.length > 0 || request !== undefined) {
+        this.currentRunId ??= newId('r');
+        const trigger = request?.trigger ?? (this.loaded.profile.source?.type === 'local' ? 'watch' : 'poll');
+        const result = await runProfile(ctx, this.loaded, ready, trigger, request?.params, this.currentRunId);
         const auth = result.batches.find((b) => b.errorCode === 'E_TARGET_AUTH');
         if (auth !== undefined) {
           this.suspended = auth.errorMessage ?? 'the target refused our credentials';

@@ -37,9 +37,8 @@ export interface RunResult {
  * fails in a way that is not the customer's (disk, bug) leaves its batch where it stopped, to be
  * resumed; the run goes on with the next file.
  */
-export async function runProfile(ctx: PipelineContext, loaded: LoadedProfile, files: readonly RunFile[], trigger: string, given?: RunParams): Promise<RunResult> {
+export async function runProfile(ctx: PipelineContext, loaded: LoadedProfile, files: readonly RunFile[], trigger: string, given?: RunParams, runId: string = newId('r')): Promise<RunResult> {
   const params = given ?? defaultParams(loaded);
-  const runId = newId('r');
   // the parameters are kept with the run: a batch resumed tomorrow still sees today's `today`
   await ctx.store.createRun({ id: runId, profile: loaded.id, trigger, params: params.texts });
   await ctx.store.profileVersion(loaded.id, loaded.contentHash, loaded.text);

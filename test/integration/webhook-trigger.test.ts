@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
+
+import { startHttpTarget, type HttpTarget } from '../support/http-target.js';
+import { writeOrdersCsv } from '../support/orders-csv.js';
+import { REPO_ROOT, runCli } from '../support/run-cli.js';
+import { createWorkspace, ordersProfile, type Workspace } from '../support/workspace.js';
+
+const TOKEN = 'hook-token-5b1f0e';
+const SECRET = 'hook-secret-9a7c22';
+
+async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await delay(50);
+  }
+}
+
+function signed(id: string, body: string, timestamp = Math.floor(Date.now() / 1000), secret = SECRET): Record<string, string> {
+  const signature = createHmac('sha256', secret).update(`${id}.${timestamp}.${body}`).digest('base64');
+  return { 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': `v1,${signature}`, 'content-type': 'application/json' };
+}
+
+describe('webhook trigger: POST /hooks/<profile> on the running daemon', () => {
+  let target: HttpTarget;
+  let ws: Workspace;
+  let daemon: ChildProcess;
+  let stderr = '';
+  let base = '';
+  const hook = async (headers: Record<string, string>, body = ''): Promise<{ status: number; json: Record<string, unknown> }> => {
+    const res = await fetch(`${base}/hooks/orders`, { method: 'POST', headers, body });
+    return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+  };
+  const runs = async (): Promise<{ id: string; trigger: string; params: Record<string, string> }[]> =>
+    (JSON.parse((await runCli(['status', '--json'], { env: ws.env })).stdout) as { runs: { id: string; trigger: string; params: Record<string, string> }[] }).runs;
+
+  before(async () => {
+    target = await startHttpTarget();
+    ws = createWorkspace();
+    const profile = ordersProfile(ws, target.url)
+      .replace('trigger: { watch: true, every: 1s }', 'trigger: { webhook: { token: "${HOOK_TOKEN}", secret: "${HOOK_SECRET}" } }')
+      .replace('fields:\n', 'params:\n  channel: { default: erp }\nfields:\n')
+      .replace('key: [orderId]', '  channel:   { expr: "param.channel" }\nkey: [orderId]');
+    ws.writeProfile('orders', profile);
+    daemon = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'ferry.js'), 'start'], {
+      cwd: ws.root,
+      env: { ...process.env, ...ws.env, FERRY_LOG_LEVEL: 'info', HOOK_TOKEN: TOKEN, HOOK_SECRET: SECRET },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    daemon.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    await until('the admin server', () => /"listen":"([^"]+)"/.test(stderr));
+    base = `http://${/"listen":"([^"]+)"/.exec(stderr)?.[1] ?? ''}`;
+    await until('the daemon to watch', () => /watching sources/.test(stderr));
+  });
+  after(async () => {
+    if (daemon.exitCode === null && daemon.signalCode === null) daemon.kill('SIGKILL');
+    await target.close();
+    ws.remove();
+  });
+
+  it('does not poll a webhook-only profile, and refuses calls without valid credentials', async () => {
+    writeOrdersCsv(join(ws.inbox, 'hooked.csv'), 3, 'HOOK');
+    await delay(1200);
+    assert.ok(existsSync(join(ws.inbox, 'hooked.csv')), 'no run without a call');
+    assert.equal((await hook({})).status, 401);
+    assert.equal((await hook({ authorization: 'Bearer wrong' })).status, 401);
+    assert.equal((await hook(signed('msg-x', '{}', undefined, 'other-secret'), '{}')).status, 401);
+    assert.equal((await hook(signed('msg-old', '{}', Math.floor(Date.now() / 1000) - 600), '{}')).status, 401, 'a timestamp outside the window');
+    assert.equal((await fetch(`${base}/hooks/nope`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } })).status, 404);
+    await delay(300);
+    assert.ok(existsSync(join(ws.inbox, 'hooked.csv')), 'refused calls start nothing');
+    assert.equal((await runs()).length, 0);
+    assert.doesNotMatch(stderr, new RegExp(`${TOKEN}|${SECRET}`), 'no secret in the log');
+  });
+
+  it('starts a run with a bearer token (202 with the run id) and coalesces a second call', async () => {
+    target.script([{ delayMs: 800 }]);
+    const [first, second] = await Promise.all([hook({ authorization: `Bearer ${TOKEN}` }), delay(100).then(() => hook({ authorization: `Bearer ${TOKEN}` }))]);
+    assert.equal(first.status, 202);
+    assert.equal(first.json.coalesced, false);
+    assert.match(String(first.json.run), /^r_/);
+    assert.equal(second.status, 202);
+    assert.equal(second.json.coalesced, true);
+    assert.equal(second.json.run, first.json.run);
+    assert.match(String(second.json.message), /already waiting or in progress/);
+    await until('the file to be processed', () => existsSync(join(ws.inbox, 'processed', 'hooked.csv')));
+    await until('the run to be recorded', async () => (await runs()).some((r) => r.id === first.json.run));
+    const all = await runs();
+    assert.equal(all.length, 1, 'one run for two calls');
+    assert.equal(all[0]?.trigger, 'webhook');
+    target.script([]);
+  });
+
+  it('accepts a Standard Webhooks signature with run parameters, refuses its replay, and records a run even without files', async () => {
+    const body = JSON.stringify({ params: { channel: 'edi' } });
+    const headers = signed('msg-1', body);
+    const ok = await hook(headers, body);
+    assert.equal(ok.status, 202, JSON.stringify(ok.json));
+    const replay = await hook(headers, body);
+    assert.equal(replay.status, 409);
+    const bad = await hook(signed('msg-2', '{"params":{"colour":"red"}}'), '{"params":{"colour":"red"}}');
+    assert.equal(bad.status, 422);
+    assert.deepEqual(bad.json.problems, ['unknown parameter colour; declared: channel']);
+    await until('the signed run', async () => (await runs()).some((r) => r.id === ok.json.run));
+    assert.deepEqual((await runs()).find((r) => r.id === ok.json.run)?.params, { channel: 'edi' });
+  });
+});
