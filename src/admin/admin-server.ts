@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 
 import type { Logger } from '../log.js';
 import { handleHook, type HookTarget } from './hook-route.js';
+import { handleUpload, type UploadTarget } from './upload-route.js';
 import { ReplayGuard } from './webhook-auth.js';
 import type { RemoteRegistry } from '../remote/remote-registry.js';
 import type { StateStore } from '../store/types.js';
@@ -16,6 +17,8 @@ export interface HealthSources {
   readonly invalidProfiles?: () => ReadonlyMap<string, readonly string[]>;
   /** the running profile a webhook call is for */
   readonly hookTarget?: (profile: string) => HookTarget | undefined;
+  /** the profile an upload is for */
+  readonly uploadTarget?: (profile: string) => UploadTarget | undefined;
 }
 
 /** Parses `host:port` (IPv6 as `[::1]:8470`). */
@@ -28,7 +31,8 @@ export function parseListen(listen: string): { host: string; port: number } {
 /**
  * The daemon's HTTP server. It serves `GET /healthz`: 200 when the daemon and its state store are
  * usable (503 otherwise), with each source's last poll and error, each connection's state and the
- * profiles whose edit is invalid; and `POST /hooks/<profile>` (see handleHook). It binds to
+ * profiles whose edit is invalid; `POST /hooks/<profile>` (see handleHook) and `POST
+ * /upload/<profile>` (see handleUpload). It binds to
  * loopback unless told otherwise.
  */
 export async function startAdminServer(listen: string, sources: HealthSources, log: Logger): Promise<{ server: Server; address: string; close(): Promise<void> }> {
@@ -36,6 +40,15 @@ export async function startAdminServer(listen: string, sources: HealthSources, l
   const replays = new ReplayGuard();
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    const upload = /^\/upload\/([A-Za-z0-9_.-]+)$/.exec(url.pathname);
+    if (req.method === 'POST' && upload !== null) {
+      const profile = upload[1] ?? '';
+      handleUpload(req, res, profile, url, sources.uploadTarget?.(profile), log).catch((err: unknown) => {
+        log.error({ err, profile }, 'upload failed');
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json', connection: 'close' }).end(JSON.stringify({ error: 'internal error' }));
+      });
+      return;
+    }
     const hook = /^\/hooks\/([A-Za-z0-9_.-]+)$/.exec(url.pathname);
     if (req.method === 'POST' && hook !== null) {
       const profile = hook[1] ?? '';

@@ -4,12 +4,14 @@ import { basename, join, resolve } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 
 import type { HookTarget } from '../admin/hook-route.js';
+import type { UploadTarget } from '../admin/upload-route.js';
 import type { Logger } from '../log.js';
 import type { PipelineContext } from '../pipeline/process-batch.js';
 import { formatProblem, loadProfileSet, profileIdOf } from '../profiles/load.js';
 import type { LoadedProfile, ProfileSet } from '../profiles/types.js';
 import type { DaemonClock } from './daemon-clock.js';
 import { ProfileWorker } from './profile-worker.js';
+import { UploadReceiver } from './upload-receiver.js';
 
 /** Edits arriving within this many ms are read as one (editors write in several steps). */
 const RELOAD_DEBOUNCE_MS = Number(process.env.FERRY_RELOAD_DEBOUNCE ?? 300);
@@ -31,6 +33,11 @@ function runnable(loaded: LoadedProfile): boolean {
   return type !== undefined && type !== 'http' && loaded.profile.target !== undefined;
 }
 
+/** Profiles that take uploads: an http source and a target. */
+function receives(loaded: LoadedProfile): boolean {
+  return loaded.profile.source?.type === 'http' && loaded.profile.target !== undefined;
+}
+
 /**
  * Runs one worker per profile and keeps them in step with the profiles folder: an added profile
  * starts, a removed one stops, an edited one is restarted with its new version once its run in
@@ -40,6 +47,7 @@ function runnable(loaded: LoadedProfile): boolean {
  */
 export class ProfileSupervisor {
   private readonly running = new Map<string, Running>();
+  private readonly receivers = new Map<string, { readonly fingerprint: string; readonly receiver: UploadReceiver }>();
   /** profile → its problems, while its file is invalid */
   readonly invalid = new Map<string, string[]>();
   private watcher: FSWatcher | undefined;
@@ -52,9 +60,9 @@ export class ProfileSupervisor {
     this.log = log.child({ component: 'profiles' });
   }
 
-  /** The number of profiles with a worker. */
+  /** The number of profiles with a worker or taking uploads. */
   get size(): number {
-    return this.running.size;
+    return this.running.size + this.receivers.size;
   }
 
   /** Starts a worker for each runnable profile of `set`, then watches the folder for edits. */
@@ -95,6 +103,14 @@ export class ProfileSupervisor {
     const changes: Promise<void>[] = [];
     for (const [id, loaded] of set.profiles) {
       const current = this.running.get(id);
+      const receiving = this.receivers.get(id);
+      if (receives(loaded) && receiving?.fingerprint !== fingerprintOf(loaded)) {
+        this.receivers.set(id, { fingerprint: fingerprintOf(loaded), receiver: new UploadReceiver(loaded, this.ctx) });
+        if (receiving !== undefined) changes.push(receiving.receiver.stop());
+      } else if (!receives(loaded) && receiving !== undefined) {
+        this.receivers.delete(id);
+        changes.push(receiving.receiver.stop());
+      }
       if (!runnable(loaded)) {
         if (current !== undefined) changes.push(this.stopWorker(id, 'it no longer has a source and a target'));
         continue;
@@ -112,6 +128,11 @@ export class ProfileSupervisor {
       this.invalid.set(id, problems);
       await this.ctx.store.saveProfileProblems(id, problems);
       this.log.error({ profile: id, problems }, this.running.has(id) ? 'the edited profile is invalid; its last valid version keeps running' : 'the profile is invalid and does not run');
+    }
+    for (const [id, r] of [...this.receivers]) {
+      if (set.profiles.has(id) || problemsOf.has(id)) continue;
+      this.receivers.delete(id);
+      changes.push(r.receiver.stop());
     }
     for (const id of [...this.running.keys()]) {
       if (set.profiles.has(id) || problemsOf.has(id)) continue;
@@ -151,12 +172,17 @@ export class ProfileSupervisor {
     };
   }
 
+  /** What `/upload/<id>` needs of a profile that takes uploads; undefined otherwise. */
+  uploadTarget(id: string): UploadTarget | undefined {
+    return this.receivers.get(id)?.receiver;
+  }
+
   /** Stops watching and every worker; resolves when their runs in progress have stopped. */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer !== undefined) clearTimeout(this.timer);
     await this.watcher?.close();
     await this.reloading;
-    await Promise.all([...this.running.values()].map((r) => r.worker.stop()));
+    await Promise.all([...[...this.running.values()].map((r) => r.worker.stop()), ...[...this.receivers.values()].map((r) => r.receiver.stop())]);
   }
 }

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import { extname, join, sep } from 'node:path';
 
 import { FerryError, InputError } from '../errors.js';
 import { NO_PARAMS, resolveParams, type RunParams } from '../profiles/run-params.js';
@@ -35,6 +35,11 @@ export function sourceFs(ctx: PipelineContext, loaded: LoadedProfile): RemoteFs 
   const source = loaded.profile.source;
   if (source === undefined || source.type === 'local' || source.type === 'http') return ctx.remotes.get(undefined, undefined);
   return ctx.remotes.get(source.connection, loaded.connections.source);
+}
+
+/** The folder uploads (`POST /upload/<profile>`) are written to before their batch stages them. */
+export function uploadsDir(dataDir: string): string {
+  return join(dataDir, 'uploads');
 }
 
 /** Where a batch's own files live in the data dir: all names are ours, never the remote file's. */
@@ -151,6 +156,8 @@ export async function continueBatch(ctx: PipelineContext, start: BatchRow, loade
     await mkdir(join(ctx.dataDir, 'archive'), { recursive: true });
     await rename(paths.staged, paths.archive).catch(() => undefined);
     await removeSpool(paths.spool);
+    // an upload's own copy: the archive keeps the staged one
+    if (b.sourcePath.startsWith(uploadsDir(ctx.dataDir) + sep)) await rm(b.sourcePath, { force: true });
     b = await store.updateBatch(b.id, { state: 'done' });
     log.info({ status: b.status, rows: b.rowsTotal, delivered: b.rowsDelivered, rejected: b.rowsRejected, failed: b.rowsFailed, skipped: b.rowsSkipped }, 'batch settled');
   }

@@ -55,24 +55,32 @@ export async function runProfile(ctx: PipelineContext, loaded: LoadedProfile, fi
     const batch = f.explicit === true && !inSource ? await ctx.store.createBatch({ ...claim, reprocessOf: null }) : await ctx.store.claimFile(claim);
     if (batch === undefined) return;
     crashPoint('after-claim');
-    try {
-      results[index] = await continueBatch(ctx, batch, loaded);
-    } catch (err) {
-      if (ctx.signal.aborted) throw err;
-      const e = err instanceof FerryError ? err : undefined;
-      ctx.log.error({ err, batch: batch.id, file: f.name }, 'batch stopped; it resumes at the next start');
-      results[index] = await ctx.store.updateBatch(batch.id, {
-        errorCode: e?.code ?? 'E_INTERNAL',
-        errorMessage: err instanceof Error ? err.message : String(err),
-        ...(e?.kind === 'input' ? { state: 'done', status: 'failed' } : {}),
-      });
-    }
+    results[index] = await processClaimed(ctx, batch, loaded);
   };
   await runWeighted(files, processOne, ctx.signal);
   const batches = results.filter((b): b is BatchRow => b !== undefined);
   const status = combineStatus(batches.map((b) => b.status));
   await ctx.store.finishRun(runId, status);
   return { runId, status, batches };
+}
+
+/**
+ * Moves a claimed batch to `done`. A failure that is not the customer's (disk, bug) leaves the
+ * batch where it stopped, with the error, to be resumed; bad input settles it as failed.
+ */
+export async function processClaimed(ctx: PipelineContext, batch: BatchRow, loaded: LoadedProfile): Promise<BatchRow> {
+  try {
+    return await continueBatch(ctx, batch, loaded);
+  } catch (err) {
+    if (ctx.signal.aborted) throw err;
+    const e = err instanceof FerryError ? err : undefined;
+    ctx.log.error({ err, batch: batch.id, file: batch.fileName }, 'batch stopped; it resumes at the next start');
+    return ctx.store.updateBatch(batch.id, {
+      errorCode: e?.code ?? 'E_INTERNAL',
+      errorMessage: err instanceof Error ? err.message : String(err),
+      ...(e?.kind === 'input' ? { state: 'done', status: 'failed' } : {}),
+    });
+  }
 }
 
 /**

@@ -120,3 +120,18 @@ export const timeZoneName = z.string().superRefine((v, ctx) => {
 
 /** A scalar YAML value usable as a constant, default or map entry. */
 export const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
+const SIZE_UNITS: Readonly<Record<string, number>> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
+
+/** A size in bytes: a number, or text such as `100MB`, `512 KiB`, `2GB`. */
+export const byteSize = z.union([
+  z.number().int().positive(),
+  z.string().regex(/^\d+(\.\d+)?\s*(B|KB|MB|GB|KiB|MiB|GiB)$/i, { message: 'must be a size such as 100MB, 512KiB or a number of bytes' }),
+]);
+
+/** Bytes of a {@link byteSize} value. */
+export function sizeBytes(v: string | number): number {
+  if (typeof v === 'number') return v;
+  const m = /^(\d+(?:\.\d+)?)\s*([a-z]+)$/i.exec(v.trim());
+  return Math.floor(Number(m?.[1] ?? 0) * (SIZE_UNITS[(m?.[2] ?? 'b').toLowerCase()] ?? 1));
+}

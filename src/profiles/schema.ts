@@ -6,7 +6,7 @@ import { connection } from './connection-schema.js';
 import { fieldSpec, lookupSpec } from './field-schema.js';
 import { paramsSpec } from './param-schema.js';
 import { groupSpec, splitSpec } from './shape-schema.js';
-import { countOrPercent, duration, globs, obj, rate, singleChar, timeZoneName } from './schema-helpers.js';
+import { byteSize, countOrPercent, duration, globs, obj, rate, singleChar, timeZoneName } from './schema-helpers.js';
 
 /** A named connection, or an inline one. */
 const connectionRef = z.union([z.string().min(1), connection], {
@@ -32,7 +32,8 @@ const source = obj({
   after: obj({ success: afterAction.optional(), failure: afterAction.optional() }).optional(),
   /** bearer token for POST /upload/<profile> (source.type http) */
   token: z.string().optional(),
-  maxSize: z.union([z.number().int().positive(), z.string()]).optional(),
+  /** the largest upload taken (source.type http; default 100MB) */
+  maxSize: byteSize.optional(),
 }).superRefine((s, ctx) => {
   if (s.type !== 'http' && s.dir === undefined) {
     ctx.addIssue({ code: 'custom', path: ['dir'], message: `is required for a ${s.type} source: the folder to read files from` });

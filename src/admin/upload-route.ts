@@ -1,0 +1,88 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
+
+import busboy from 'busboy';
+
+import type { Logger } from '../log.js';
+
+/** What `/upload/<profile>` needs of a running `source.type: http` profile. */
+export interface UploadTarget {
+  readonly token: string | undefined;
+  readonly maxBytes: number;
+  receive(name: string, body: Readable): Promise<{ runId: string; batchId: string; fileName: string; size: number }>;
+}
+
+function send(res: ServerResponse, status: number, body: Record<string, unknown>): void {
+  if (res.headersSent) return;
+  // the rest of a refused body is not read; closing the connection stops the client sending it
+  res.writeHead(status, { 'content-type': 'application/json', ...(status >= 400 ? { connection: 'close' } : {}) }).end(JSON.stringify(body));
+}
+
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const m = /^Bearer\s+(.+)$/i.exec((header ?? '').trim());
+  const given = Buffer.from(m?.[1] ?? '');
+  const wanted = Buffer.from(token);
+  return given.length === wanted.length && timingSafeEqual(given, wanted);
+}
+
+/** `filename="…"` of a Content-Disposition header. */
+function dispositionName(header: string | undefined): string | undefined {
+  const m = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(header ?? '');
+  if (m?.[1] === undefined) return undefined;
+  try {
+    return decodeURIComponent(m[1]);
+  } catch {
+    return m[1];
+  }
+}
+
+/** The single file part of a multipart body, as a stream, with its file name. */
+function firstFilePart(req: IncomingMessage, maxBytes: number): Promise<{ name: string; stream: Readable } | undefined> {
+  return new Promise((resolve, reject) => {
+    const parser = busboy({ headers: req.headers, limits: { files: 1, fileSize: maxBytes + 1, fields: 20, fieldSize: 4096 } });
+    let found = false;
+    parser.on('file', (_field, stream, info) => {
+      found = true;
+      resolve({ name: info.filename ?? 'upload', stream });
+    });
+    parser.on('error', reject);
+    parser.on('close', () => {
+      if (!found) resolve(undefined);
+    });
+    req.pipe(parser);
+  });
+}
+
+/**
+ * `POST /upload/<profile>`: the body (raw, or the one file of a multipart form) is a batch file for
+ * a `source.type: http` profile. Authenticated by the profile's `source.token`; the file name comes
+ * from `?name=`, the Content-Disposition header or the form part. Answers 202 with the run and
+ * batch id once the file is on disk and its batch committed; 413 past `source.maxSize`, and
+ * nothing is kept of a refused upload.
+ */
+export async function handleUpload(req: IncomingMessage, res: ServerResponse, profile: string, url: URL, target: UploadTarget | undefined, log: Logger): Promise<void> {
+  if (target === undefined) return send(res, 404, { error: `profile ${profile} does not take uploads (it needs source.type: http and a target)` });
+  if (target.token === undefined) return send(res, 401, { error: `profile ${profile} has no source.token, so it takes no uploads` });
+  if (!bearerMatches(req.headers.authorization, target.token)) {
+    log.warn({ profile }, 'upload refused: wrong or missing token');
+    return send(res, 401, { error: 'an upload needs Authorization: Bearer <source.token>' });
+  }
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > target.maxBytes + 64 * 1024) return send(res, 413, { error: `the upload is ${declared} bytes; profile ${profile} takes at most ${target.maxBytes} (source.maxSize)` });
+  let name = url.searchParams.get('name') ?? dispositionName(req.headers['content-disposition']);
+  let body: Readable = req;
+  if (/^multipart\/form-data/i.test(req.headers['content-type'] ?? '')) {
+    const part = await firstFilePart(req, target.maxBytes);
+    if (part === undefined) return send(res, 400, { error: 'the multipart form has no file part' });
+    name ??= part.name;
+    body = part.stream;
+  }
+  try {
+    const got = await target.receive(name ?? 'upload', body);
+    return send(res, 202, { profile, run: got.runId, batch: got.batchId, file: got.fileName, size: got.size });
+  } catch (err) {
+    if (err instanceof Error && err.name === 'UploadTooLarge') return send(res, 413, { error: err.message });
+    throw err;
+  }
+}
