@@ -2,6 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import type { Logger } from '../log.js';
+import { adminTokens, isAdmin } from './admin-tokens.js';
+import { handleApiRun } from './api-runs-route.js';
 import { handleHook, type HookTarget } from './hook-route.js';
 import { handleUpload, type UploadTarget } from './upload-route.js';
 import { ReplayGuard } from './webhook-auth.js';
@@ -38,6 +40,7 @@ export function parseListen(listen: string): { host: string; port: number } {
 export async function startAdminServer(listen: string, sources: HealthSources, log: Logger): Promise<{ server: Server; address: string; close(): Promise<void> }> {
   const { host, port } = parseListen(listen);
   const replays = new ReplayGuard();
+  const tokens = adminTokens();
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const upload = /^\/upload\/([A-Za-z0-9_.-]+)$/.exec(url.pathname);
@@ -47,6 +50,23 @@ export async function startAdminServer(listen: string, sources: HealthSources, l
         log.error({ err, profile }, 'upload failed');
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json', connection: 'close' }).end(JSON.stringify({ error: 'internal error' }));
       });
+      return;
+    }
+    if (url.pathname.startsWith('/api/')) {
+      if (!isAdmin(req.headers.authorization, tokens)) {
+        res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' }).end(JSON.stringify({ error: 'the API needs Authorization: Bearer <token> (FERRY_ADMIN_TOKENS)' }));
+        return;
+      }
+      const run = /^\/api\/profiles\/([A-Za-z0-9_.-]+)\/runs$/.exec(url.pathname);
+      if (req.method === 'POST' && run !== null) {
+        const profile = run[1] ?? '';
+        handleApiRun(req, res, profile, sources.hookTarget?.(profile), log).catch((err: unknown) => {
+          log.error({ err, profile }, 'API run request failed');
+          if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'internal error' }));
+        });
+        return;
+      }
+      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not found' }));
       return;
     }
     const hook = /^\/hooks\/([A-Za-z0-9_.-]+)$/.exec(url.pathname);

@@ -13,6 +13,7 @@ import { createWorkspace, ordersProfile, type Workspace } from '../support/works
 
 const TOKEN = 'hook-token-5b1f0e';
 const SECRET = 'hook-secret-9a7c22';
+const ADMIN = 'admin-token-31c4';
 
 async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -50,7 +51,7 @@ describe('webhook trigger: POST /hooks/<profile> on the running daemon', () => {
     ws.writeProfile('orders', profile);
     daemon = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'ferry.js'), 'start'], {
       cwd: ws.root,
-      env: { ...process.env, ...ws.env, FERRY_LOG_LEVEL: 'info', HOOK_TOKEN: TOKEN, HOOK_SECRET: SECRET },
+      env: { ...process.env, ...ws.env, FERRY_LOG_LEVEL: 'info', HOOK_TOKEN: TOKEN, HOOK_SECRET: SECRET, FERRY_ADMIN_TOKENS: ADMIN },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     daemon.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
@@ -109,5 +110,21 @@ describe('webhook trigger: POST /hooks/<profile> on the running daemon', () => {
     assert.deepEqual(bad.json.problems, ['unknown parameter colour; declared: channel']);
     await until('the signed run', async () => (await runs()).some((r) => r.id === ok.json.run));
     assert.deepEqual((await runs()).find((r) => r.id === ok.json.run)?.params, { channel: 'edi' });
+  });
+
+  it('starts a manual run through the API with parameters (POST /api/profiles/<id>/runs)', async () => {
+    const url = `${base}/api/profiles/orders/runs`;
+    assert.equal((await fetch(url, { method: 'POST', body: '{}' })).status, 401);
+    assert.equal((await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` }, body: '{}' })).status, 401, 'a webhook token is no admin token');
+    const bad = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}` }, body: JSON.stringify({ params: { channel: 'x', nope: 1 } }) });
+    assert.equal(bad.status, 422);
+    const res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify({ params: { channel: 'api' } }) });
+    assert.equal(res.status, 202);
+    const body = (await res.json()) as { run: string; params: Record<string, string> };
+    assert.deepEqual(body.params, { channel: 'api' });
+    await until('the API run', async () => (await runs()).some((r) => r.id === body.run));
+    const run = (await runs()).find((r) => r.id === body.run);
+    assert.equal(run?.trigger, 'api');
+    assert.deepEqual(run?.params, { channel: 'api' });
   });
 });
