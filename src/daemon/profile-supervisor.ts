@@ -11,6 +11,7 @@ import { formatProblem, loadProfileSet, profileIdOf } from '../profiles/load.js'
 import type { LoadedProfile, ProfileSet } from '../profiles/types.js';
 import type { DaemonClock } from './daemon-clock.js';
 import { ProfileWorker } from './profile-worker.js';
+import { RunSlots } from './run-slots.js';
 import { UploadReceiver } from './upload-receiver.js';
 
 /** Edits arriving within this many ms are read as one (editors write in several steps). */
@@ -56,7 +57,7 @@ export class ProfileSupervisor {
   private stopped = false;
   private readonly log: Logger;
 
-  constructor(private readonly dir: string, private readonly ctx: PipelineContext, private readonly clock: DaemonClock, log: Logger) {
+  constructor(private readonly dir: string, private readonly ctx: PipelineContext, private readonly clock: DaemonClock, log: Logger, private readonly slots: RunSlots = new RunSlots(4)) {
     this.log = log.child({ component: 'profiles' });
   }
 
@@ -105,7 +106,7 @@ export class ProfileSupervisor {
       const current = this.running.get(id);
       const receiving = this.receivers.get(id);
       if (receives(loaded) && receiving?.fingerprint !== fingerprintOf(loaded)) {
-        this.receivers.set(id, { fingerprint: fingerprintOf(loaded), receiver: new UploadReceiver(loaded, this.ctx) });
+        this.receivers.set(id, { fingerprint: fingerprintOf(loaded), receiver: new UploadReceiver(loaded, this.ctx, this.slots) });
         if (receiving !== undefined) changes.push(receiving.receiver.stop());
       } else if (!receives(loaded) && receiving !== undefined) {
         this.receivers.delete(id);
@@ -147,7 +148,7 @@ export class ProfileSupervisor {
       await current.worker.stop();
     }
     if (this.stopped) return;
-    const worker = new ProfileWorker(loaded, () => this.ctx, this.clock);
+    const worker = new ProfileWorker(loaded, () => this.ctx, this.clock, this.slots);
     this.running.set(id, { loaded, fingerprint, worker });
     worker.start();
     if (current !== undefined) this.log.info({ profile: id, version: loaded.contentHash.slice(0, 12) }, 'profile reloaded');

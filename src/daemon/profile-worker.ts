@@ -13,6 +13,7 @@ import { parseCron } from '../scheduler/cron-schedule.js';
 import type { BatchWindow } from '../scheduler/types.js';
 import { FolderSource } from '../sources/folder-source.js';
 import type { DaemonClock } from './daemon-clock.js';
+import { RunSlots } from './run-slots.js';
 import { ScheduleTrigger } from './schedule-trigger.js';
 
 /** A run asked for by a schedule or a webhook. */
@@ -57,7 +58,7 @@ export class ProfileWorker {
   /** when the last scan ended, and its error */
   lastScan: { at: number; error: string | null; waiting: number } | undefined;
 
-  constructor(private readonly loaded: LoadedProfile, private readonly ctx: () => PipelineContext, private readonly clock: DaemonClock) {
+  constructor(private readonly loaded: LoadedProfile, private readonly ctx: () => PipelineContext, private readonly clock: DaemonClock, private readonly slots: RunSlots = new RunSlots(Number.MAX_SAFE_INTEGER)) {
     const source = loaded.profile.source;
     if (source === undefined || source.type === 'http') throw new Error(`profile ${loaded.id} has no folder source`);
     this.log = ctx().log.child({ profile: loaded.id });
@@ -165,7 +166,13 @@ export class ProfileWorker {
       if (ready.length > 0 || request !== undefined) {
         this.currentRunId ??= newId('r');
         const trigger = request?.trigger ?? (this.loaded.profile.source?.type === 'local' ? 'watch' : 'poll');
-        const result = await runProfile(ctx, this.loaded, ready, trigger, request?.params, this.currentRunId);
+        const release = await this.slots.acquire();
+        let result: Awaited<ReturnType<typeof runProfile>>;
+        try {
+          result = await runProfile(ctx, this.loaded, ready, trigger, request?.params, this.currentRunId);
+        } finally {
+          release();
+        }
         const auth = result.batches.find((b) => b.errorCode === 'E_TARGET_AUTH');
         if (auth !== undefined) {
           this.suspended = auth.errorMessage ?? 'the target refused our credentials';

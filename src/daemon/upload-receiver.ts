@@ -13,6 +13,7 @@ import { combineStatus, defaultParams, processClaimed } from '../pipeline/run-pr
 import { sizeBytes } from '../profiles/schema-helpers.js';
 import type { LoadedProfile } from '../profiles/types.js';
 import { newId } from '../util/ids.js';
+import { RunSlots } from './run-slots.js';
 
 /** Uploads larger than this are refused unless the profile sets `source.maxSize`. */
 export const DEFAULT_UPLOAD_MAX_BYTES = 100_000_000;
@@ -42,7 +43,7 @@ export class UploadReceiver {
   readonly maxBytes: number;
   private readonly log: Logger;
 
-  constructor(readonly loaded: LoadedProfile, private readonly ctx: PipelineContext) {
+  constructor(readonly loaded: LoadedProfile, private readonly ctx: PipelineContext, private readonly slots: RunSlots = new RunSlots(Number.MAX_SAFE_INTEGER)) {
     const max = loaded.profile.source?.maxSize;
     this.maxBytes = max === undefined ? DEFAULT_UPLOAD_MAX_BYTES : sizeBytes(max);
     this.log = ctx.log.child({ profile: loaded.id });
@@ -96,8 +97,13 @@ export class UploadReceiver {
     });
     this.log.info({ batch: batchId, file: fileName, size, sha256: hash.digest('hex') }, 'upload received');
     this.queue = this.queue.then(async () => {
-      const done = await processClaimed(ctx, batch, loaded);
-      await ctx.store.finishRun(runId, combineStatus([done.status]));
+      const release = await this.slots.acquire();
+      try {
+        const done = await processClaimed(ctx, batch, loaded);
+        await ctx.store.finishRun(runId, combineStatus([done.status]));
+      } finally {
+        release();
+      }
     }).catch((err: unknown) => {
       if (!ctx.signal.aborted) this.log.error({ err, batch: batchId }, 'the uploaded batch stopped; it resumes at the next start');
     });

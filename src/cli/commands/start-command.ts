@@ -1,6 +1,7 @@
 import { startAdminServer } from '../../admin/admin-server.js';
 import { daemonClock, type DaemonClock } from '../../daemon/daemon-clock.js';
 import { ProfileSupervisor } from '../../daemon/profile-supervisor.js';
+import { type RunSlots, runSlotsFromEnv } from '../../daemon/run-slots.js';
 import { resumeUnfinished } from '../../pipeline/run-profile.js';
 import { formatProblem, loadProfileSet } from '../../profiles/load.js';
 import type { GlobalOptions } from '../options.js';
@@ -25,8 +26,10 @@ export async function startCommand(options: GlobalOptions, io: CommandIo): Promi
     return 2;
   }
   let clock: DaemonClock;
+  let slots: RunSlots;
   try {
     clock = daemonClock();
+    slots = runSlotsFromEnv();
   } catch (err) {
     io.err(`ferry start: ${err instanceof Error ? err.message : String(err)}`);
     return 2;
@@ -36,7 +39,7 @@ export async function startCommand(options: GlobalOptions, io: CommandIo): Promi
   const { log } = runtime;
   const controller = new AbortController();
   const ctx = runtime.context(controller.signal);
-  const supervisor = new ProfileSupervisor(options.profiles, ctx, clock, log);
+  const supervisor = new ProfileSupervisor(options.profiles, ctx, clock, log, slots);
   let admin: Awaited<ReturnType<typeof startAdminServer>> | undefined;
   try {
     admin = await startAdminServer(options.listen, { store: runtime.store, remotes: runtime.remotes, startedAt: Date.now(), invalidProfiles: () => supervisor.invalid, hookTarget: (id) => supervisor.hookTarget(id), uploadTarget: (id) => supervisor.uploadTarget(id) }, log);
