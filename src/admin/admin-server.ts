@@ -94,6 +94,7 @@ export async function startAdminServer(listen: string, sources: HealthSources, l
             sources: health.map((h) => ({ ...h, lastPollAt: new Date(h.lastPollAt).toISOString(), lastOkAt: h.lastOkAt === null ? null : new Date(h.lastOkAt).toISOString(), lastErrorAt: h.lastErrorAt === null ? null : new Date(h.lastErrorAt).toISOString() })),
             connections: sources.remotes.health(),
             invalidProfiles: invalid,
+            alerts: (await sources.store.listAlerts({ limit: 10 })).map((a) => ({ profile: a.profile, kind: a.kind, message: a.message, at: new Date(a.at).toISOString() })),
           };
         } catch (err) {
           status = 503;

@@ -14,6 +14,7 @@ import type { BatchWindow } from '../scheduler/types.js';
 import { FolderSource } from '../sources/folder-source.js';
 import type { DaemonClock } from './daemon-clock.js';
 import { RunSlots } from './run-slots.js';
+import { ExpectWatch } from './expect-watch.js';
 import { ScheduleTrigger } from './schedule-trigger.js';
 
 /** A run asked for by a schedule or a webhook. */
@@ -50,6 +51,7 @@ export class ProfileWorker {
   private readonly log: Logger;
   private readonly window: BatchWindow | undefined;
   private schedule: ScheduleTrigger | undefined;
+  private expect: ExpectWatch | undefined;
   private windowTimer: NodeJS.Timeout | undefined;
   /** a run asked for by a schedule or a webhook, taken by the next scan */
   private pending: RunRequest | undefined;
@@ -79,6 +81,10 @@ export class ProfileWorker {
     }
     const trigger = this.loaded.profile.trigger;
     const scheduled = trigger?.cron !== undefined;
+    if (this.loaded.profile.expect !== undefined) {
+      this.expect = new ExpectWatch(this.loaded.id, this.loaded.profile.expect, trigger?.timezone, this.ctx().store, this.clock, this.log);
+      this.expect.start().catch((err: unknown) => this.log.error({ err }, 'the expected-arrival watch could not start'));
+    }
     if (trigger?.cron !== undefined) {
       const cron = parseCron(trigger.cron, trigger.timezone);
       if (!cron.ok) throw new Error(`profile ${this.loaded.id} trigger.cron: ${cron.message}`);
@@ -173,6 +179,7 @@ export class ProfileWorker {
         } finally {
           release();
         }
+        if (result.batches.length > 0) await this.expect?.arrived(result.batches);
         const auth = result.batches.find((b) => b.errorCode === 'E_TARGET_AUTH');
         if (auth !== undefined) {
           this.suspended = auth.errorMessage ?? 'the target refused our credentials';
@@ -236,6 +243,7 @@ export class ProfileWorker {
   async stop(): Promise<void> {
     this.stopped = true;
     this.schedule?.stop();
+    this.expect?.stop();
     if (this.timer !== undefined) clearInterval(this.timer);
     if (this.windowTimer !== undefined) clearTimeout(this.windowTimer);
     await this.watcher?.close();

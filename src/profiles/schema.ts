@@ -4,6 +4,7 @@ import { parseWindow } from '../scheduler/batch-window.js';
 import { parseCron } from '../scheduler/cron-schedule.js';
 import { connection } from './connection-schema.js';
 import { fieldSpec, lookupSpec } from './field-schema.js';
+import { expectSpec } from './expect-schema.js';
 import { paramsSpec } from './param-schema.js';
 import { groupSpec, splitSpec } from './shape-schema.js';
 import { byteSize, countOrPercent, duration, globs, obj, rate, singleChar, timeZoneName } from './schema-helpers.js';
@@ -154,6 +155,7 @@ export const profileSchema = obj({
   target: target.optional(),
   results: results.optional(),
   notify: notify.optional(),
+  expect: expectSpec.optional(),
 });
 
 export type Profile = z.infer<typeof profileSchema>;

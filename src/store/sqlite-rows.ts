@@ -36,6 +36,13 @@ CREATE TABLE IF NOT EXISTS schedules (
 CREATE TABLE IF NOT EXISTS profile_problems (
   profile TEXT PRIMARY KEY, problems TEXT NOT NULL, since INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS arrivals (
+  profile TEXT PRIMARY KEY, watching_since INTEGER NOT NULL, last_arrival INTEGER, last_warned_for INTEGER, last_missing_for INTEGER
+);
+CREATE TABLE IF NOT EXISTS alerts (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, profile TEXT NOT NULL, kind TEXT NOT NULL, message TEXT NOT NULL,
+  batch_id TEXT, at INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS chunks (
   batch_id TEXT NOT NULL, seq INTEGER NOT NULL, key TEXT NOT NULL, count INTEGER NOT NULL,
   outcomes TEXT NOT NULL, PRIMARY KEY (batch_id, seq)

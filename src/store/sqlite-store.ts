@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 
 import { acquireInstanceLock, type InstanceLock } from './instance-lock.js';
 import { ADDED_COLUMNS, type BatchDbRow, type ChunkDbRow, COLUMN_OF, type RunDbRow, toRun, packOutcomes, SCHEMA, type ScheduleDbRow, toBatch, toSchedule, unpackChunk } from './sqlite-rows.js';
-import type { BatchPatch, BatchRow, BatchStatus, ChunkRecord, NewBatch, ProfileProblems, RunRow, ScheduleState, SourceHealth, StateStore } from './types.js';
+import type { Alert, ArrivalState, BatchPatch, BatchRow, BatchStatus, ChunkRecord, NewBatch, ProfileProblems, RunRow, ScheduleState, SourceHealth, StateStore } from './types.js';
 
 /**
  * The embedded state store: one SQLite file in WAL mode. `synchronous = NORMAL` makes every commit
@@ -232,6 +232,28 @@ export class SqliteStore implements StateStore {
   async listProfileProblems(): Promise<ProfileProblems[]> {
     const rows = this.stmt('SELECT * FROM profile_problems ORDER BY profile').all() as { profile: string; problems: string; since: number }[];
     return rows.map((r) => ({ profile: r.profile, problems: JSON.parse(r.problems) as string[], since: r.since }));
+  }
+
+  async getArrivals(profile: string): Promise<ArrivalState | undefined> {
+    const r = this.stmt('SELECT * FROM arrivals WHERE profile = ?').get(profile) as { profile: string; watching_since: number; last_arrival: number | null; last_warned_for: number | null; last_missing_for: number | null } | undefined;
+    return r === undefined ? undefined : { profile: r.profile, watchingSince: r.watching_since, lastArrival: r.last_arrival, lastWarnedFor: r.last_warned_for, lastMissingFor: r.last_missing_for };
+  }
+
+  async saveArrivals(a: ArrivalState): Promise<void> {
+    this.stmt(`INSERT INTO arrivals (profile, watching_since, last_arrival, last_warned_for, last_missing_for) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (profile) DO UPDATE SET watching_since = excluded.watching_since, last_arrival = excluded.last_arrival,
+      last_warned_for = excluded.last_warned_for, last_missing_for = excluded.last_missing_for`).run(a.profile, a.watchingSince, a.lastArrival, a.lastWarnedFor, a.lastMissingFor);
+  }
+
+  async addAlert(a: Omit<Alert, 'id' | 'at'>): Promise<void> {
+    this.stmt('INSERT INTO alerts (profile, kind, message, batch_id, at) VALUES (?, ?, ?, ?, ?)').run(a.profile, a.kind, a.message, a.batchId, Date.now());
+  }
+
+  async listAlerts(q: { limit: number; profile?: string }): Promise<Alert[]> {
+    const rows = (q.profile === undefined
+      ? this.stmt('SELECT * FROM alerts ORDER BY id DESC LIMIT ?').all(q.limit)
+      : this.stmt('SELECT * FROM alerts WHERE profile = ? ORDER BY id DESC LIMIT ?').all(q.profile, q.limit)) as { id: number; profile: string; kind: string; message: string; batch_id: string | null; at: number }[];
+    return rows.map((r) => ({ id: r.id, profile: r.profile, kind: r.kind, message: r.message, batchId: r.batch_id, at: r.at }));
   }
 
   async close(): Promise<void> {

@@ -118,6 +118,28 @@ export interface ProfileProblems {
   readonly since: number;
 }
 
+/** What the expected-arrival watch of a profile remembers; times on the daemon clock (ms). */
+export interface ArrivalState {
+  readonly profile: string;
+  /** deadlines before this are not judged: nobody was watching */
+  readonly watchingSince: number;
+  readonly lastArrival: number | null;
+  /** the deadline a warning or a missing-file alert was last raised for */
+  readonly lastWarnedFor: number | null;
+  readonly lastMissingFor: number | null;
+}
+
+/** Something an operator should look at: a missing or late file, an empty or unusual one. */
+export interface Alert {
+  readonly id: number;
+  readonly profile: string;
+  /** `file.missing`, `file.late`, `file.empty`, `file.unusual` */
+  readonly kind: string;
+  readonly message: string;
+  readonly batchId: string | null;
+  readonly at: number;
+}
+
 /**
  * The durable state of ferry. Every method is async so that a networked store (PostgreSQL) fits
  * the same interface; the SQLite one answers synchronously underneath.
@@ -160,6 +182,10 @@ export interface StateStore {
   /** Records a profile's problems after a reload (an empty list clears them). */
   saveProfileProblems(profile: string, problems: readonly string[]): Promise<void>;
   listProfileProblems(): Promise<ProfileProblems[]>;
+  getArrivals(profile: string): Promise<ArrivalState | undefined>;
+  saveArrivals(state: ArrivalState): Promise<void>;
+  addAlert(alert: Omit<Alert, 'id' | 'at'>): Promise<void>;
+  listAlerts(query: { limit: number; profile?: string }): Promise<Alert[]>;
   listChunks(batchId: string): Promise<ChunkRecord[]>;
   /** the sequence numbers of the chunks with a recorded outcome */
   listChunkSeqs(batchId: string): Promise<number[]>;

@@ -11,7 +11,7 @@ import { batchJson } from './run-command.js';
 export async function statusCommand(options: GlobalOptions, flags: { json?: boolean; limit?: string }, io: CommandIo): Promise<number> {
   const path = resolve(options.store.replace(/^sqlite:/, ''));
   if (!existsSync(path)) {
-    io.out(flags.json === true ? toJson({ runs: [], batches: [], unfinished: [] }, '  ') : 'no state store yet: nothing has run');
+    io.out(flags.json === true ? toJson({ runs: [], batches: [], unfinished: [], alerts: [], invalidProfiles: [], schedules: [], sources: [] }, '  ') : 'no state store yet: nothing has run');
     return 0;
   }
   const store = SqliteStore.open(path, { exclusive: false, readonly: true });
@@ -24,11 +24,13 @@ export async function statusCommand(options: GlobalOptions, flags: { json?: bool
     // a ledger written before schedules existed has no table for them until a daemon opens it
     const schedules = await store.listSchedules().catch(() => []);
     const invalid = await store.listProfileProblems().catch(() => []);
+    const alerts = await store.listAlerts({ limit }).catch(() => []);
     if (flags.json === true) {
       io.out(toJson({
         runs: runs.map((r) => ({ id: r.id, profile: r.profile, trigger: r.trigger, params: r.params, status: r.status, startedAt: new Date(r.startedAt).toISOString(), finishedAt: r.finishedAt === null ? null : new Date(r.finishedAt).toISOString() })),
         batches: batches.map((b) => ({ ...batchJson(b), profile: b.profile, profileVersion: { number: b.profileVersionNumber, hash: b.profileVersion.slice(0, 12) }, state: b.state, createdAt: new Date(b.createdAt).toISOString() })),
         unfinished: unfinished.map((b) => ({ id: b.id, profile: b.profile, file: b.fileName, state: b.state })),
+        alerts: alerts.map((a) => ({ profile: a.profile, kind: a.kind, message: a.message, batch: a.batchId, at: new Date(a.at).toISOString() })),
         invalidProfiles: invalid.map((p) => ({ profile: p.profile, problems: p.problems, since: new Date(p.since).toISOString() })),
         schedules: schedules.map((sc) => ({ profile: sc.profile, cron: sc.expression, timezone: sc.timeZone, lastDue: new Date(sc.lastDue).toISOString(), nextDue: sc.nextDue === null ? null : new Date(sc.nextDue).toISOString() })),
         sources: sources.map((h) => ({ ...h, lastPollAt: new Date(h.lastPollAt).toISOString(), lastOkAt: h.lastOkAt === null ? null : new Date(h.lastOkAt).toISOString(), lastErrorAt: h.lastErrorAt === null ? null : new Date(h.lastErrorAt).toISOString() })),
@@ -40,6 +42,10 @@ export async function statusCommand(options: GlobalOptions, flags: { json?: bool
       for (const h of sources) {
         io.out(`  ${h.profile}  ${h.connection}  ${h.state === 'ok' ? 'ok' : 'DOWN'}, last poll ${new Date(h.lastPollAt).toISOString()}${h.waiting > 0 ? `, ${h.waiting} file(s) not yet complete` : ''}${h.lastError === null ? '' : `; last error${h.lastErrorAt === null ? '' : ` at ${new Date(h.lastErrorAt).toISOString()}`}: ${h.lastError}`}`);
       }
+    }
+    if (alerts.length > 0) {
+      io.out('Alerts:');
+      for (const a of alerts) io.out(`  ${new Date(a.at).toISOString()}  ${a.profile}  ${a.kind}: ${a.message}`);
     }
     if (invalid.length > 0) {
       io.out('Invalid profiles (the daemon keeps running their last valid version):');
