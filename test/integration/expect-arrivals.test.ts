@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as delay } from 'node:timers/promises';
 
 import { startHttpTarget, type HttpTarget } from '../support/http-target.js';
 import { writeOrdersCsv } from '../support/orders-csv.js';
-import { REPO_ROOT, runCli } from '../support/run-cli.js';
+import { DaemonProcess, until } from '../support/daemon-process.js';
+import { runCli } from '../support/run-cli.js';
 import { createWorkspace, ordersProfile, type Workspace } from '../support/workspace.js';
 
 interface AlertJson {
@@ -16,19 +15,11 @@ interface AlertJson {
   message: string;
 }
 
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await delay(50);
-  }
-}
 
 describe('expected arrivals: late, missing, empty and unusual files (injected clock)', () => {
   let target: HttpTarget;
   let ws: Workspace;
-  let daemon: ChildProcess;
-  let stderr = '';
+  let daemon: DaemonProcess;
   const alerts = async (): Promise<AlertJson[]> => (JSON.parse((await runCli(['status', '--json'], { env: ws.env })).stdout) as { alerts: AlertJson[] }).alerts;
 
   before(async () => {
@@ -37,15 +28,10 @@ describe('expected arrivals: late, missing, empty and unusual files (injected cl
     const profile = `${ordersProfile(ws, target.url)}expect: { by: "05:00", days: [mon, tue, wed, thu, fri], timezone: Europe/Oslo, warnBefore: 30m }\n`;
     ws.writeProfile('orders', profile);
     // Wednesday 04:29 in Oslo; one clock minute every 0.1 s
-    daemon = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'ferry.js'), 'start'], {
-      cwd: ws.root,
-      env: { ...process.env, ...ws.env, FERRY_LOG_LEVEL: 'info', FERRY_CLOCK_START: '2026-06-10T02:29:00Z', FERRY_CLOCK_RATE: '600' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    daemon.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    daemon = new DaemonProcess(ws, { FERRY_CLOCK_START: '2026-06-10T02:29:00Z', FERRY_CLOCK_RATE: '600' });
   });
   after(async () => {
-    if (daemon.exitCode === null && daemon.signalCode === null) daemon.kill('SIGKILL');
+    daemon.kill();
     await target.close();
     ws.remove();
   });
@@ -56,7 +42,7 @@ describe('expected arrivals: late, missing, empty and unusual files (injected cl
     const missing = (await alerts()).find((a) => a.kind === 'file.missing');
     assert.match(missing?.message ?? '', /no file for orders arrived by 05:00 \(2026-06-10T03:00:00\.000Z\)/);
     assert.equal((await alerts()).filter((a) => a.kind === 'file.missing').length, 1, 'raised once');
-    assert.match(stderr, /"alert":"file.missing"/);
+    assert.match(daemon.log, /"alert":"file.missing"/);
   });
 
   it('raises file.unusual for a row count far from the usual and file.empty for a file without rows', async () => {

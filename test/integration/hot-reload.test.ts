@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -7,29 +6,19 @@ import { setTimeout as delay } from 'node:timers/promises';
 
 import { startHttpTarget, type HttpTarget } from '../support/http-target.js';
 import { writeOrdersCsv } from '../support/orders-csv.js';
-import { REPO_ROOT, runCli } from '../support/run-cli.js';
+import { DaemonProcess, until } from '../support/daemon-process.js';
+import { runCli } from '../support/run-cli.js';
 import { createWorkspace, ordersProfile, type Workspace } from '../support/workspace.js';
-
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await delay(50);
-  }
-}
 
 describe('hot reload of profiles in the running daemon', () => {
   let target: HttpTarget;
   let ws: Workspace;
-  let daemon: ChildProcess;
-  let stderr = '';
+  let daemon: DaemonProcess;
   let base = '';
   const tagged = (tag: string): string => base.replace('key: [orderId]', `  edition:   { value: "${tag}" }\nkey: [orderId]`);
   const editions = (prefix: string): string[] => [...new Set((target.acceptedRecords() as { orderId: string; edition?: string }[]).filter((r) => r.orderId.startsWith(prefix)).map((r) => r.edition ?? 'none'))];
   const healthz = async (): Promise<{ status: string; invalidProfiles: { profile: string; problems: string[] }[] }> => {
-    const m = /"listen":"([^"]+)"/.exec(stderr);
-    assert.ok(m);
-    return (await fetch(`http://${m[1] ?? ''}/healthz`)).json() as Promise<{ status: string; invalidProfiles: { profile: string; problems: string[] }[] }>;
+    return (await fetch(`${await daemon.ready()}/healthz`)).json() as Promise<{ status: string; invalidProfiles: { profile: string; problems: string[] }[] }>;
   };
 
   before(async () => {
@@ -37,16 +26,11 @@ describe('hot reload of profiles in the running daemon', () => {
     ws = createWorkspace();
     base = ordersProfile(ws, target.url);
     ws.writeProfile('orders', tagged('v1'));
-    daemon = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'ferry.js'), 'start'], {
-      cwd: ws.root,
-      env: { ...process.env, ...ws.env, FERRY_LOG_LEVEL: 'info', FERRY_RELOAD_DEBOUNCE: '100' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    daemon.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    await until('the daemon to watch', () => /watching sources/.test(stderr));
+    daemon = new DaemonProcess(ws, { FERRY_RELOAD_DEBOUNCE: '100' });
+    await daemon.ready();
   });
   after(async () => {
-    if (daemon.exitCode === null && daemon.signalCode === null) daemon.kill('SIGKILL');
+    daemon.kill();
     await target.close();
     ws.remove();
   });
@@ -56,7 +40,7 @@ describe('hot reload of profiles in the running daemon', () => {
     await until('the first file', () => existsSync(join(ws.inbox, 'processed', 'one.csv')));
     assert.deepEqual(editions('ONE'), ['v1']);
     ws.writeProfile('orders', tagged('v2'));
-    await until('the reload', () => /profile reloaded/.test(stderr));
+    await until('the reload', () => /profile reloaded/.test(daemon.log));
     writeOrdersCsv(join(ws.inbox, 'two.csv'), 2, 'TWO');
     await until('the second file', () => existsSync(join(ws.inbox, 'processed', 'two.csv')));
     assert.deepEqual(editions('TWO'), ['v2']);
@@ -87,7 +71,7 @@ describe('hot reload of profiles in the running daemon', () => {
     writeOrdersCsv(join(inbox2, 'added.csv'), 2, 'ADDED');
     await until('the added profile to take its file', () => existsSync(join(inbox2, 'processed', 'added.csv')));
     rmSync(join(ws.profiles, 'second.yaml'));
-    await until('the profile to stop', () => /profile stopped: its file was removed/.test(stderr));
+    await until('the profile to stop', () => /profile stopped: its file was removed/.test(daemon.log));
     writeOrdersCsv(join(inbox2, 'after-removal.csv'), 2, 'GONE');
     await delay(2000);
     assert.ok(existsSync(join(inbox2, 'after-removal.csv')), 'a removed profile takes no more files');

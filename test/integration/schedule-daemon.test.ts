@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -7,7 +6,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 
 import { startHttpTarget, type HttpTarget } from '../support/http-target.js';
 import { writeOrdersCsv } from '../support/orders-csv.js';
-import { REPO_ROOT, runCli } from '../support/run-cli.js';
+import { DaemonProcess, until } from '../support/daemon-process.js';
+import { runCli } from '../support/run-cli.js';
 import { createWorkspace, ordersProfile, type Workspace } from '../support/workspace.js';
 
 interface StatusJson {
@@ -15,35 +15,9 @@ interface StatusJson {
   schedules: { profile: string; cron: string; timezone: string; lastDue: string; nextDue: string | null }[];
 }
 
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await delay(50);
-  }
-}
-
-/** A running `ferry start` on an injected clock: FERRY_CLOCK_START, FERRY_CLOCK_RATE. */
-class Daemon {
-  private stderr = '';
-  private readonly proc: ChildProcess;
-  constructor(ws: Workspace, clockStart: string, rate: number) {
-    this.proc = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'ferry.js'), 'start'], {
-      cwd: ws.root,
-      env: { ...process.env, ...ws.env, FERRY_LOG_LEVEL: 'info', FERRY_CLOCK_START: clockStart, FERRY_CLOCK_RATE: String(rate) },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    this.proc.stderr?.setEncoding('utf8').on('data', (d: string) => (this.stderr += d));
-  }
-  get log(): string {
-    return this.stderr;
-  }
-  async stop(): Promise<void> {
-    if (this.proc.exitCode !== null || this.proc.signalCode !== null) return;
-    const exited = new Promise((resolve) => this.proc.once('exit', resolve));
-    this.proc.kill('SIGTERM');
-    await exited;
-  }
+/** A daemon on an injected clock: FERRY_CLOCK_START, FERRY_CLOCK_RATE. */
+function onClock(ws: Workspace, clockStart: string, rate: number): DaemonProcess {
+  return new DaemonProcess(ws, { FERRY_CLOCK_START: clockStart, FERRY_CLOCK_RATE: String(rate) });
 }
 
 async function status(ws: Workspace): Promise<StatusJson> {
@@ -53,9 +27,9 @@ async function status(ws: Workspace): Promise<StatusJson> {
 describe('cron schedules and batch windows in the daemon (injected clock)', () => {
   let target: HttpTarget;
   let ws: Workspace;
-  const daemons: Daemon[] = [];
-  const start = (clockStart: string, rate: number): Daemon => {
-    const d = new Daemon(ws, clockStart, rate);
+  const daemons: DaemonProcess[] = [];
+  const start = (clockStart: string, rate: number): DaemonProcess => {
+    const d = onClock(ws, clockStart, rate);
     daemons.push(d);
     return d;
   };
@@ -113,7 +87,7 @@ describe('cron schedules and batch windows in the daemon (injected clock)', () =
       w.writeProfile('win', ordersProfile(w, target.url).replace('trigger: { watch: true, every: 1s }', 'trigger: { every: 1s, window: "22:00-06:00", timezone: Europe/Oslo }'));
       writeOrdersCsv(join(w.inbox, 'evening.csv'), 2, 'EVE');
       // 21:59:54 CEST; the clock runs 3× fast, so the window opens after about 2 s
-      const d = new Daemon(w, '2026-06-10T19:59:54Z', 3);
+      const d = onClock(w, '2026-06-10T19:59:54Z', 3);
       daemons.push(d);
       await until('the daemon to start', () => /watching sources/.test(d.log));
       await delay(700);

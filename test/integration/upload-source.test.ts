@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -7,24 +6,16 @@ import { setTimeout as delay } from 'node:timers/promises';
 
 import { startHttpTarget, type HttpTarget } from '../support/http-target.js';
 import { writeOrdersCsv } from '../support/orders-csv.js';
-import { REPO_ROOT, runCli } from '../support/run-cli.js';
+import { DaemonProcess, until } from '../support/daemon-process.js';
+import { runCli } from '../support/run-cli.js';
 import { createWorkspace, ordersProfile, type Workspace } from '../support/workspace.js';
 
 const TOKEN = 'upload-token-77d1';
 
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await delay(50);
-  }
-}
-
 describe('uploads: POST /upload/<profile> for a source.type http profile', () => {
   let target: HttpTarget;
   let ws: Workspace;
-  let daemon: ChildProcess;
-  let stderr = '';
+  let daemon: DaemonProcess;
   let base = '';
   const csv = (rows: number, prefix: string): Buffer => {
     const path = join(ws.root, `${prefix}.csv`);
@@ -42,17 +33,11 @@ describe('uploads: POST /upload/<profile> for a source.type http profile', () =>
       .replace(/source:\n(?: {2}.*\n)+/, `source:\n  type: http\n  token: "\${UPLOAD_TOKEN}"\n  maxSize: 2KB\n`)
       .replace('trigger: { watch: true, every: 1s }\n', '');
     ws.writeProfile('orders', profile);
-    daemon = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'ferry.js'), 'start'], {
-      cwd: ws.root,
-      env: { ...process.env, ...ws.env, FERRY_LOG_LEVEL: 'info', UPLOAD_TOKEN: TOKEN },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    daemon.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    await until('the admin server', () => /"listen":"([^"]+)"/.test(stderr) && /watching sources/.test(stderr));
-    base = `http://${/"listen":"([^"]+)"/.exec(stderr)?.[1] ?? ''}`;
+    daemon = new DaemonProcess(ws, { UPLOAD_TOKEN: TOKEN });
+    base = await daemon.ready();
   });
   after(async () => {
-    if (daemon.exitCode === null && daemon.signalCode === null) daemon.kill('SIGKILL');
+    daemon.kill();
     await target.close();
     ws.remove();
   });

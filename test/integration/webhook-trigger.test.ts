@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,20 +7,13 @@ import { setTimeout as delay } from 'node:timers/promises';
 
 import { startHttpTarget, type HttpTarget } from '../support/http-target.js';
 import { writeOrdersCsv } from '../support/orders-csv.js';
-import { REPO_ROOT, runCli } from '../support/run-cli.js';
+import { DaemonProcess, until } from '../support/daemon-process.js';
+import { runCli } from '../support/run-cli.js';
 import { createWorkspace, ordersProfile, type Workspace } from '../support/workspace.js';
 
 const TOKEN = 'hook-token-5b1f0e';
 const SECRET = 'hook-secret-9a7c22';
 const ADMIN = 'admin-token-31c4';
-
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await delay(50);
-  }
-}
 
 function signed(id: string, body: string, timestamp = Math.floor(Date.now() / 1000), secret = SECRET): Record<string, string> {
   const signature = createHmac('sha256', secret).update(`${id}.${timestamp}.${body}`).digest('base64');
@@ -31,8 +23,7 @@ function signed(id: string, body: string, timestamp = Math.floor(Date.now() / 10
 describe('webhook trigger: POST /hooks/<profile> on the running daemon', () => {
   let target: HttpTarget;
   let ws: Workspace;
-  let daemon: ChildProcess;
-  let stderr = '';
+  let daemon: DaemonProcess;
   let base = '';
   const hook = async (headers: Record<string, string>, body = ''): Promise<{ status: number; json: Record<string, unknown> }> => {
     const res = await fetch(`${base}/hooks/orders`, { method: 'POST', headers, body });
@@ -49,18 +40,11 @@ describe('webhook trigger: POST /hooks/<profile> on the running daemon', () => {
       .replace('fields:\n', 'params:\n  channel: { default: erp }\nfields:\n')
       .replace('key: [orderId]', '  channel:   { expr: "param.channel" }\nkey: [orderId]');
     ws.writeProfile('orders', profile);
-    daemon = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'ferry.js'), 'start'], {
-      cwd: ws.root,
-      env: { ...process.env, ...ws.env, FERRY_LOG_LEVEL: 'info', HOOK_TOKEN: TOKEN, HOOK_SECRET: SECRET, FERRY_ADMIN_TOKENS: ADMIN },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    daemon.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    await until('the admin server', () => /"listen":"([^"]+)"/.test(stderr));
-    base = `http://${/"listen":"([^"]+)"/.exec(stderr)?.[1] ?? ''}`;
-    await until('the daemon to watch', () => /watching sources/.test(stderr));
+    daemon = new DaemonProcess(ws, { HOOK_TOKEN: TOKEN, HOOK_SECRET: SECRET, FERRY_ADMIN_TOKENS: ADMIN });
+    base = await daemon.ready();
   });
   after(async () => {
-    if (daemon.exitCode === null && daemon.signalCode === null) daemon.kill('SIGKILL');
+    daemon.kill();
     await target.close();
     ws.remove();
   });
@@ -77,7 +61,7 @@ describe('webhook trigger: POST /hooks/<profile> on the running daemon', () => {
     await delay(300);
     assert.ok(existsSync(join(ws.inbox, 'hooked.csv')), 'refused calls start nothing');
     assert.equal((await runs()).length, 0);
-    assert.doesNotMatch(stderr, new RegExp(`${TOKEN}|${SECRET}`), 'no secret in the log');
+    assert.doesNotMatch(daemon.log, new RegExp(`${TOKEN}|${SECRET}`), 'no secret in the log');
   });
 
   it('starts a run with a bearer token (202 with the run id) and coalesces a second call', async () => {
