@@ -5,6 +5,7 @@ import type { Logger } from '../log.js';
 import { adminTokens, isAdmin } from './admin-tokens.js';
 import { handleApiRun } from './api-runs-route.js';
 import { handleHook, type HookTarget } from './hook-route.js';
+import { renderMetrics } from './metrics.js';
 import { handleUpload, type UploadTarget } from './upload-route.js';
 import { ReplayGuard } from './webhook-auth.js';
 import type { RemoteRegistry } from '../remote/remote-registry.js';
@@ -21,6 +22,8 @@ export interface HealthSources {
   readonly hookTarget?: (profile: string) => HookTarget | undefined;
   /** the profile an upload is for */
   readonly uploadTarget?: (profile: string) => UploadTarget | undefined;
+  /** runs going on and waiting, for /metrics */
+  readonly runs?: () => { inUse: number; queued: number };
 }
 
 /** Parses `host:port` (IPv6 as `[::1]:8470`). */
@@ -33,7 +36,7 @@ export function parseListen(listen: string): { host: string; port: number } {
 /**
  * The daemon's HTTP server. It serves `GET /healthz`: 200 when the daemon and its state store are
  * usable (503 otherwise), with each source's last poll and error, each connection's state and the
- * profiles whose edit is invalid; `POST /hooks/<profile>` (see handleHook) and `POST
+ * profiles whose edit is invalid; `GET /metrics` (Prometheus text); `POST /hooks/<profile>` (see handleHook) and `POST
  * /upload/<profile>` (see handleUpload). It binds to
  * loopback unless told otherwise.
  */
@@ -43,6 +46,15 @@ export async function startAdminServer(listen: string, sources: HealthSources, l
   const tokens = adminTokens();
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (req.method === 'GET' && url.pathname === '/metrics') {
+      renderMetrics(sources.store, sources.runs === undefined ? {} : { runs: sources.runs })
+        .then((text) => res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(text))
+        .catch((err: unknown) => {
+          log.error({ err }, 'metrics failed');
+          res.writeHead(503, { 'content-type': 'text/plain' }).end('state store unavailable\n');
+        });
+      return;
+    }
     const upload = /^\/upload\/([A-Za-z0-9_.-]+)$/.exec(url.pathname);
     if (req.method === 'POST' && upload !== null) {
       const profile = upload[1] ?? '';

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 
 import { acquireInstanceLock, type InstanceLock } from './instance-lock.js';
 import { ADDED_COLUMNS, type BatchDbRow, type ChunkDbRow, COLUMN_OF, type RunDbRow, toRun, packOutcomes, SCHEMA, type ScheduleDbRow, toBatch, toSchedule, unpackChunk } from './sqlite-rows.js';
-import type { Alert, ArrivalState, BatchPatch, BatchRow, BatchStatus, ChunkRecord, NewBatch, ProfileProblems, RunRow, ScheduleState, SourceHealth, StateStore } from './types.js';
+import type { Alert, ArrivalState, BatchPatch, BatchRow, BatchStatus, ChunkRecord, LedgerCounts, NewBatch, ProfileProblems, RunRow, ScheduleState, SourceHealth, StateStore } from './types.js';
 
 /**
  * The embedded state store: one SQLite file in WAL mode. `synchronous = NORMAL` makes every commit
@@ -254,6 +254,13 @@ export class SqliteStore implements StateStore {
       ? this.stmt('SELECT * FROM alerts ORDER BY id DESC LIMIT ?').all(q.limit)
       : this.stmt('SELECT * FROM alerts WHERE profile = ? ORDER BY id DESC LIMIT ?').all(q.profile, q.limit)) as { id: number; profile: string; kind: string; message: string; batch_id: string | null; at: number }[];
     return rows.map((r) => ({ id: r.id, profile: r.profile, kind: r.kind, message: r.message, batchId: r.batch_id, at: r.at }));
+  }
+
+  async ledgerCounts(): Promise<LedgerCounts> {
+    const batches = this.stmt(`SELECT profile, status, COUNT(*) AS count, SUM(rows_total) AS rowsTotal, SUM(rows_delivered) AS rowsDelivered,
+      SUM(rows_rejected) AS rowsRejected, SUM(rows_failed) AS rowsFailed, SUM(rows_skipped) AS rowsSkipped FROM batches GROUP BY profile, status ORDER BY profile, status`).all() as LedgerCounts['batches'];
+    const alerts = this.stmt('SELECT profile, kind, COUNT(*) AS count FROM alerts GROUP BY profile, kind ORDER BY profile, kind').all() as LedgerCounts['alerts'];
+    return { batches, alerts };
   }
 
   async close(): Promise<void> {

@@ -140,6 +140,12 @@ export interface Alert {
   readonly at: number;
 }
 
+/** Counters for `/metrics`, summed over the whole ledger. */
+export interface LedgerCounts {
+  readonly batches: readonly { profile: string; status: BatchStatus; count: number; rowsTotal: number; rowsDelivered: number; rowsRejected: number; rowsFailed: number; rowsSkipped: number }[];
+  readonly alerts: readonly { profile: string; kind: string; count: number }[];
+}
+
 /**
  * The durable state of ferry. Every method is async so that a networked store (PostgreSQL) fits
  * the same interface; the SQLite one answers synchronously underneath.
@@ -186,6 +192,8 @@ export interface StateStore {
   saveArrivals(state: ArrivalState): Promise<void>;
   addAlert(alert: Omit<Alert, 'id' | 'at'>): Promise<void>;
   listAlerts(query: { limit: number; profile?: string }): Promise<Alert[]>;
+  /** Totals by profile and status (batches, rows) and by profile and kind (alerts). */
+  ledgerCounts(): Promise<LedgerCounts>;
   listChunks(batchId: string): Promise<ChunkRecord[]>;
   /** the sequence numbers of the chunks with a recorded outcome */
   listChunkSeqs(batchId: string): Promise<number[]>;

@@ -43,6 +43,9 @@ describe('expected arrivals: late, missing, empty and unusual files (injected cl
     assert.match(missing?.message ?? '', /no file for orders arrived by 05:00 \(2026-06-10T03:00:00\.000Z\)/);
     assert.equal((await alerts()).filter((a) => a.kind === 'file.missing').length, 1, 'raised once');
     assert.match(daemon.log, /"alert":"file.missing"/);
+    const metrics = await (await fetch(`${await daemon.ready()}/metrics`)).text();
+    assert.match(metrics, /^ferry_alerts_total\{profile="orders",kind="file.missing"\} 1$/m);
+    assert.match(metrics, /^ferry_runs_in_progress 0$/m);
   });
 
   it('raises file.unusual for a row count far from the usual and file.empty for a file without rows', async () => {
@@ -54,5 +57,9 @@ describe('expected arrivals: late, missing, empty and unusual files (injected cl
     assert.match((await alerts()).find((a) => a.kind === 'file.unusual')?.message ?? '', /day-3\.csv has 60 rows; the last 3 files had 11 in the middle/);
     writeOrdersCsv(join(ws.inbox, 'empty.csv'), 0, 'E');
     await until('the empty alert', async () => (await alerts()).some((a) => a.kind === 'file.empty'));
+    const metrics = await (await fetch(`${await daemon.ready()}/metrics`)).text();
+    assert.match(metrics, /^ferry_batches_total\{profile="orders",status="completed"\} 5$/m, 'the empty file completes with no rows');
+    assert.match(metrics, /^ferry_rows_total\{profile="orders",outcome="delivered"\} 93$/m);
+    assert.match(metrics, /^ferry_alerts_total\{profile="orders",kind="file.unusual"\} 1$/m);
   });
 });

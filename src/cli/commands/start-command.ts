@@ -42,7 +42,7 @@ export async function startCommand(options: GlobalOptions, io: CommandIo): Promi
   const supervisor = new ProfileSupervisor(options.profiles, ctx, clock, log, slots);
   let admin: Awaited<ReturnType<typeof startAdminServer>> | undefined;
   try {
-    admin = await startAdminServer(options.listen, { store: runtime.store, remotes: runtime.remotes, startedAt: Date.now(), invalidProfiles: () => supervisor.invalid, hookTarget: (id) => supervisor.hookTarget(id), uploadTarget: (id) => supervisor.uploadTarget(id) }, log);
+    admin = await startAdminServer(options.listen, { store: runtime.store, remotes: runtime.remotes, startedAt: Date.now(), invalidProfiles: () => supervisor.invalid, hookTarget: (id) => supervisor.hookTarget(id), uploadTarget: (id) => supervisor.uploadTarget(id), runs: () => ({ inUse: slots.inUse, queued: slots.queued }) }, log);
   } catch (err) {
     io.err(`ferry start: the admin server cannot listen on ${options.listen}: ${err instanceof Error ? err.message : String(err)}`);
     await runtime.close();
