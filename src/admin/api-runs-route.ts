@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 import type { Logger } from '../log.js';
 import { resolveParams } from '../profiles/run-params.js';
-import type { HookTarget } from './hook-route.js';
+import type { HookTarget } from './types.js';
 import { BodyTooLarge, readBody } from './read-body.js';
 
 function send(res: ServerResponse, status: number, body: Record<string, unknown>): void {
@@ -43,6 +43,7 @@ export async function handleApiRun(req: IncomingMessage, res: ServerResponse, pr
   if (!params.ok) return send(res, 422, { error: 'the run parameters do not fit the profile', problems: params.problems });
   const run = target.requestRun('api', params.params);
   if (run === undefined) return send(res, 503, { error: `profile ${profile} is stopped or suspended; see /healthz` });
+  if ('busy' in run) return send(res, 409, { error: run.busy });
   log.info({ profile, run: run.runId, coalesced: run.coalesced }, 'manual run requested through the API');
   return send(res, 202, { profile, run: run.runId, coalesced: run.coalesced, params: params.params.texts });
 }

@@ -1,20 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 import type { Logger } from '../log.js';
-import type { ParamSpec } from '../profiles/param-schema.js';
-import { resolveParams, type RunParams } from '../profiles/run-params.js';
+import { resolveParams } from '../profiles/run-params.js';
 import { BodyTooLarge, readBody } from './read-body.js';
-import { checkWebhook, type ReplayGuard, type WebhookCredentials } from './webhook-auth.js';
+import type { HookTarget } from './types.js';
+import { checkWebhook, type ReplayGuard } from './webhook-auth.js';
 
 /** A webhook call carries at most run parameters. */
 const HOOK_BODY_LIMIT = 64 * 1024;
-
-/** What `/hooks/<profile>` needs of a running profile. */
-export interface HookTarget {
-  readonly webhook: WebhookCredentials | undefined;
-  readonly params: Readonly<Record<string, ParamSpec>> | undefined;
-  requestRun(trigger: string, params?: RunParams): { runId: string; coalesced: boolean } | undefined;
-}
 
 function send(res: ServerResponse, status: number, body: Record<string, unknown>): void {
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
@@ -66,6 +59,7 @@ export async function handleHook(req: IncomingMessage, res: ServerResponse, prof
   if (!params.ok) return send(res, 422, { error: 'the run parameters do not fit the profile', problems: params.problems });
   const run = target.requestRun('webhook', params.params);
   if (run === undefined) return send(res, 503, { error: `profile ${profile} is stopped or suspended; see /healthz` });
+  if ('busy' in run) return send(res, 409, { error: run.busy });
   log.info({ profile, run: run.runId, coalesced: run.coalesced, via: check.via }, 'webhook call accepted');
   return send(res, 202, {
     profile, run: run.runId, coalesced: run.coalesced,

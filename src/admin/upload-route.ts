@@ -5,13 +5,7 @@ import type { Readable } from 'node:stream';
 import busboy from 'busboy';
 
 import type { Logger } from '../log.js';
-
-/** What `/upload/<profile>` needs of a running `source.type: http` profile. */
-export interface UploadTarget {
-  readonly token: string | undefined;
-  readonly maxBytes: number;
-  receive(name: string, body: Readable): Promise<{ runId: string; batchId: string; fileName: string; size: number }>;
-}
+import type { UploadTarget } from './types.js';
 
 function send(res: ServerResponse, status: number, body: Record<string, unknown>): void {
   if (res.headersSent) return;

@@ -3,8 +3,7 @@ import { basename, join, resolve } from 'node:path';
 
 import { watch, type FSWatcher } from 'chokidar';
 
-import type { HookTarget } from '../admin/hook-route.js';
-import type { UploadTarget } from '../admin/upload-route.js';
+import type { HookTarget, UploadTarget } from '../admin/types.js';
 import type { Logger } from '../log.js';
 import type { PipelineContext } from '../pipeline/process-batch.js';
 import { formatProblem, loadProfileSet, profileIdOf } from '../profiles/load.js';

@@ -13,16 +13,20 @@ import { parseCron } from '../scheduler/cron-schedule.js';
 import type { BatchWindow } from '../scheduler/types.js';
 import { FolderSource } from '../sources/folder-source.js';
 import type { DaemonClock } from './daemon-clock.js';
+import type { RunAnswer } from './types.js';
 import { RunSlots } from './run-slots.js';
 import { ExpectWatch } from './expect-watch.js';
 import { ScheduleTrigger } from './schedule-trigger.js';
 
-/** A run asked for by a schedule or a webhook. */
+/** A run asked for by a schedule, a webhook or the API. */
 interface RunRequest {
   readonly trigger: string;
   readonly runId: string;
+  /** the parameters as text, to tell requests for the same run apart from others */
+  readonly key: string;
   readonly params?: RunParams;
 }
+
 
 /** How long a stopped batch rests before the worker tries it again (FERRY_RESUME_AFTER, ms). */
 const RESUME_AFTER_MS = Number(process.env.FERRY_RESUME_AFTER ?? 30_000);
@@ -55,8 +59,9 @@ export class ProfileWorker {
   private windowTimer: NodeJS.Timeout | undefined;
   /** a run asked for by a schedule or a webhook, taken by the next scan */
   private pending: RunRequest | undefined;
-  /** the run of the scan in progress */
+  /** the run of the scan in progress, and its parameters as text */
   private currentRunId: string | undefined;
+  private currentKey: string | undefined;
   /** when the last scan ended, and its error */
   lastScan: { at: number; error: string | null; waiting: number } | undefined;
 
@@ -111,17 +116,22 @@ export class ProfileWorker {
   }
 
   /**
-   * Asks for a run of the profile now (a schedule, a webhook): the next scan records a run even
-   * when it finds no file. A run asked for while one is waiting or in progress is not started
-   * twice: the answer names that run and says it was coalesced. Undefined when the profile is
-   * stopped or suspended.
+   * Asks for a run of the profile now (a schedule, a webhook, the API): the next scan records a
+   * run even when it finds no file. A request with the same parameters as the run waiting or in
+   * progress is not started twice: the answer names that run and says it was coalesced. Other
+   * parameters queue one run after the current one; while that one waits, a third set is refused
+   * as busy. Undefined when the profile is stopped or suspended.
    */
-  requestRun(trigger: string, params?: RunParams): { runId: string; coalesced: boolean } | undefined {
+  requestRun(trigger: string, params?: RunParams): RunAnswer | undefined {
     if (this.stopped || this.suspended !== undefined) return undefined;
-    const existing = this.pending?.runId ?? this.currentRunId;
-    if (existing !== undefined) return { runId: existing, coalesced: true };
+    const key = JSON.stringify((params ?? defaultParams(this.loaded)).texts);
+    if (this.pending !== undefined) {
+      if (this.pending.key === key) return { runId: this.pending.runId, coalesced: true };
+      return { busy: `a run of ${this.loaded.id} with other parameters is already waiting (${this.pending.runId}); ask again once it has started` };
+    }
+    if (this.currentRunId !== undefined && this.currentKey === key) return { runId: this.currentRunId, coalesced: true };
     const runId = newId('r');
-    this.pending = { trigger, runId, ...(params === undefined ? {} : { params }) };
+    this.pending = { trigger, runId, key, ...(params === undefined ? {} : { params }) };
     this.poke();
     return { runId, coalesced: false };
   }
@@ -153,10 +163,12 @@ export class ProfileWorker {
     this.pending = undefined;
     // from here on a webhook call joins this run instead of asking for another
     this.currentRunId = request?.runId;
+    this.currentKey = request?.key ?? JSON.stringify(defaultParams(this.loaded).texts);
     try {
       await this.scanNow(request);
     } finally {
       this.currentRunId = undefined;
+      this.currentKey = undefined;
     }
   }
 

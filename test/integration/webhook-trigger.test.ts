@@ -111,4 +111,24 @@ describe('webhook trigger: POST /hooks/<profile> on the running daemon', () => {
     assert.equal(run?.trigger, 'api');
     assert.deepEqual(run?.params, { channel: 'api' });
   });
+
+  it('queues one run with other parameters after the current one, and refuses a third set while it waits', async () => {
+    writeOrdersCsv(join(ws.inbox, 'slow.csv'), 2, 'SLOW');
+    target.script([{ delayMs: 1500 }]);
+    const call = (channel: string): Promise<{ status: number; json: Record<string, unknown> }> => hook({ authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, JSON.stringify({ params: { channel } }));
+    const first = await call('a');
+    await until('the first run to start', () => target.requests.some((q) => JSON.stringify(q.json).includes('SLOW-')));
+    const same = await call('a');
+    const other = await call('b');
+    const third = await call('c');
+    assert.deepEqual([first.status, same.status, other.status, third.status], [202, 202, 202, 409]);
+    assert.equal(same.json.run, first.json.run);
+    assert.equal(same.json.coalesced, true);
+    assert.equal(other.json.coalesced, false);
+    assert.notEqual(other.json.run, first.json.run);
+    assert.match(String(third.json.error), /other parameters is already waiting/);
+    await until('both runs', async () => (await runs()).some((r) => r.id === other.json.run));
+    assert.deepEqual((await runs()).find((r) => r.id === other.json.run)?.params, { channel: 'b' });
+    target.script([]);
+  });
 });
