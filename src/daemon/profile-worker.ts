@@ -43,7 +43,6 @@ export class ProfileWorker {
   private readonly source: FolderSource;
   private watcher: FSWatcher | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
   private again = false;
   private stopped = false;
   private suspended: string | undefined;
@@ -59,9 +58,11 @@ export class ProfileWorker {
   private windowTimer: NodeJS.Timeout | undefined;
   /** a run asked for by a schedule or a webhook, taken by the next scan */
   private pending: RunRequest | undefined;
-  /** the run of the scan in progress, and its parameters as text */
-  private currentRunId: string | undefined;
-  private currentKey: string | undefined;
+  /** the runs of the scans in progress, with their parameters as text */
+  private readonly current = new Map<string, string>();
+  private readonly scans = new Set<Promise<void>>();
+  /** `trigger.maxRuns`: runs of this profile at once (default 1) */
+  private readonly maxRuns: number;
   /** when the last scan ended, and its error */
   lastScan: { at: number; error: string | null; waiting: number } | undefined;
 
@@ -74,6 +75,7 @@ export class ProfileWorker {
     const window = trigger?.window === undefined ? undefined : parseWindow(trigger.window, trigger.timezone);
     if (window !== undefined && !window.ok) throw new Error(`profile ${loaded.id} trigger.window: ${window.message}`);
     this.window = window?.window;
+    this.maxRuns = trigger?.maxRuns ?? 1;
   }
 
   /** Starts the triggers and the first scan. */
@@ -119,8 +121,8 @@ export class ProfileWorker {
    * Asks for a run of the profile now (a schedule, a webhook, the API): the next scan records a
    * run even when it finds no file. A request with the same parameters as the run waiting or in
    * progress is not started twice: the answer names that run and says it was coalesced. Other
-   * parameters queue one run after the current one; while that one waits, a third set is refused
-   * as busy. Undefined when the profile is stopped or suspended.
+   * parameters start beside it up to `trigger.maxRuns`, else queue one run after it; while that one
+   * waits, a third set is refused as busy. Undefined when the profile is stopped or suspended.
    */
   requestRun(trigger: string, params?: RunParams): RunAnswer | undefined {
     if (this.stopped || this.suspended !== undefined) return undefined;
@@ -129,27 +131,32 @@ export class ProfileWorker {
       if (this.pending.key === key) return { runId: this.pending.runId, coalesced: true };
       return { busy: `a run of ${this.loaded.id} with other parameters is already waiting (${this.pending.runId}); ask again once it has started` };
     }
-    if (this.currentRunId !== undefined && this.currentKey === key) return { runId: this.currentRunId, coalesced: true };
+    for (const [runId, running] of this.current) if (running === key) return { runId, coalesced: true };
     const runId = newId('r');
     this.pending = { trigger, runId, key, ...(params === undefined ? {} : { params }) };
     this.poke();
     return { runId, coalesced: false };
   }
 
-  /** Asks for a scan soon; a scan in progress is followed by one more. */
+  /**
+   * Asks for a scan soon; a scan in progress is followed by one more. A requested run may start
+   * beside those in progress, up to `trigger.maxRuns`; the folder's own scans never overlap.
+   */
   poke(): void {
     if (this.stopped || this.suspended !== undefined) return;
-    if (this.running !== undefined) {
+    const limit = this.pending === undefined ? 1 : this.maxRuns;
+    if (this.scans.size >= limit) {
       this.again = true;
       return;
     }
-    this.running = this.scan().finally(() => {
-      this.running = undefined;
+    const scan: Promise<void> = this.scan().finally(() => {
+      this.scans.delete(scan);
       if (this.again && !this.stopped) {
         this.again = false;
         this.poke();
       }
     });
+    this.scans.add(scan);
   }
 
   private async scan(): Promise<void> {
@@ -161,18 +168,17 @@ export class ProfileWorker {
       return;
     }
     this.pending = undefined;
-    // from here on a webhook call joins this run instead of asking for another
-    this.currentRunId = request?.runId;
-    this.currentKey = request?.key ?? JSON.stringify(defaultParams(this.loaded).texts);
+    // from here on a request with the same parameters joins this run instead of asking for another
+    const runId = request?.runId ?? newId('r');
+    this.current.set(runId, request?.key ?? JSON.stringify(defaultParams(this.loaded).texts));
     try {
-      await this.scanNow(request);
+      await this.scanNow(request, runId);
     } finally {
-      this.currentRunId = undefined;
-      this.currentKey = undefined;
+      this.current.delete(runId);
     }
   }
 
-  private async scanNow(request: RunRequest | undefined): Promise<void> {
+  private async scanNow(request: RunRequest | undefined, runId: string): Promise<void> {
     const ctx = this.ctx();
     const now = Date.now();
     try {
@@ -182,12 +188,11 @@ export class ProfileWorker {
       this.lastOkAt = Date.now();
       await this.record(ctx, { state: 'ok', lastPollAt: now, waiting, lastError: this.lastError, lastErrorAt: this.lastErrorAt });
       if (ready.length > 0 || request !== undefined) {
-        this.currentRunId ??= newId('r');
         const trigger = request?.trigger ?? (this.loaded.profile.source?.type === 'local' ? 'watch' : 'poll');
         const release = await this.slots.acquire();
         let result: Awaited<ReturnType<typeof runProfile>>;
         try {
-          result = await runProfile(ctx, this.loaded, ready, trigger, request?.params, this.currentRunId);
+          result = await runProfile(ctx, this.loaded, ready, trigger, request?.params, runId);
         } finally {
           release();
         }
@@ -259,6 +264,6 @@ export class ProfileWorker {
     if (this.timer !== undefined) clearInterval(this.timer);
     if (this.windowTimer !== undefined) clearTimeout(this.windowTimer);
     await this.watcher?.close();
-    await this.running;
+    await Promise.all([...this.scans]);
   }
 }

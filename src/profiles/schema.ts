@@ -54,6 +54,8 @@ const trigger = obj({
   }).optional(),
   /** a cron run missed while the daemon was down is made up once at start-up (default true) */
   makeUpMissed: z.boolean().optional(),
+  /** runs of this profile at once, for requested runs (webhook, API) with different parameters (default 1) */
+  maxRuns: z.number().int().min(1).max(16).optional(),
   webhook: obj({ token: z.string().optional(), secret: z.string().optional() }).optional(),
 }).superRefine((t, ctx) => {
   // the scheduler's own parsers, so that check and daemon read the same expressions

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -40,6 +40,8 @@ describe('webhook trigger: POST /hooks/<profile> on the running daemon', () => {
       .replace('fields:\n', 'params:\n  channel: { default: erp }\nfields:\n')
       .replace('key: [orderId]', '  channel:   { expr: "param.channel" }\nkey: [orderId]');
     ws.writeProfile('orders', profile);
+    mkdirSync(join(ws.root, 'reports-inbox'), { recursive: true });
+    ws.writeProfile('reports', profile.replaceAll(ws.inbox, join(ws.root, 'reports-inbox')).replace('webhook: {', 'maxRuns: 2, webhook: {'));
     daemon = new DaemonProcess(ws, { HOOK_TOKEN: TOKEN, HOOK_SECRET: SECRET, FERRY_ADMIN_TOKENS: ADMIN });
     base = await daemon.ready();
   });
@@ -129,6 +131,26 @@ describe('webhook trigger: POST /hooks/<profile> on the running daemon', () => {
     assert.match(String(third.json.error), /other parameters is already waiting/);
     await until('both runs', async () => (await runs()).some((r) => r.id === other.json.run));
     assert.deepEqual((await runs()).find((r) => r.id === other.json.run)?.params, { channel: 'b' });
+    target.script([]);
+  });
+
+  it('runs requests with different parameters side by side up to trigger.maxRuns', async () => {
+    const reportsInbox = join(ws.root, 'reports-inbox');
+    writeOrdersCsv(join(reportsInbox, 'r1.csv'), 1, 'RA');
+    writeOrdersCsv(join(reportsInbox, 'r2.csv'), 1, 'RB');
+    target.script(() => ({ delayMs: 1500 }));
+    const before = target.requests.length;
+    const call = (channel: string): Promise<Response> => fetch(`${base}/hooks/reports`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` }, body: JSON.stringify({ params: { channel } }) });
+    const [a, b] = await Promise.all([call('x'), call('y')]);
+    const ja = (await a.json()) as { run: string; coalesced: boolean };
+    const jb = (await b.json()) as { run: string; coalesced: boolean };
+    assert.deepEqual([a.status, b.status, ja.coalesced, jb.coalesced], [202, 202, false, false]);
+    // while the first file's request waits for its answer, both runs have started (with maxRuns 1
+    // the second would wait for the first to finish); the two runs share the folder's files
+    await until('a request in flight', () => target.requests.length > before);
+    await until('both runs started', async () => (await runs()).filter((r) => r.id === ja.run || r.id === jb.run).length === 2, 1200);
+    const status = JSON.parse((await runCli(['status', '--json'], { env: ws.env })).stdout) as { runs: { id: string; finishedAt: string | null }[] };
+    assert.ok(status.runs.some((r) => (r.id === ja.run || r.id === jb.run) && r.finishedAt === null), 'one of them is still waiting for the target');
     target.script([]);
   });
 });
