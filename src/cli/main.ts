@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { checkCommand } from './commands/check-command.js';
 import { previewCommand } from './commands/preview-command.js';
 import { type ProfileNewFlags, profileNewCommand } from './commands/profile-new-command.js';
+import { notificationsCommand, replayNotificationCommand } from './commands/notifications-command.js';
 import { reprocessCommand } from './commands/reprocess-command.js';
 import { runCommand } from './commands/run-command.js';
 import { startCommand } from './commands/start-command.js';
@@ -93,6 +94,20 @@ export async function main(argv: readonly string[], io: CommandIo = stdio): Prom
     .option('--limit <n>', 'how many recent runs and batches', '20')
     .action(async (flags: { json?: boolean; limit?: string }) => {
       exitCode = await statusCommand(globals(), flags, io);
+    });
+  const notifications = program.command('notifications')
+    .description('the notification outbox: pending, delivered, dead-lettered and disabled')
+    .option('--state <state>', 'only pending, delivered, dead or disabled')
+    .option('--limit <n>', 'how many', '50')
+    .option('--json', 'print JSON')
+    .action(async (flags: { state?: string; json?: boolean; limit?: string }) => {
+      exitCode = await notificationsCommand(globals(), flags, io);
+    });
+  notifications.command('replay')
+    .description('send a dead-lettered or disabled notification again, with the same webhook-id')
+    .argument('<id>', 'notification id (msg_…)')
+    .action(async (id: string) => {
+      exitCode = await replayNotificationCommand(globals(), id, io);
     });
   program.command('reprocess')
     .description('send a settled batch again, with the same idempotency keys')

@@ -3,7 +3,7 @@ import { WEEKDAYS, type ExpectSpec } from '../profiles/expect-schema.js';
 import { durationMs } from '../profiles/schema-helpers.js';
 import { parseCron } from '../scheduler/cron-schedule.js';
 import type { CronSchedule } from '../scheduler/types.js';
-import type { ArrivalState, BatchRow, StateStore } from '../store/types.js';
+import type { BatchRow, NewNotification, StateStore } from '../store/types.js';
 import type { DaemonClock } from './daemon-clock.js';
 
 /** Files compared with for "far from the usual", and how many are needed before judging. */
@@ -31,7 +31,16 @@ export class ExpectWatch {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
 
-  constructor(private readonly profile: string, private readonly spec: ExpectSpec, zone: string | undefined, private readonly store: StateStore, private readonly clock: DaemonClock, private readonly log: Logger) {
+  constructor(
+    private readonly profile: string,
+    private readonly spec: ExpectSpec,
+    zone: string | undefined,
+    private readonly store: StateStore,
+    private readonly clock: DaemonClock,
+    private readonly log: Logger,
+    /** the notifications of an event (file.missing) for the profile's `notify` entries */
+    private readonly notify: (event: string, payload: Record<string, unknown>) => NewNotification[] = () => [],
+  ) {
     const [hh, mm] = spec.by.split(':');
     const days = (spec.days ?? [...WEEKDAYS]).map((d) => WEEKDAYS.indexOf(d)).join(',');
     const parsed = parseCron(`${Number(mm)} ${Number(hh)} * * ${days}`, spec.timezone ?? zone);
@@ -97,7 +106,7 @@ export class ExpectWatch {
     }
     if (state.lastMissingFor === deadline) return;
     await this.store.saveArrivals({ ...state, lastMissingFor: deadline });
-    await this.alert('file.missing', `no file for ${this.profile} arrived by ${this.spec.by} (${by})`, null);
+    await this.alert('file.missing', `no file for ${this.profile} arrived by ${this.spec.by} (${by})`, null, { expectedBy: by });
   }
 
   private async checkRows(b: BatchRow): Promise<void> {
@@ -116,8 +125,10 @@ export class ExpectWatch {
     }
   }
 
-  private async alert(kind: string, message: string, batchId: string | null): Promise<void> {
-    await this.store.addAlert({ profile: this.profile, kind, message, batchId });
+  private async alert(kind: string, message: string, batchId: string | null, payload?: Record<string, unknown>): Promise<void> {
+    // file.missing is the one alert customer servers are told about (the notification events)
+    const notifications = kind === 'file.missing' ? this.notify(kind, { ...payload, message }) : [];
+    await this.store.addAlert({ profile: this.profile, kind, message, batchId }, notifications);
     this.log.warn({ alert: kind, batch: batchId ?? undefined }, message);
   }
 }

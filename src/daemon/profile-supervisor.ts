@@ -5,6 +5,8 @@ import { watch, type FSWatcher } from 'chokidar';
 
 import type { HookTarget, UploadTarget } from '../admin/types.js';
 import type { Logger } from '../log.js';
+import type { Endpoint } from '../notify/send-notification.js';
+import { endpointOf } from '../notify/endpoint-of.js';
 import type { PipelineContext } from '../pipeline/process-batch.js';
 import { formatProblem, loadProfileSet, profileIdOf } from '../profiles/load.js';
 import type { LoadedProfile, ProfileSet } from '../profiles/types.js';
@@ -48,6 +50,8 @@ function receives(loaded: LoadedProfile): boolean {
 export class ProfileSupervisor {
   private readonly running = new Map<string, Running>();
   private readonly receivers = new Map<string, { readonly fingerprint: string; readonly receiver: UploadReceiver }>();
+  /** every valid profile as last loaded, for the notification sender */
+  private readonly profiles = new Map<string, LoadedProfile>();
   /** profile → its problems, while its file is invalid */
   readonly invalid = new Map<string, string[]>();
   private watcher: FSWatcher | undefined;
@@ -101,7 +105,9 @@ export class ProfileSupervisor {
       problemsOf.set(id, [...(problemsOf.get(id) ?? []), formatProblem(p)]);
     }
     const changes: Promise<void>[] = [];
+    for (const id of [...this.profiles.keys()]) if (!set.profiles.has(id) && !problemsOf.has(id)) this.profiles.delete(id);
     for (const [id, loaded] of set.profiles) {
+      this.profiles.set(id, loaded);
       const current = this.running.get(id);
       const receiving = this.receivers.get(id);
       if (receives(loaded) && receiving?.fingerprint !== fingerprintOf(loaded)) {
@@ -170,6 +176,11 @@ export class ProfileSupervisor {
       params: r.loaded.profile.params,
       requestRun: (trigger, params) => r.worker.requestRun(trigger, params),
     };
+  }
+
+  /** How to send to `url` for profile `id`, from its current `notify` entry; undefined when it has none. */
+  notifyEndpoint(id: string, url: string): Endpoint | undefined {
+    return endpointOf(this.profiles.get(id), url);
   }
 
   /** What `/upload/<id>` needs of a profile that takes uploads; undefined otherwise. */

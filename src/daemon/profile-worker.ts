@@ -3,6 +3,7 @@ import { watch, type FSWatcher } from 'chokidar';
 import type { Logger } from '../log.js';
 import { continueBatch, type PipelineContext, sourceFs } from '../pipeline/process-batch.js';
 import type { SourceHealth } from '../store/types.js';
+import { notificationsFor } from '../notify/build-notifications.js';
 import { defaultParams, runProfile } from '../pipeline/run-profile.js';
 import type { RunParams } from '../profiles/run-params.js';
 import { newId } from '../util/ids.js';
@@ -89,7 +90,7 @@ export class ProfileWorker {
     const trigger = this.loaded.profile.trigger;
     const scheduled = trigger?.cron !== undefined;
     if (this.loaded.profile.expect !== undefined) {
-      this.expect = new ExpectWatch(this.loaded.id, this.loaded.profile.expect, trigger?.timezone, this.ctx().store, this.clock, this.log);
+      this.expect = new ExpectWatch(this.loaded.id, this.loaded.profile.expect, trigger?.timezone, this.ctx().store, this.clock, this.log, (event, payload) => notificationsFor(this.loaded, event, payload, null));
       this.expect.start().catch((err: unknown) => this.log.error({ err }, 'the expected-arrival watch could not start'));
     }
     if (trigger?.cron !== undefined) {

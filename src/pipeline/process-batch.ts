@@ -11,6 +11,7 @@ import type { RemoteRegistry } from '../remote/remote-registry.js';
 import type { RemoteFs } from '../remote/types.js';
 import type { BatchRow, BatchStatus, StateStore } from '../store/types.js';
 import type { Sink } from '../targets/types.js';
+import { batchEvent, batchPayload, notificationsFor } from '../notify/build-notifications.js';
 import { crashPoint } from '../util/crash-point.js';
 import { deliverChunks } from './deliver-chunks.js';
 import { downloadToStaging } from './download-file.js';
@@ -89,7 +90,7 @@ export async function continueBatch(ctx: PipelineContext, start: BatchRow, loade
       log.info({ earlier: earlier.id }, 'same content was already processed; skipped');
       b = await store.updateBatch(b.id, { contentHash: hash, state: 'reported', status: 'skipped', errorMessage: `already processed as batch ${earlier.id} (${earlier.fileName})` });
     } else {
-      b = await store.updateBatch(b.id, { contentHash: hash, state: 'staged' });
+      b = await store.updateBatch(b.id, { contentHash: hash, state: 'staged' }, notificationsFor(loaded, 'file.received', { batch: b.id, file: b.fileName, size: b.sourceSize }, b.id));
     }
   }
 
@@ -147,7 +148,10 @@ export async function continueBatch(ctx: PipelineContext, start: BatchRow, loade
     }
     crashPoint('after-result');
     const next = { ...b, rowsDelivered: counts.delivered, rowsFailed: counts.failed, rowsRejected: counts.rejected, rowsSkipped: counts.skipped };
-    b = await store.updateBatch(b.id, { state: 'reported', resultFile: shown, rowsDelivered: counts.delivered, rowsFailed: counts.failed, rowsRejected: counts.rejected, rowsSkipped: counts.skipped, status: outcomeStatus(next) });
+    const settled: BatchRow = { ...next, resultFile: shown, status: outcomeStatus(next) };
+    const event = batchEvent(settled);
+    b = await store.updateBatch(b.id, { state: 'reported', resultFile: shown, rowsDelivered: counts.delivered, rowsFailed: counts.failed, rowsRejected: counts.rejected, rowsSkipped: counts.skipped, status: settled.status },
+      event === undefined ? [] : notificationsFor(loaded, event, batchPayload(settled), b.id));
   }
 
   if (b.state === 'reported') {

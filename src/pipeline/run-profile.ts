@@ -6,6 +6,7 @@ import { NO_PARAMS, resolveParams, type RunParams } from '../profiles/run-params
 import type { LoadedProfile } from '../profiles/types.js';
 import type { ListedFile } from '../sources/folder-source.js';
 import type { BatchRow, BatchStatus } from '../store/types.js';
+import { batchEvent, batchPayload, notificationsFor } from '../notify/build-notifications.js';
 import { crashPoint } from '../util/crash-point.js';
 import { newId } from '../util/ids.js';
 import { continueBatch, type PipelineContext } from './process-batch.js';
@@ -75,11 +76,15 @@ export async function processClaimed(ctx: PipelineContext, batch: BatchRow, load
     if (ctx.signal.aborted) throw err;
     const e = err instanceof FerryError ? err : undefined;
     ctx.log.error({ err, batch: batch.id, file: batch.fileName }, 'batch stopped; it resumes at the next start');
-    return ctx.store.updateBatch(batch.id, {
+    const patch = {
       errorCode: e?.code ?? 'E_INTERNAL',
       errorMessage: err instanceof Error ? err.message : String(err),
-      ...(e?.kind === 'input' ? { state: 'done', status: 'failed' } : {}),
-    });
+      ...(e?.kind === 'input' ? { state: 'done', status: 'failed' } as const : {}),
+    };
+    // bad input settles the batch here, so its event is written here too
+    const settled = { ...batch, ...patch };
+    const event = e?.kind === 'input' ? batchEvent(settled) : undefined;
+    return ctx.store.updateBatch(batch.id, patch, event === undefined ? [] : notificationsFor(loaded, event, batchPayload(settled), batch.id));
   }
 }
 

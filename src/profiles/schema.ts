@@ -1,5 +1,6 @@
 import * as z from 'zod';
 
+import { isLocalName, isPrivateAddress } from '../notify/address-guard.js';
 import { parseWindow } from '../scheduler/batch-window.js';
 import { parseCron } from '../scheduler/cron-schedule.js';
 import { connection } from './connection-schema.js';
@@ -129,10 +130,26 @@ const notifyEvent = z.enum([
 ]);
 
 const notify = z.array(obj({
-  url: z.string().url(),
+  url: z.string().url().refine((u) => /^https?:\/\//i.test(u), { message: 'must be an http or https URL' }),
+  /** the events sent to this URL (default: all of them) */
   on: z.array(notifyEvent).optional(),
   secret: z.string().optional(),
   allowPrivate: z.boolean().optional(),
+  /** how long a failing notification is retried before it is dead-lettered (default 24h) */
+  retryFor: duration.optional(),
+  /** per attempt (default 15s) */
+  timeout: duration.optional(),
+}).superRefine((n, ctx) => {
+  // names resolving to such addresses are refused again when sending; literal ones are caught here
+  let host: string;
+  try {
+    host = new URL(n.url).hostname;
+  } catch {
+    return;
+  }
+  if (n.allowPrivate !== true && (isLocalName(host) || isPrivateAddress(host))) {
+    ctx.addIssue({ code: 'custom', path: ['url'], message: `${host} is a loopback, private or link-local address; notifications go there only with allowPrivate: true` });
+  }
 }));
 
 /** An import profile (`kind: import`, the default). */
@@ -165,3 +182,4 @@ export type ProfileSource = NonNullable<Profile['source']>;
 export type ProfileFormat = NonNullable<Profile['format']>;
 export type ProfileTarget = NonNullable<Profile['target']>;
 export type ProfileResults = NonNullable<Profile['results']>;
+export type ProfileNotify = NonNullable<Profile['notify']>[number];

@@ -4,8 +4,9 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 
 import { acquireInstanceLock, type InstanceLock } from './instance-lock.js';
+import { OUTBOX_SCHEMA, SqliteOutbox } from './sqlite-outbox.js';
 import { ADDED_COLUMNS, type BatchDbRow, type ChunkDbRow, COLUMN_OF, type RunDbRow, toRun, packOutcomes, SCHEMA, type ScheduleDbRow, toBatch, toSchedule, unpackChunk } from './sqlite-rows.js';
-import type { Alert, ArrivalState, BatchPatch, BatchRow, BatchStatus, ChunkRecord, LedgerCounts, NewBatch, ProfileProblems, RunRow, ScheduleState, SourceHealth, StateStore } from './types.js';
+import type { Alert, ArrivalState, BatchPatch, BatchRow, BatchStatus, ChunkRecord, LedgerCounts, NewBatch, NewNotification, Notification, NotificationOutcome, ProfileProblems, RunRow, ScheduleState, SourceHealth, StateStore } from './types.js';
 
 /**
  * The embedded state store: one SQLite file in WAL mode. `synchronous = NORMAL` makes every commit
@@ -16,8 +17,11 @@ export class SqliteStore implements StateStore {
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
 
+  private readonly outbox: SqliteOutbox;
+
   private constructor(db: Database.Database, private readonly lock: InstanceLock | undefined) {
     this.db = db;
+    this.outbox = new SqliteOutbox(db, (sql) => this.stmt(sql));
   }
 
   /**
@@ -33,6 +37,7 @@ export class SqliteStore implements StateStore {
         db.pragma('journal_mode = WAL');
         db.pragma(`synchronous = ${process.env.FERRY_SQLITE_SYNC === 'full' ? 'FULL' : 'NORMAL'}`);
         db.exec(SCHEMA);
+        db.exec(OUTBOX_SCHEMA);
         for (const added of ADDED_COLUMNS) {
           const columns = db.prepare(`PRAGMA table_info(${added.table})`).all() as { name: string }[];
           if (!columns.some((c) => c.name === added.column)) db.exec(`ALTER TABLE ${added.table} ADD COLUMN ${added.column} ${added.definition}`);
@@ -98,7 +103,16 @@ export class SqliteStore implements StateStore {
     return this.insertBatch(b);
   }
 
-  async updateBatch(id: string, patch: BatchPatch): Promise<BatchRow> {
+  async updateBatch(id: string, patch: BatchPatch, notifications: readonly NewNotification[] = []): Promise<BatchRow> {
+    if (notifications.length === 0) return this.updateBatchNow(id, patch);
+    return this.db.transaction(() => {
+      const row = this.updateBatchNow(id, patch);
+      this.outbox.insert(notifications, Date.now());
+      return row;
+    }).immediate();
+  }
+
+  private updateBatchNow(id: string, patch: BatchPatch): BatchRow {
     const sets: string[] = [];
     const values: (string | number | null)[] = [];
     for (const [k, v] of Object.entries(patch)) {
@@ -245,8 +259,39 @@ export class SqliteStore implements StateStore {
       last_warned_for = excluded.last_warned_for, last_missing_for = excluded.last_missing_for`).run(a.profile, a.watchingSince, a.lastArrival, a.lastWarnedFor, a.lastMissingFor);
   }
 
-  async addAlert(a: Omit<Alert, 'id' | 'at'>): Promise<void> {
-    this.stmt('INSERT INTO alerts (profile, kind, message, batch_id, at) VALUES (?, ?, ?, ?, ?)').run(a.profile, a.kind, a.message, a.batchId, Date.now());
+  async addAlert(a: Omit<Alert, 'id' | 'at'>, notifications: readonly NewNotification[] = []): Promise<void> {
+    this.db.transaction(() => {
+      this.stmt('INSERT INTO alerts (profile, kind, message, batch_id, at) VALUES (?, ?, ?, ?, ?)').run(a.profile, a.kind, a.message, a.batchId, Date.now());
+      this.outbox.insert(notifications, Date.now());
+    }).immediate();
+  }
+
+  async dueNotifications(now: number, limit: number): Promise<Notification[]> {
+    return this.outbox.due(now, limit);
+  }
+
+  async nextNotificationAt(): Promise<number | undefined> {
+    return this.outbox.nextAt();
+  }
+
+  async settleNotification(id: string, outcome: NotificationOutcome): Promise<void> {
+    this.outbox.settle(id, outcome, Date.now());
+  }
+
+  async disableEndpoint(url: string, profile: string, reason: string): Promise<void> {
+    this.outbox.disable(url, profile, reason, Date.now());
+  }
+
+  async listDisabledEndpoints(): Promise<{ url: string; profile: string; reason: string; at: number }[]> {
+    return this.outbox.disabled();
+  }
+
+  async listNotifications(q: { limit: number; state?: Notification['state'] }): Promise<Notification[]> {
+    return this.outbox.list(q);
+  }
+
+  async replayNotification(id: string, retryUntil: number): Promise<Notification | undefined> {
+    return this.outbox.replay(id, retryUntil, Date.now());
   }
 
   async listAlerts(q: { limit: number; profile?: string }): Promise<Alert[]> {

@@ -146,6 +146,37 @@ export interface LedgerCounts {
   readonly alerts: readonly { profile: string; kind: string; count: number }[];
 }
 
+/** A notification to write to the outbox with the state change it reports. */
+export interface NewNotification {
+  /** the `webhook-id`: the same on every attempt and on a replay */
+  readonly id: string;
+  readonly profile: string;
+  readonly url: string;
+  /** `batch.completed`, `file.missing`, … */
+  readonly event: string;
+  /** the JSON body, exactly as it is sent and signed */
+  readonly body: string;
+  readonly batchId: string | null;
+  /** after this (ms) a failing notification is dead-lettered */
+  readonly retryUntil: number;
+}
+
+/** A notification in the outbox. */
+export interface Notification extends NewNotification {
+  readonly state: 'pending' | 'delivered' | 'dead' | 'disabled';
+  readonly attempts: number;
+  readonly nextAttemptAt: number;
+  readonly lastError: string | null;
+  readonly createdAt: number;
+  readonly deliveredAt: number | null;
+}
+
+/** What became of one delivery attempt. */
+export type NotificationOutcome =
+  | { readonly state: 'delivered' }
+  | { readonly state: 'pending'; readonly nextAttemptAt: number; readonly lastError: string }
+  | { readonly state: 'dead'; readonly lastError: string };
+
 /**
  * The durable state of ferry. Every method is async so that a networked store (PostgreSQL) fits
  * the same interface; the SQLite one answers synchronously underneath.
@@ -162,7 +193,8 @@ export interface StateStore {
   claimFile(batch: NewBatch): Promise<BatchRow | undefined>;
   /** creates a batch without the listing check (reprocess) */
   createBatch(batch: NewBatch): Promise<BatchRow>;
-  updateBatch(id: string, patch: BatchPatch): Promise<BatchRow>;
+  /** Updates a batch; `notifications` go to the outbox in the same transaction. */
+  updateBatch(id: string, patch: BatchPatch, notifications?: readonly NewNotification[]): Promise<BatchRow>;
   getBatch(id: string): Promise<BatchRow | undefined>;
   /** a finished batch of this profile that processed the same content, if any */
   findProcessedContent(profile: string, contentHash: string, exceptBatch: string): Promise<BatchRow | undefined>;
@@ -190,7 +222,20 @@ export interface StateStore {
   listProfileProblems(): Promise<ProfileProblems[]>;
   getArrivals(profile: string): Promise<ArrivalState | undefined>;
   saveArrivals(state: ArrivalState): Promise<void>;
-  addAlert(alert: Omit<Alert, 'id' | 'at'>): Promise<void>;
+  /** Records an alert; `notifications` go to the outbox in the same transaction. */
+  addAlert(alert: Omit<Alert, 'id' | 'at'>, notifications?: readonly NewNotification[]): Promise<void>;
+  /** Pending notifications due at `now` (ms), oldest first. */
+  dueNotifications(now: number, limit: number): Promise<Notification[]>;
+  /** The earliest next attempt of any pending notification. */
+  nextNotificationAt(): Promise<number | undefined>;
+  settleNotification(id: string, outcome: NotificationOutcome): Promise<void>;
+  /** A 410 from `url`: it takes nothing more; its pending notifications are marked disabled. */
+  disableEndpoint(url: string, profile: string, reason: string): Promise<void>;
+  /** The disabled endpoints, with why. */
+  listDisabledEndpoints(): Promise<{ url: string; profile: string; reason: string; at: number }[]>;
+  listNotifications(query: { limit: number; state?: Notification['state'] }): Promise<Notification[]>;
+  /** Puts a dead or disabled notification back in line, with the same id (and re-enables its endpoint). */
+  replayNotification(id: string, retryUntil: number): Promise<Notification | undefined>;
   listAlerts(query: { limit: number; profile?: string }): Promise<Alert[]>;
   /** Totals by profile and status (batches, rows) and by profile and kind (alerts). */
   ledgerCounts(): Promise<LedgerCounts>;

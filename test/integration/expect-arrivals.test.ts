@@ -7,6 +7,7 @@ import { startHttpTarget, type HttpTarget } from '../support/http-target.js';
 import { writeOrdersCsv } from '../support/orders-csv.js';
 import { DaemonProcess, until } from '../support/daemon-process.js';
 import { runCli } from '../support/run-cli.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 import { createWorkspace, ordersProfile, type Workspace } from '../support/workspace.js';
 
 interface AlertJson {
@@ -20,18 +21,21 @@ describe('expected arrivals: late, missing, empty and unusual files (injected cl
   let target: HttpTarget;
   let ws: Workspace;
   let daemon: DaemonProcess;
+  let receiver: WebhookReceiver;
   const alerts = async (): Promise<AlertJson[]> => (JSON.parse((await runCli(['status', '--json'], { env: ws.env })).stdout) as { alerts: AlertJson[] }).alerts;
 
   before(async () => {
     target = await startHttpTarget();
     ws = createWorkspace();
-    const profile = `${ordersProfile(ws, target.url)}expect: { by: "05:00", days: [mon, tue, wed, thu, fri], timezone: Europe/Oslo, warnBefore: 30m }\n`;
+    receiver = await startWebhookReceiver('expect-secret');
+    const profile = `${ordersProfile(ws, target.url)}expect: { by: "05:00", days: [mon, tue, wed, thu, fri], timezone: Europe/Oslo, warnBefore: 30m }\nnotify:\n  - { url: "${receiver.url}", on: [file.missing], secret: expect-secret-ref, allowPrivate: true }\n`.replace('expect-secret-ref', '"${EXPECT_SECRET}"');
     ws.writeProfile('orders', profile);
     // Wednesday 04:29 in Oslo; one clock minute every 0.1 s
-    daemon = new DaemonProcess(ws, { FERRY_CLOCK_START: '2026-06-10T02:29:00Z', FERRY_CLOCK_RATE: '600' });
+    daemon = new DaemonProcess(ws, { FERRY_CLOCK_START: '2026-06-10T02:29:00Z', FERRY_CLOCK_RATE: '600', EXPECT_SECRET: 'expect-secret' });
   });
   after(async () => {
     daemon.kill();
+    await receiver.close();
     await target.close();
     ws.remove();
   });
@@ -43,6 +47,11 @@ describe('expected arrivals: late, missing, empty and unusual files (injected cl
     assert.match(missing?.message ?? '', /no file for orders arrived by 05:00 \(2026-06-10T03:00:00\.000Z\)/);
     assert.equal((await alerts()).filter((a) => a.kind === 'file.missing').length, 1, 'raised once');
     assert.match(daemon.log, /"alert":"file.missing"/);
+    await until('the file.missing notification', () => receiver.delivered().length === 1);
+    const hook = receiver.delivered()[0];
+    assert.equal(hook?.signed, true);
+    assert.equal(hook?.body.type, 'file.missing');
+    assert.equal(hook?.body.expectedBy, '2026-06-10T03:00:00.000Z');
     const metrics = await (await fetch(`${await daemon.ready()}/metrics`)).text();
     assert.match(metrics, /^ferry_alerts_total\{profile="orders",kind="file.missing"\} 1$/m);
     assert.match(metrics, /^ferry_runs_in_progress 0$/m);

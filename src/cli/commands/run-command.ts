@@ -2,7 +2,9 @@ import { existsSync, statSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { basename, resolve } from 'node:path';
 
+import { NotificationSender } from '../../daemon/notification-sender.js';
 import { FerryError } from '../../errors.js';
+import { endpointOf } from '../../notify/endpoint-of.js';
 import { toJson } from '../../json/to-json.js';
 import { combineStatus, resumeUnfinished, runProfile, type RunFile, type RunResult } from '../../pipeline/run-profile.js';
 import { formatProblem, loadProfileSet } from '../../profiles/load.js';
@@ -104,6 +106,8 @@ export async function runCommand(options: GlobalOptions, profileId: string, flag
       return 1;
     }
     const result = await runProfile(ctx, loaded, files, flags.file === undefined ? 'manual' : 'manual-file', resolved.params);
+    // notifications of this run go out now; what fails waits in the outbox for the daemon
+    await new NotificationSender(runtime.store, (id, url) => (id === loaded.id ? endpointOf(loaded, url) : undefined), runtime.log.child({ component: 'notifications' })).sendDue();
     const batches = [...resumed, ...result.batches];
     const all: RunResult = { runId: result.runId, status: combineStatus(batches.map((b) => b.status)), batches };
     io.out(flags.json === true ? toJson({ profile: profileId, run: result.runId, status: all.status, params: resolved.params.texts, batches: all.batches.map(batchJson) }, '  ') : describe(all, profileId));

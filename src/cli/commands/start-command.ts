@@ -1,5 +1,6 @@
 import { startAdminServer } from '../../admin/admin-server.js';
 import { daemonClock, type DaemonClock } from '../../daemon/daemon-clock.js';
+import { NotificationSender } from '../../daemon/notification-sender.js';
 import { ProfileSupervisor } from '../../daemon/profile-supervisor.js';
 import { type RunSlots, runSlotsFromEnv } from '../../daemon/run-slots.js';
 import { resumeUnfinished } from '../../pipeline/run-profile.js';
@@ -73,9 +74,11 @@ export async function startCommand(options: GlobalOptions, io: CommandIo): Promi
     if (!controller.signal.aborted) log.error({ err }, 'resuming unfinished batches failed');
     return [];
   });
+  const sender = new NotificationSender(runtime.store, (profile, url) => supervisor.notifyEndpoint(profile, url), log.child({ component: 'notifications' }));
   const startWorkers = resuming.then(async () => {
     if (controller.signal.aborted) return;
     await supervisor.start(set);
+    sender.start();
     log.info({ watching: supervisor.size }, 'watching sources');
   });
 
@@ -83,6 +86,7 @@ export async function startCommand(options: GlobalOptions, io: CommandIo): Promi
   controller.abort(new Error('ferry is stopping'));
   await Promise.allSettled([resuming, startWorkers]);
   await supervisor.stop();
+  await sender.stop();
   await admin.close();
   await runtime.close();
   log.info('ferry stopped');

@@ -11,7 +11,7 @@ import { batchJson } from './run-command.js';
 export async function statusCommand(options: GlobalOptions, flags: { json?: boolean; limit?: string }, io: CommandIo): Promise<number> {
   const path = resolve(options.store.replace(/^sqlite:/, ''));
   if (!existsSync(path)) {
-    io.out(flags.json === true ? toJson({ runs: [], batches: [], unfinished: [], alerts: [], invalidProfiles: [], schedules: [], sources: [] }, '  ') : 'no state store yet: nothing has run');
+    io.out(flags.json === true ? toJson({ runs: [], batches: [], unfinished: [], notifications: { pending: 0, dead: [], disabledEndpoints: [] }, alerts: [], invalidProfiles: [], schedules: [], sources: [] }, '  ') : 'no state store yet: nothing has run');
     return 0;
   }
   const store = SqliteStore.open(path, { exclusive: false, readonly: true });
@@ -25,11 +25,19 @@ export async function statusCommand(options: GlobalOptions, flags: { json?: bool
     const schedules = await store.listSchedules().catch(() => []);
     const invalid = await store.listProfileProblems().catch(() => []);
     const alerts = await store.listAlerts({ limit }).catch(() => []);
+    const dead = await store.listNotifications({ limit, state: 'dead' }).catch(() => []);
+    const pending = await store.listNotifications({ limit: 1000, state: 'pending' }).catch(() => []);
+    const disabled = await store.listDisabledEndpoints().catch(() => []);
     if (flags.json === true) {
       io.out(toJson({
         runs: runs.map((r) => ({ id: r.id, profile: r.profile, trigger: r.trigger, params: r.params, status: r.status, startedAt: new Date(r.startedAt).toISOString(), finishedAt: r.finishedAt === null ? null : new Date(r.finishedAt).toISOString() })),
         batches: batches.map((b) => ({ ...batchJson(b), profile: b.profile, profileVersion: { number: b.profileVersionNumber, hash: b.profileVersion.slice(0, 12) }, state: b.state, createdAt: new Date(b.createdAt).toISOString() })),
         unfinished: unfinished.map((b) => ({ id: b.id, profile: b.profile, file: b.fileName, state: b.state })),
+        notifications: {
+          pending: pending.length,
+          dead: dead.map((n) => ({ id: n.id, profile: n.profile, event: n.event, url: n.url, attempts: n.attempts, lastError: n.lastError, createdAt: new Date(n.createdAt).toISOString() })),
+          disabledEndpoints: disabled.map((d) => ({ ...d, at: new Date(d.at).toISOString() })),
+        },
         alerts: alerts.map((a) => ({ profile: a.profile, kind: a.kind, message: a.message, batch: a.batchId, at: new Date(a.at).toISOString() })),
         invalidProfiles: invalid.map((p) => ({ profile: p.profile, problems: p.problems, since: new Date(p.since).toISOString() })),
         schedules: schedules.map((sc) => ({ profile: sc.profile, cron: sc.expression, timezone: sc.timeZone, lastDue: new Date(sc.lastDue).toISOString(), nextDue: sc.nextDue === null ? null : new Date(sc.nextDue).toISOString() })),
@@ -42,6 +50,11 @@ export async function statusCommand(options: GlobalOptions, flags: { json?: bool
       for (const h of sources) {
         io.out(`  ${h.profile}  ${h.connection}  ${h.state === 'ok' ? 'ok' : 'DOWN'}, last poll ${new Date(h.lastPollAt).toISOString()}${h.waiting > 0 ? `, ${h.waiting} file(s) not yet complete` : ''}${h.lastError === null ? '' : `; last error${h.lastErrorAt === null ? '' : ` at ${new Date(h.lastErrorAt).toISOString()}`}: ${h.lastError}`}`);
       }
+    }
+    if (dead.length > 0 || disabled.length > 0 || pending.length > 0) {
+      io.out(`Notifications: ${pending.length} waiting to be sent${dead.length > 0 ? `, ${dead.length} dead-lettered (ferry notifications replay <id>)` : ''}`);
+      for (const n of dead) io.out(`  ${n.id}  ${n.profile}  ${n.event} → ${n.url}: ${n.lastError ?? ''}`);
+      for (const d of disabled) io.out(`  disabled: ${d.url} (${d.profile}): ${d.reason}`);
     }
     if (alerts.length > 0) {
       io.out('Alerts:');

@@ -1,0 +1,70 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+import { toJson } from '../../json/to-json.js';
+import { DEFAULT_RETRY_FOR_MS } from '../../notify/build-notifications.js';
+import { SqliteStore } from '../../store/sqlite-store.js';
+import type { Notification } from '../../store/types.js';
+import type { GlobalOptions } from '../options.js';
+import type { CommandIo } from '../types.js';
+
+const STATES = ['pending', 'delivered', 'dead', 'disabled'] as const;
+
+function storePath(options: GlobalOptions): string {
+  return resolve(options.store.replace(/^sqlite:/, ''));
+}
+
+function describe(n: Notification): string {
+  return `${new Date(n.createdAt).toISOString()}  ${n.id}  ${n.profile}  ${n.event}  ${n.state}${n.attempts > 0 ? ` after ${n.attempts} attempt(s)` : ''}  → ${n.url}${n.lastError === null ? '' : `  — ${n.lastError}`}`;
+}
+
+/** `ferry notifications [--state S] [--json]`: the outbox, newest first. */
+export async function notificationsCommand(options: GlobalOptions, flags: { state?: string; json?: boolean; limit?: string }, io: CommandIo): Promise<number> {
+  const state = flags.state;
+  if (state !== undefined && !(STATES as readonly string[]).includes(state)) {
+    io.err(`--state must be one of ${STATES.join(', ')}`);
+    return 2;
+  }
+  if (!existsSync(storePath(options))) {
+    io.out(flags.json === true ? toJson({ notifications: [], disabledEndpoints: [] }, '  ') : 'no state store yet: nothing has run');
+    return 0;
+  }
+  const store = SqliteStore.open(storePath(options), { exclusive: false, readonly: true });
+  try {
+    const list = await store.listNotifications({ limit: Number(flags.limit ?? 50), ...(state === undefined ? {} : { state: state as Notification['state'] }) });
+    const disabled = await store.listDisabledEndpoints();
+    if (flags.json === true) {
+      io.out(toJson({
+        notifications: list.map((n) => ({ id: n.id, profile: n.profile, event: n.event, url: n.url, state: n.state, attempts: n.attempts, lastError: n.lastError, batch: n.batchId, createdAt: new Date(n.createdAt).toISOString(), deliveredAt: n.deliveredAt === null ? null : new Date(n.deliveredAt).toISOString(), body: JSON.parse(n.body) as unknown })),
+        disabledEndpoints: disabled.map((d) => ({ ...d, at: new Date(d.at).toISOString() })),
+      }, '  '));
+      return 0;
+    }
+    for (const n of list) io.out(describe(n));
+    for (const d of disabled) io.out(`disabled endpoint ${d.url} (${d.profile}) since ${new Date(d.at).toISOString()}: ${d.reason}`);
+    if (list.length === 0) io.out('no notifications');
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
+
+/** `ferry notifications replay <id>`: sends a dead or disabled notification again, with the same webhook-id. */
+export async function replayNotificationCommand(options: GlobalOptions, id: string, io: CommandIo): Promise<number> {
+  if (!existsSync(storePath(options))) {
+    io.err('no state store yet: nothing has run');
+    return 1;
+  }
+  const store = SqliteStore.open(storePath(options), { exclusive: false });
+  try {
+    const n = await store.replayNotification(id, Date.now() + DEFAULT_RETRY_FOR_MS);
+    if (n === undefined) {
+      io.err(`no notification ${id}`);
+      return 1;
+    }
+    io.out(`notification ${id} (${n.event} → ${n.url}) is queued again with the same webhook-id; the daemon sends it`);
+    return 0;
+  } finally {
+    await store.close();
+  }
+}

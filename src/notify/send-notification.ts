@@ -1,0 +1,97 @@
+import { createHmac } from 'node:crypto';
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { request as httpRequest, type RequestOptions } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { LookupFunction } from 'node:net';
+
+import { isLocalName, isPrivateAddress } from './address-guard.js';
+
+/** What the sender needs of a `notify` entry when it sends. */
+export interface Endpoint {
+  readonly secret: string | undefined;
+  readonly allowPrivate: boolean;
+  readonly timeoutMs: number;
+}
+
+/** What one attempt came to. */
+export type Attempt =
+  | { readonly kind: 'delivered'; readonly status: number }
+  | { readonly kind: 'gone' }
+  | { readonly kind: 'refused'; readonly reason: string }
+  | { readonly kind: 'retry'; readonly reason: string; readonly retryAfterMs?: number };
+
+/** Standard Webhooks keys may be written `whsec_<base64>`; anything else is used as UTF-8 bytes. */
+function keyOf(secret: string): Buffer {
+  return secret.startsWith('whsec_') ? Buffer.from(secret.slice(6), 'base64') : Buffer.from(secret, 'utf8');
+}
+
+/** The Standard Webhooks headers of one attempt. */
+export function webhookHeaders(id: string, body: string, secret: string | undefined, nowSeconds: number): Record<string, string> {
+  const headers: Record<string, string> = { 'webhook-id': id, 'webhook-timestamp': String(nowSeconds) };
+  if (secret !== undefined) headers['webhook-signature'] = `v1,${createHmac('sha256', keyOf(secret)).update(`${id}.${nowSeconds}.${body}`).digest('base64')}`;
+  return headers;
+}
+
+/** A DNS lookup that refuses private addresses, so a name cannot be pointed inside after `ferry check`. */
+function guardedLookup(allowPrivate: boolean): LookupFunction {
+  return (hostname, options, callback) => {
+    dnsLookup(hostname, { ...options, all: true }, (err, addresses: LookupAddress[]) => {
+      if (err !== null) return callback(err, '', 4);
+      const list = addresses;
+      const bad = list.find((a) => isPrivateAddress(a.address));
+      if (!allowPrivate && bad !== undefined) {
+        const e = Object.assign(new Error(`${hostname} resolves to ${bad.address}, a loopback, private or link-local address; set allowPrivate: true to send there`), { code: 'E_PRIVATE_ADDRESS' });
+        return callback(e, '', 4);
+      }
+      if (options.all === true) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, list);
+      const first = list[0];
+      return callback(null, first?.address ?? '', first?.family ?? 4);
+    });
+  };
+}
+
+function retryAfterMs(header: string | string[] | undefined): number | undefined {
+  const v = Array.isArray(header) ? header[0] : header;
+  if (v === undefined) return undefined;
+  if (/^\d+$/.test(v.trim())) return Number(v) * 1000;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+/**
+ * POSTs one notification. 2xx is delivered; 410 means the endpoint is gone; a private address
+ * (unless allowed) or a redirect is refused for good; anything else (network error, timeout, other
+ * status) is retried. Redirects are never followed.
+ */
+export function sendNotification(url: string, id: string, body: string, endpoint: Endpoint, nowSeconds: number): Promise<Attempt> {
+  const target = new URL(url);
+  if (!endpoint.allowPrivate && (isLocalName(target.hostname) || isPrivateAddress(target.hostname))) {
+    return Promise.resolve({ kind: 'refused', reason: `${target.hostname} is a loopback, private or link-local address; set allowPrivate: true to send there` });
+  }
+  const payload = Buffer.from(body, 'utf8');
+  const options: RequestOptions = {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'content-length': String(payload.length), 'user-agent': 'ferry', ...webhookHeaders(id, body, endpoint.secret, nowSeconds) },
+    lookup: guardedLookup(endpoint.allowPrivate),
+    timeout: endpoint.timeoutMs,
+  };
+  const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve) => {
+    const req = send(target, options, (res) => {
+      res.resume();
+      const status = res.statusCode ?? 0;
+      if (status >= 200 && status < 300) resolve({ kind: 'delivered', status });
+      else if (status === 410) resolve({ kind: 'gone' });
+      else if (status >= 300 && status < 400) resolve({ kind: 'refused', reason: `HTTP ${status}: redirects are not followed` });
+      else {
+        const after = retryAfterMs(res.headers['retry-after']);
+        resolve({ kind: 'retry', reason: `HTTP ${status}`, ...(after === undefined ? {} : { retryAfterMs: after }) });
+      }
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${endpoint.timeoutMs} ms`)));
+    req.on('error', (err: Error & { code?: string }) => {
+      resolve(err.code === 'E_PRIVATE_ADDRESS' ? { kind: 'refused', reason: err.message } : { kind: 'retry', reason: err.message });
+    });
+    req.end(payload);
+  });
+}
