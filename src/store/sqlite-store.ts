@@ -4,8 +4,9 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 
 import { acquireInstanceLock, type InstanceLock } from './instance-lock.js';
+import { SqliteDaemonState } from './sqlite-daemon-state.js';
 import { OUTBOX_SCHEMA, SqliteOutbox } from './sqlite-outbox.js';
-import { ADDED_COLUMNS, type BatchDbRow, type ChunkDbRow, COLUMN_OF, type RunDbRow, toRun, packOutcomes, SCHEMA, type ScheduleDbRow, toBatch, toSchedule, unpackChunk } from './sqlite-rows.js';
+import { ADDED_COLUMNS, type BatchDbRow, type ChunkDbRow, COLUMN_OF, type RunDbRow, toRun, packOutcomes, SCHEMA, toBatch, unpackChunk } from './sqlite-rows.js';
 import type { Alert, ArrivalState, BatchPatch, BatchRow, BatchStatus, ChunkRecord, LedgerCounts, NewBatch, NewNotification, Notification, NotificationOutcome, ProfileProblems, RunRow, ScheduleState, SourceHealth, StateStore } from './types.js';
 
 /**
@@ -18,10 +19,12 @@ export class SqliteStore implements StateStore {
   private readonly statements = new Map<string, Database.Statement>();
 
   private readonly outbox: SqliteOutbox;
+  private readonly daemon: SqliteDaemonState;
 
   private constructor(db: Database.Database, private readonly lock: InstanceLock | undefined) {
     this.db = db;
     this.outbox = new SqliteOutbox(db, (sql) => this.stmt(sql));
+    this.daemon = new SqliteDaemonState((sql) => this.stmt(sql));
   }
 
   /**
@@ -219,46 +222,6 @@ export class SqliteStore implements StateStore {
     return rows.map((r) => ({ profile: r.profile, connection: r.connection, state: r.state, lastPollAt: r.last_poll_at, lastOkAt: r.last_ok_at, lastError: r.last_error, lastErrorAt: r.last_error_at, waiting: r.waiting, pid: r.pid }));
   }
 
-  async saveSchedule(st: Omit<ScheduleState, 'updatedAt'>): Promise<void> {
-    this.stmt(`INSERT INTO schedules (profile, expression, time_zone, last_due, next_due, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-      ON CONFLICT (profile) DO UPDATE SET expression = excluded.expression, time_zone = excluded.time_zone, last_due = excluded.last_due,
-      next_due = excluded.next_due, updated_at = excluded.updated_at`).run(st.profile, st.expression, st.timeZone, st.lastDue, st.nextDue, Date.now());
-  }
-
-  async getSchedule(profile: string): Promise<ScheduleState | undefined> {
-    const row = this.stmt('SELECT * FROM schedules WHERE profile = ?').get(profile) as ScheduleDbRow | undefined;
-    return row === undefined ? undefined : toSchedule(row);
-  }
-
-  async listSchedules(): Promise<ScheduleState[]> {
-    return (this.stmt('SELECT * FROM schedules ORDER BY profile').all() as ScheduleDbRow[]).map(toSchedule);
-  }
-
-  async saveProfileProblems(profile: string, problems: readonly string[]): Promise<void> {
-    if (problems.length === 0) {
-      this.stmt('DELETE FROM profile_problems WHERE profile = ?').run(profile);
-      return;
-    }
-    this.stmt(`INSERT INTO profile_problems (profile, problems, since) VALUES (?, ?, ?)
-      ON CONFLICT (profile) DO UPDATE SET problems = excluded.problems`).run(profile, JSON.stringify(problems), Date.now());
-  }
-
-  async listProfileProblems(): Promise<ProfileProblems[]> {
-    const rows = this.stmt('SELECT * FROM profile_problems ORDER BY profile').all() as { profile: string; problems: string; since: number }[];
-    return rows.map((r) => ({ profile: r.profile, problems: JSON.parse(r.problems) as string[], since: r.since }));
-  }
-
-  async getArrivals(profile: string): Promise<ArrivalState | undefined> {
-    const r = this.stmt('SELECT * FROM arrivals WHERE profile = ?').get(profile) as { profile: string; watching_since: number; last_arrival: number | null; last_warned_for: number | null; last_missing_for: number | null } | undefined;
-    return r === undefined ? undefined : { profile: r.profile, watchingSince: r.watching_since, lastArrival: r.last_arrival, lastWarnedFor: r.last_warned_for, lastMissingFor: r.last_missing_for };
-  }
-
-  async saveArrivals(a: ArrivalState): Promise<void> {
-    this.stmt(`INSERT INTO arrivals (profile, watching_since, last_arrival, last_warned_for, last_missing_for) VALUES (?, ?, ?, ?, ?)
-      ON CONFLICT (profile) DO UPDATE SET watching_since = excluded.watching_since, last_arrival = excluded.last_arrival,
-      last_warned_for = excluded.last_warned_for, last_missing_for = excluded.last_missing_for`).run(a.profile, a.watchingSince, a.lastArrival, a.lastWarnedFor, a.lastMissingFor);
-  }
-
   async addAlert(a: Omit<Alert, 'id' | 'at'>, notifications: readonly NewNotification[] = []): Promise<void> {
     this.db.transaction(() => {
       this.stmt('INSERT INTO alerts (profile, kind, message, batch_id, at) VALUES (?, ?, ?, ?, ?)').run(a.profile, a.kind, a.message, a.batchId, Date.now());
@@ -294,18 +257,40 @@ export class SqliteStore implements StateStore {
     return this.outbox.replay(id, retryUntil, Date.now());
   }
 
+  async saveSchedule(st: Omit<ScheduleState, 'updatedAt'>): Promise<void> {
+    return this.daemon.saveSchedule(st);
+  }
+
+  async getSchedule(profile: string): Promise<ScheduleState | undefined> {
+    return this.daemon.getSchedule(profile);
+  }
+
+  async listSchedules(): Promise<ScheduleState[]> {
+    return this.daemon.listSchedules();
+  }
+
+  async saveProfileProblems(profile: string, problems: readonly string[]): Promise<void> {
+    return this.daemon.saveProfileProblems(profile, problems);
+  }
+
+  async listProfileProblems(): Promise<ProfileProblems[]> {
+    return this.daemon.listProfileProblems();
+  }
+
+  async getArrivals(profile: string): Promise<ArrivalState | undefined> {
+    return this.daemon.getArrivals(profile);
+  }
+
+  async saveArrivals(a: ArrivalState): Promise<void> {
+    return this.daemon.saveArrivals(a);
+  }
+
   async listAlerts(q: { limit: number; profile?: string }): Promise<Alert[]> {
-    const rows = (q.profile === undefined
-      ? this.stmt('SELECT * FROM alerts ORDER BY id DESC LIMIT ?').all(q.limit)
-      : this.stmt('SELECT * FROM alerts WHERE profile = ? ORDER BY id DESC LIMIT ?').all(q.profile, q.limit)) as { id: number; profile: string; kind: string; message: string; batch_id: string | null; at: number }[];
-    return rows.map((r) => ({ id: r.id, profile: r.profile, kind: r.kind, message: r.message, batchId: r.batch_id, at: r.at }));
+    return this.daemon.listAlerts(q);
   }
 
   async ledgerCounts(): Promise<LedgerCounts> {
-    const batches = this.stmt(`SELECT profile, status, COUNT(*) AS count, SUM(rows_total) AS rowsTotal, SUM(rows_delivered) AS rowsDelivered,
-      SUM(rows_rejected) AS rowsRejected, SUM(rows_failed) AS rowsFailed, SUM(rows_skipped) AS rowsSkipped FROM batches GROUP BY profile, status ORDER BY profile, status`).all() as LedgerCounts['batches'];
-    const alerts = this.stmt('SELECT profile, kind, COUNT(*) AS count FROM alerts GROUP BY profile, kind ORDER BY profile, kind').all() as LedgerCounts['alerts'];
-    return { batches, alerts };
+    return this.daemon.ledgerCounts();
   }
 
   async close(): Promise<void> {
