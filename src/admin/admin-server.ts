@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 
 import type { Logger } from '../log.js';
 import { adminTokens, isAdmin } from './admin-tokens.js';
+import { handleApiNotifications } from './api-notifications-route.js';
 import { handleApiRun } from './api-runs-route.js';
 import { handleHook } from './hook-route.js';
 import { renderMetrics } from './metrics.js';
@@ -79,7 +80,12 @@ export async function startAdminServer(listen: string, sources: HealthSources, l
         });
         return;
       }
-      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not found' }));
+      handleApiNotifications(req, res, url, sources.store).then((handled) => {
+        if (!handled) res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not found' }));
+      }).catch((err: unknown) => {
+        log.error({ err }, 'API request failed');
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'internal error' }));
+      });
       return;
     }
     const hook = /^\/hooks\/([A-Za-z0-9_.-]+)$/.exec(url.pathname);

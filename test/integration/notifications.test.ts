@@ -102,12 +102,25 @@ describe('notifications to customer servers (outbox, signatures, retries, 410, d
     receiver.script(() => 500);
     writeOrdersCsv(join(ws.inbox, 'n4.csv'), 1, 'N4');
     await runCli(['run', 'orders'], { env });
-    const d2 = new DaemonProcess(ws, { NOTIFY_SECRET: SECRET, FERRY_NOTIFY_BASE_DELAY: '400' });
+    const d2 = new DaemonProcess(ws, { NOTIFY_SECRET: SECRET, FERRY_NOTIFY_BASE_DELAY: '400', FERRY_ADMIN_TOKENS: 'admin-7' });
     try {
       await until('dead letters', async () => {
         const s = JSON.parse((await runCli(['status', '--json'], { env })).stdout) as { notifications: { dead: { event: string }[] } };
         return s.notifications.dead.some((n) => n.event === 'batch.completed');
       }, 20_000);
+      // the API shows them and replays one with the same webhook-id
+      const base = await d2.ready();
+      const auth = { authorization: 'Bearer admin-7' };
+      assert.equal((await fetch(`${base}/api/notifications?state=dead`)).status, 401);
+      const dead = (await (await fetch(`${base}/api/notifications?state=dead`, { headers: auth })).json()) as { notifications: { id: string; event: string; lastError: string }[] };
+      const one = dead.notifications.find((n) => n.event === 'batch.completed');
+      assert.ok(one);
+      assert.match(one.lastError, /gave up after \d+ attempts: HTTP 500/);
+      receiver.script([]);
+      const replay = await fetch(`${base}/api/notifications/${one.id}/replay`, { method: 'POST', headers: auth });
+      assert.equal(replay.status, 202);
+      await until('the replayed dead letter', () => receiver.delivered().some((h) => h.id === one.id));
+      receiver.script(() => 500);
     } finally {
       await d2.stop();
     }

@@ -1,0 +1,45 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+import { DEFAULT_RETRY_FOR_MS } from '../notify/build-notifications.js';
+import type { Notification, StateStore } from '../store/types.js';
+
+const STATES: readonly Notification['state'][] = ['pending', 'delivered', 'dead', 'disabled'];
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}
+
+function view(n: Notification): Record<string, unknown> {
+  return {
+    id: n.id, profile: n.profile, event: n.event, url: n.url, state: n.state, attempts: n.attempts, lastError: n.lastError, batch: n.batchId,
+    createdAt: new Date(n.createdAt).toISOString(), deliveredAt: n.deliveredAt === null ? null : new Date(n.deliveredAt).toISOString(), body: JSON.parse(n.body) as unknown,
+  };
+}
+
+/**
+ * `GET /api/notifications[?state=dead&limit=50]`: the outbox with the disabled endpoints, and
+ * `POST /api/notifications/<id>/replay`: a dead or disabled notification queued again with the
+ * same `webhook-id` (as `ferry notifications replay`). Returns false for other paths.
+ */
+export async function handleApiNotifications(req: IncomingMessage, res: ServerResponse, url: URL, store: StateStore): Promise<boolean> {
+  if (req.method === 'GET' && url.pathname === '/api/notifications') {
+    const state = url.searchParams.get('state');
+    if (state !== null && !(STATES as readonly string[]).includes(state)) {
+      send(res, 400, { error: `state must be one of ${STATES.join(', ')}` });
+      return true;
+    }
+    const limit = Math.min(500, Math.max(1, Number(url.searchParams.get('limit') ?? 50) || 50));
+    const list = await store.listNotifications({ limit, ...(state === null ? {} : { state: state as Notification['state'] }) });
+    const disabled = await store.listDisabledEndpoints();
+    send(res, 200, { notifications: list.map(view), disabledEndpoints: disabled.map((d) => ({ ...d, at: new Date(d.at).toISOString() })) });
+    return true;
+  }
+  const replay = /^\/api\/notifications\/(msg_[A-Za-z0-9]+)\/replay$/.exec(url.pathname);
+  if (req.method === 'POST' && replay !== null) {
+    const n = await store.replayNotification(replay[1] ?? '', Date.now() + DEFAULT_RETRY_FOR_MS);
+    if (n === undefined) send(res, 404, { error: `no notification ${replay[1] ?? ''}` });
+    else send(res, 202, { notification: view(n) });
+    return true;
+  }
+  return false;
+}
