@@ -22,6 +22,7 @@ export const ERROR_CODES = {
   E_TOO_MANY_REJECTED: 'input',
   E_GROUP_LIMIT: 'input',
   E_PARAMS: 'input',
+  E_UPLOAD_TOO_LARGE: 'input',
   E_XLSX_CORRUPT: 'input',
   E_XLSX_ENCRYPTED: 'input',
   E_XLS_UNSUPPORTED: 'input',

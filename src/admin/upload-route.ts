@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 
 import busboy from 'busboy';
 
+import { FerryError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { UploadTarget } from './types.js';
 
@@ -76,7 +77,7 @@ export async function handleUpload(req: IncomingMessage, res: ServerResponse, pr
     const got = await target.receive(name ?? 'upload', body);
     return send(res, 202, { profile, run: got.runId, batch: got.batchId, file: got.fileName, size: got.size });
   } catch (err) {
-    if (err instanceof Error && err.name === 'UploadTooLarge') return send(res, 413, { error: err.message });
+    if (err instanceof FerryError && err.code === 'E_UPLOAD_TOO_LARGE') return send(res, 413, { error: err.message });
     throw err;
   }
 }

@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Transform } from 'node:stream';
 
+import { InputError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { type PipelineContext, uploadsDir } from '../pipeline/process-batch.js';
 import { safeFileName } from '../pipeline/result-destination.js';
@@ -17,11 +17,6 @@ import { RunSlots } from './run-slots.js';
 
 /** Uploads larger than this are refused unless the profile sets `source.maxSize`. */
 export const DEFAULT_UPLOAD_MAX_BYTES = 100_000_000;
-
-/** The upload was larger than the profile allows. */
-export class UploadTooLarge extends Error {
-  override readonly name = 'UploadTooLarge';
-}
 
 /** A received upload: committed as a batch before the caller is answered. */
 export interface ReceivedUpload {
@@ -54,7 +49,7 @@ export class UploadReceiver {
     return this.loaded.profile.source?.token;
   }
 
-  /** Writes one upload to disk and commits its batch. Throws UploadTooLarge past the limit. */
+  /** Writes one upload to disk and commits its batch. Throws E_UPLOAD_TOO_LARGE past the limit. */
   async receive(name: string, body: Readable): Promise<ReceivedUpload> {
     if (this.stopped) throw new Error('ferry is stopping');
     const { ctx, loaded } = this;
@@ -72,7 +67,7 @@ export class UploadReceiver {
       transform(chunk: Buffer, _enc, done) {
         size += chunk.length;
         if (size > max) {
-          done(new UploadTooLarge(`${fileName} is larger than ${max} bytes, the most profile ${loaded.id} takes (source.maxSize)`));
+          done(new InputError('E_UPLOAD_TOO_LARGE', `${fileName} is larger than ${max} bytes, the most profile ${loaded.id} takes (source.maxSize)`, { location: { file: fileName } }));
           return;
         }
         hash.update(chunk);
