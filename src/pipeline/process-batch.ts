@@ -3,15 +3,15 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { extname, join, sep } from 'node:path';
 
 import { FerryError, InputError } from '../errors.js';
-import { NO_PARAMS, resolveParams, type RunParams } from '../profiles/run-params.js';
 import type { Logger } from '../log.js';
 import { createRejectPolicy } from '../mapping/reject-policy.js';
+import { batchEvent, batchPayload, notificationsFor } from '../notify/build-notifications.js';
+import { NO_PARAMS, resolveParams, type RunParams } from '../profiles/run-params.js';
 import type { LoadedProfile } from '../profiles/types.js';
 import type { RemoteRegistry } from '../remote/remote-registry.js';
 import type { RemoteFs } from '../remote/types.js';
 import type { BatchRow, BatchStatus, StateStore } from '../store/types.js';
 import type { Sink } from '../targets/types.js';
-import { batchEvent, batchPayload, notificationsFor } from '../notify/build-notifications.js';
 import { crashPoint } from '../util/crash-point.js';
 import { deliverChunks } from './deliver-chunks.js';
 import { downloadToStaging } from './download-file.js';

@@ -2,11 +2,11 @@ import { existsSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 
 import { FerryError, InputError } from '../errors.js';
+import { batchEvent, batchPayload, notificationsFor } from '../notify/build-notifications.js';
 import { NO_PARAMS, resolveParams, type RunParams } from '../profiles/run-params.js';
 import type { LoadedProfile } from '../profiles/types.js';
 import type { ListedFile } from '../sources/folder-source.js';
 import type { BatchRow, BatchStatus } from '../store/types.js';
-import { batchEvent, batchPayload, notificationsFor } from '../notify/build-notifications.js';
 import { crashPoint } from '../util/crash-point.js';
 import { newId } from '../util/ids.js';
 import { continueBatch, type PipelineContext } from './process-batch.js';
