@@ -4,6 +4,7 @@
  */
 
 import type { DateTimeParts } from './date-parts.js';
+import { patternParts } from './date-pattern-parts.js';
 import { scanMonthName } from './month-names.js';
 import { scanOffset, scannedOffsetLength, scannedOffsetMinutes } from './offset-text.js';
 
@@ -68,59 +69,26 @@ function isNumeric(token: Token | undefined): boolean {
   return token !== undefined && token.kind >= YEAR && token.kind <= FRACTION;
 }
 
-function isAsciiLetter(code: number): boolean {
-  return (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
-}
-
 function newToken(kind: number, count: number, text: string): Token {
   return { kind, count, min: 0, max: 0, pivot: false, text, skipDot: false };
 }
 
 /** Splits a pattern into literal and field tokens, or returns an error message (without the pattern). */
 function tokenize(pattern: string): Token[] | string {
+  const parts = patternParts(pattern);
+  if (typeof parts === 'string') return parts;
   const tokens: Token[] = [];
-  let literal = '';
-  let i = 0;
-  while (i < pattern.length) {
-    const ch = pattern.charAt(i);
-    if (ch === "'") {
-      if (pattern.charAt(i + 1) === "'") {
-        literal += "'";
-        i += 2;
-        continue;
-      }
-      let j = i + 1;
-      for (;;) {
-        const end = pattern.indexOf("'", j);
-        if (end < 0) return 'a quote (\') is not closed';
-        literal += pattern.slice(j, end);
-        if (pattern.charAt(end + 1) !== "'") {
-          i = end + 1;
-          break;
-        }
-        literal += "'";
-        j = end + 2;
-      }
+  for (const part of parts) {
+    if (part.kind === 'literal') {
+      tokens.push(newToken(LITERAL, 0, part.text));
       continue;
     }
-    if (!isAsciiLetter(pattern.charCodeAt(i))) {
-      literal += ch;
-      i++;
-      continue;
-    }
-    let count = 1;
-    while (pattern.charAt(i + count) === ch) count++;
-    const rule = LETTERS[ch];
-    if (rule === undefined) return `unsupported letter '${ch}' (put literal text in quotes, like 'T')`;
-    if (!rule.counts.includes(count)) {
-      return `unsupported field '${ch.repeat(count)}'`;
-    }
-    if (literal !== '') tokens.push(newToken(LITERAL, 0, literal));
-    literal = '';
+    const { letter, count } = part;
+    const rule = LETTERS[letter];
+    if (rule === undefined) return `unsupported letter '${letter}' (put literal text in quotes, like 'T')`;
+    if (!rule.counts.includes(count)) return `unsupported field '${letter.repeat(count)}'`;
     tokens.push(newToken(rule.kind === MONTH && count >= 3 ? MONTH_NAME : rule.kind, count, ''));
-    i += count;
   }
-  if (literal !== '') tokens.push(newToken(LITERAL, 0, literal));
   return tokens;
 }
 

@@ -2,6 +2,7 @@
  * Date patterns for output (formatDate): the letters a profile's date `format` reads, written back
  * out, plus `E` for the weekday. Compiled once per expression into a list of small writers.
  */
+import { patternParts } from '../date-pattern-parts.js';
 import { daysFromCivil, pad2, type DateTimeParts } from '../date-parts.js';
 
 /** The result of {@link compileDateFormat}. */
@@ -97,25 +98,6 @@ function writerFor(letter: string, count: number): Writer | string {
   return `unsupported field '${letter.repeat(count)}'`;
 }
 
-function isAsciiLetter(code: number): boolean {
-  return (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
-}
-
-/** Reads quoted text starting at the quote at `i`: the literal and the index after it, or an error. */
-function quoted(pattern: string, i: number): { text: string; next: number } | string {
-  if (pattern.charAt(i + 1) === "'") return { text: "'", next: i + 2 };
-  let text = '';
-  let j = i + 1;
-  for (;;) {
-    const end = pattern.indexOf("'", j);
-    if (end < 0) return "a quote (') is not closed";
-    text += pattern.slice(j, end);
-    if (pattern.charAt(end + 1) !== "'") return { text, next: end + 1 };
-    text += "'";
-    j = end + 2;
-  }
-}
-
 /**
  * Compiles an output pattern. Letters as for reading (see `compileDatePattern`): `yyyy`, `yy`, `y`;
  * `M`, `MM`, `MMM` (Nov), `MMMM` (November); `d`, `dd`; `H`, `HH`; `h`, `hh` (1-12); `m`, `mm`;
@@ -126,38 +108,19 @@ function quoted(pattern: string, i: number): { text: string; next: number } | st
  */
 export function compileDateFormat(pattern: string): DateFormatResult {
   if (pattern === '') return { ok: false, message: 'the pattern is empty' };
+  const parts = patternParts(pattern);
+  if (typeof parts === 'string') return { ok: false, message: parts };
   const writers: Writer[] = [];
-  let literal = '';
-  let i = 0;
-  const flush = (): void => {
-    if (literal === '') return;
-    const text = literal;
-    writers.push(() => text);
-    literal = '';
-  };
-  while (i < pattern.length) {
-    const ch = pattern.charAt(i);
-    if (ch === "'") {
-      const q = quoted(pattern, i);
-      if (typeof q === 'string') return { ok: false, message: q };
-      literal += q.text;
-      i = q.next;
+  for (const part of parts) {
+    if (part.kind === 'literal') {
+      const text = part.text;
+      writers.push(() => text);
       continue;
     }
-    if (!isAsciiLetter(pattern.charCodeAt(i))) {
-      literal += ch;
-      i++;
-      continue;
-    }
-    let count = 1;
-    while (pattern.charAt(i + count) === ch) count++;
-    const writer = writerFor(ch, count);
+    const writer = writerFor(part.letter, part.count);
     if (typeof writer === 'string') return { ok: false, message: writer };
-    flush();
     writers.push(writer);
-    i += count;
   }
-  flush();
   return {
     ok: true,
     format: (p, offsetMinutes) => {
