@@ -23,6 +23,8 @@ export const ERROR_CODES = {
   E_GROUP_LIMIT: 'input',
   E_PARAMS: 'input',
   E_UPLOAD_TOO_LARGE: 'input',
+  E_EXPORT_SOURCE: 'input',
+  E_EXPORT_SOURCE_UNAVAILABLE: 'transient',
   E_XLSX_CORRUPT: 'input',
   E_XLSX_ENCRYPTED: 'input',
   E_XLS_UNSUPPORTED: 'input',

@@ -11,6 +11,7 @@ import type { PipelineContext } from '../pipeline/process-batch.js';
 import { formatProblem, loadProfileSet, profileIdOf } from '../profiles/load.js';
 import type { LoadedProfile, ProfileSet } from '../profiles/types.js';
 import type { DaemonClock } from './daemon-clock.js';
+import { ExportWorker } from './export-worker.js';
 import { ProfileWorker } from './profile-worker.js';
 import { RunSlots } from './run-slots.js';
 import { UploadReceiver } from './upload-receiver.js';
@@ -50,6 +51,7 @@ function receives(loaded: LoadedProfile): boolean {
 export class ProfileSupervisor {
   private readonly running = new Map<string, Running>();
   private readonly receivers = new Map<string, { readonly fingerprint: string; readonly receiver: UploadReceiver }>();
+  private readonly exports = new Map<string, { readonly fingerprint: string; readonly worker: ExportWorker }>();
   /** every valid profile as last loaded, for the notification sender */
   private readonly profiles = new Map<string, LoadedProfile>();
   /** profile → its problems, while its file is invalid */
@@ -66,7 +68,7 @@ export class ProfileSupervisor {
 
   /** The number of profiles with a worker or taking uploads. */
   get size(): number {
-    return this.running.size + this.receivers.size;
+    return this.running.size + this.receivers.size + this.exports.size;
   }
 
   /** Starts a worker for each runnable profile of `set`, then watches the folder for edits. */
@@ -109,6 +111,18 @@ export class ProfileSupervisor {
     for (const [id, loaded] of set.profiles) {
       this.profiles.set(id, loaded);
       const current = this.running.get(id);
+      const exporting = this.exports.get(id);
+      if (loaded.export !== undefined && exporting?.fingerprint !== fingerprintOf(loaded)) {
+        const worker = new ExportWorker(loaded, loaded.export, this.ctx, this.clock, this.slots);
+        changes.push((exporting?.worker.stop() ?? Promise.resolve()).then(() => {
+          if (this.stopped) return;
+          this.exports.set(id, { fingerprint: fingerprintOf(loaded), worker });
+          worker.start();
+        }));
+      } else if (loaded.export === undefined && exporting !== undefined) {
+        this.exports.delete(id);
+        changes.push(exporting.worker.stop());
+      }
       const receiving = this.receivers.get(id);
       if (receives(loaded) && receiving?.fingerprint !== fingerprintOf(loaded)) {
         this.receivers.set(id, { fingerprint: fingerprintOf(loaded), receiver: new UploadReceiver(loaded, this.ctx, this.slots) });
@@ -134,6 +148,11 @@ export class ProfileSupervisor {
       this.invalid.set(id, problems);
       await this.ctx.store.saveProfileProblems(id, problems);
       this.log.error({ profile: id, problems }, this.running.has(id) ? 'the edited profile is invalid; its last valid version keeps running' : 'the profile is invalid and does not run');
+    }
+    for (const [id, e] of [...this.exports]) {
+      if (set.profiles.has(id) || problemsOf.has(id)) continue;
+      this.exports.delete(id);
+      changes.push(e.worker.stop());
     }
     for (const [id, r] of [...this.receivers]) {
       if (set.profiles.has(id) || problemsOf.has(id)) continue;
@@ -194,6 +213,10 @@ export class ProfileSupervisor {
     if (this.timer !== undefined) clearTimeout(this.timer);
     await this.watcher?.close();
     await this.reloading;
-    await Promise.all([...[...this.running.values()].map((r) => r.worker.stop()), ...[...this.receivers.values()].map((r) => r.receiver.stop())]);
+    await Promise.all([
+      ...[...this.running.values()].map((r) => r.worker.stop()),
+      ...[...this.receivers.values()].map((r) => r.receiver.stop()),
+      ...[...this.exports.values()].map((e) => e.worker.stop()),
+    ]);
   }
 }

@@ -8,6 +8,7 @@ import { loadLookups } from '../mapping/lookups.js';
 import { compileBodyTemplate } from '../targets/body-template.js';
 import { type Connection, connectionsFile } from './connection-schema.js';
 import { issuesToProblems } from './format-issues.js';
+import { type ExportProfile, exportProfileSchema } from './export-schema.js';
 import { profileSchema } from './schema.js';
 import { findLiteralSecrets, resolveReferences } from './secrets.js';
 import type { KeyPath, LoadedProfile, Problem, ProfileSet, YamlSource } from './types.js';
@@ -115,7 +116,20 @@ async function loadOne(absDir: string, dir: string, file: string, connections: R
   for (const path of forbiddenKeys(source.value)) problems.push(located(source, path, 'is not allowed as a name here'));
   const resolved = resolveReferences(source.value, { env, baseDir: absDir });
   for (const s of resolved.issues) problems.push(located(source, s.path, s.message, unresolvedSeverity));
-  const parsed = profileSchema.safeParse(resolved.value);
+  const isExport = (resolved.value as Record<string, unknown>).kind === 'export';
+  let exportSpec: ExportProfile | undefined;
+  let parsed: ReturnType<typeof profileSchema.safeParse>;
+  if (isExport) {
+    const exp = exportProfileSchema.safeParse(resolved.value);
+    if (!exp.success) return { problems: [...problems, ...issuesToProblems(exp.error.issues, source)] };
+    exportSpec = exp.data;
+    // the import schema holds what both kinds share: fields, lookups, params, trigger, notify
+    const { fields, lookups, params, trigger, notify } = exp.data;
+    // every export takes `since` (the watermark otherwise) as a run parameter
+    parsed = profileSchema.safeParse({ version: 1, fields, lookups, params: { since: { description: 'export records changed since (instead of the watermark)' }, ...params }, trigger, notify });
+  } else {
+    parsed = profileSchema.safeParse(resolved.value);
+  }
   if (!parsed.success) return { problems: [...problems, ...issuesToProblems(parsed.error.issues, source)] };
   const profile = parsed.data;
 
@@ -130,7 +144,9 @@ async function loadOne(absDir: string, dir: string, file: string, connections: R
     return c;
   };
   const sourceConnection = lookupConnection(profile.source?.connection, ['source', 'connection']);
-  const resultsConnection = lookupConnection(profile.results?.to.connection, ['results', 'to', 'connection']);
+  const resultsConnection = exportSpec === undefined
+    ? lookupConnection(profile.results?.to.connection, ['results', 'to', 'connection'])
+    : lookupConnection(exportSpec.target.connection, ['target', 'connection']);
   if (sourceConnection !== undefined && profile.source !== undefined && profile.source.type !== 'local' && profile.source.type !== 'http' && sourceConnection.type !== profile.source.type && !(profile.source.type === 'ftps' && sourceConnection.type === 'ftps-implicit')) {
     problems.push(located(source, ['source', 'type'], `is ${profile.source.type}, but connection ${String(profile.source.connection)} is ${sourceConnection.type}`));
   }
@@ -156,6 +172,7 @@ async function loadOne(absDir: string, dir: string, file: string, connections: R
       contentHash: createHash('sha256').update(bytes).digest('hex'),
       text: bytes.toString('utf8'),
       mapping: compiled.mapping,
+      ...(exportSpec === undefined ? {} : { export: exportSpec }),
     },
   };
 }

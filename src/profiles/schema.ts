@@ -45,7 +45,7 @@ const source = obj({
   }
 });
 
-const trigger = obj({
+export const triggerSpec = obj({
   watch: z.boolean().optional(),
   every: duration.optional(),
   cron: z.string().optional(),
@@ -85,7 +85,7 @@ const format = obj({
   record: z.string().optional(),
 });
 
-const auth = z.discriminatedUnion('type', [
+export const authSpec = z.discriminatedUnion('type', [
   obj({ type: z.literal('bearer'), token: z.string() }),
   obj({ type: z.literal('basic'), user: z.string(), password: z.string() }),
   obj({ type: z.literal('header'), name: z.string(), value: z.string() }),
@@ -103,7 +103,7 @@ const target = obj({
   type: z.literal('http'),
   url: z.string().url(),
   method: z.enum(['POST', 'PUT', 'PATCH']).optional(),
-  auth: auth.optional(),
+  auth: authSpec.optional(),
   headers: z.record(z.string(), z.string()).optional(),
   batchSize: z.number().int().min(1).max(100_000).optional(),
   body: z.string().optional(),
@@ -129,7 +129,7 @@ const notifyEvent = z.enum([
   'export.completed', 'export.failed',
 ]);
 
-const notify = z.array(obj({
+export const notifySpec = z.array(obj({
   url: z.string().url().refine((u) => /^https?:\/\//i.test(u), { message: 'must be an http or https URL' }),
   /** the events sent to this URL (default: all of them) */
   on: z.array(notifyEvent).optional(),
@@ -158,7 +158,7 @@ export const profileSchema = obj({
   kind: z.literal('import').optional(),
   description: z.string().optional(),
   source: source.optional(),
-  trigger: trigger.optional(),
+  trigger: triggerSpec.optional(),
   format: format.optional(),
   fields: z.record(z.string().min(1), fieldSpec).refine((f) => Object.keys(f).length > 0, { message: 'must map at least one field' }),
   lookups: z.record(z.string().min(1), lookupSpec).optional(),
@@ -173,7 +173,7 @@ export const profileSchema = obj({
   maxRejected: countOrPercent.optional(),
   target: target.optional(),
   results: results.optional(),
-  notify: notify.optional(),
+  notify: notifySpec.optional(),
   expect: expectSpec.optional(),
 });
 

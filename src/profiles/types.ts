@@ -1,5 +1,6 @@
 import type { CompiledMapping } from '../mapping/compile.js';
 import type { Connection } from './connection-schema.js';
+import type { ExportProfile } from './export-schema.js';
 import type { Profile } from './schema.js';
 
 /** Path of keys and indexes from the root of a YAML document to a value. */
@@ -41,6 +42,11 @@ export interface LoadedProfile {
   readonly text: string;
   /** the field mapping, compiled with its lookups */
   readonly mapping: CompiledMapping;
+  /**
+   * For `kind: export` profiles, the export as written; `profile` then holds only its fields,
+   * lookups, params, trigger and notify, so the mapping and the daemon's triggers serve both kinds.
+   */
+  readonly export?: ExportProfile;
 }
 
 /** The result of reading a profiles folder. */

@@ -64,4 +64,12 @@ export class SqliteDaemonState {
     const alerts = this.stmt('SELECT profile, kind, COUNT(*) AS count FROM alerts GROUP BY profile, kind ORDER BY profile, kind').all() as LedgerCounts['alerts'];
     return { batches, alerts };
   }
+
+  saveWatermark(profile: string, value: string): void {
+    this.stmt('INSERT INTO watermarks (profile, since, updated_at) VALUES (?, ?, ?) ON CONFLICT (profile) DO UPDATE SET since = excluded.since, updated_at = excluded.updated_at').run(profile, value, Date.now());
+  }
+
+  getWatermark(profile: string): string | undefined {
+    return (this.stmt('SELECT since FROM watermarks WHERE profile = ?').get(profile) as { since: string } | undefined)?.since;
+  }
 }

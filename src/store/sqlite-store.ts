@@ -68,8 +68,16 @@ export class SqliteStore implements StateStore {
     this.stmt('INSERT INTO runs (id, profile, trigger, status, started_at, params) VALUES (?, ?, ?, ?, ?, ?)').run(run.id, run.profile, run.trigger, 'running', Date.now(), params);
   }
 
-  async finishRun(id: string, status: BatchStatus): Promise<void> {
-    this.stmt('UPDATE runs SET status = ?, finished_at = ? WHERE id = ?').run(status, Date.now(), id);
+  async finishRun(id: string, status: BatchStatus, extra: { notifications?: readonly NewNotification[]; watermark?: { profile: string; value: string } } = {}): Promise<void> {
+    this.db.transaction(() => {
+      this.stmt('UPDATE runs SET status = ?, finished_at = ? WHERE id = ?').run(status, Date.now(), id);
+      if (extra.watermark !== undefined) this.daemon.saveWatermark(extra.watermark.profile, extra.watermark.value);
+      this.outbox.insert(extra.notifications ?? [], Date.now());
+    }).immediate();
+  }
+
+  async getWatermark(profile: string): Promise<string | undefined> {
+    return this.daemon.getWatermark(profile);
   }
 
   async getRun(id: string): Promise<RunRow | undefined> {

@@ -184,7 +184,13 @@ export type NotificationOutcome =
 export interface StateStore {
   /** creates a run */
   createRun(run: Pick<RunRow, 'id' | 'profile' | 'trigger'> & { params?: Readonly<Record<string, string>> }): Promise<void>;
-  finishRun(id: string, status: BatchStatus): Promise<void>;
+  /**
+   * Ends a run; `notifications` go to the outbox and `watermark` (an export's new `{since}`) is
+   * saved in the same transaction.
+   */
+  finishRun(id: string, status: BatchStatus, extra?: { notifications?: readonly NewNotification[]; watermark?: { profile: string; value: string } }): Promise<void>;
+  /** An export's `{since}`: when its last delivered run started. */
+  getWatermark(profile: string): Promise<string | undefined>;
   getRun(id: string): Promise<RunRow | undefined>;
   /**
    * Claims a listed file for a new batch, unless a batch for the same listing identity (profile,

@@ -27,7 +27,7 @@ describe('ferry check', () => {
   it('passes on the remote examples once their secrets are given, and names each missing one otherwise', async () => {
     const ok = await runCli(['check', '--profiles', 'profiles/examples'], { env: { ERP_SFTP_KEY: 'key', PARTNER_FTP_PASSWORD: 'pw', ORDERS_API_TOKEN: 'token' } });
     assert.equal(ok.code, 0, ok.stdout + ok.stderr);
-    assert.match(ok.stderr, /2 profiles and 2 connections valid/);
+    assert.match(ok.stderr, /3 profiles and 2 connections valid/);
     const missing = await runCli(['check', '--profiles', 'profiles/examples'], { env: { ERP_SFTP_KEY: '', PARTNER_FTP_PASSWORD: '', ORDERS_API_TOKEN: '' } });
     assert.equal(missing.code, 2);
     assert.match(missing.stdout, /connections\.yaml:\d+ erp-sftp\.privateKey: environment variable ERP_SFTP_KEY is not set/);

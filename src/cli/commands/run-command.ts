@@ -4,6 +4,7 @@ import { basename, resolve } from 'node:path';
 
 import { NotificationSender } from '../../daemon/notification-sender.js';
 import { FerryError } from '../../errors.js';
+import { exportCommand } from './export-command.js';
 import { endpointOf } from '../../notify/endpoint-of.js';
 import { toJson } from '../../json/to-json.js';
 import { combineStatus, resumeUnfinished, runProfile, type RunFile, type RunResult } from '../../pipeline/run-profile.js';
@@ -75,6 +76,7 @@ export async function runCommand(options: GlobalOptions, profileId: string, flag
     for (const p of resolved.problems) io.err(`${profileId}: ${p}`);
     return 2;
   }
+  if (loaded.export !== undefined) return exportCommand(options, loaded, loaded.export, resolved.params, flags, io);
   let explicit: RunFile | undefined;
   if (flags.file !== undefined) {
     if (!existsSync(flags.file)) {

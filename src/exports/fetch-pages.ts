@@ -1,0 +1,100 @@
+import { InputError, TransientError } from '../errors.js';
+import type { ExportProfile } from '../profiles/export-schema.js';
+import { durationMs } from '../profiles/schema-helpers.js';
+import { readPath } from '../targets/http/response-outcomes.js';
+import { DEFAULT_RETRY, isRetryableStatus, parseRetryAfter, retryDelayMs } from '../targets/http/retry-policy.js';
+import { sleep } from '../targets/http/sleep.js';
+
+type Source = ExportProfile['source'];
+
+/** What fetching pages needs besides the source. */
+export interface PageContext {
+  /** `{since}` and `{param.name}` values for the URL */
+  readonly vars: Readonly<Record<string, string>>;
+  readonly headers: () => Promise<Record<string, string>>;
+  readonly signal: AbortSignal;
+}
+
+/** Fills `{since}` and `{param.x}` into a URL template, URL-encoded. */
+export function fillUrl(template: string, vars: Readonly<Record<string, string>>): URL {
+  const filled = template.replace(/\{(since|param\.[A-Za-z][A-Za-z0-9_]*)\}/g, (_m, key: string) => encodeURIComponent(vars[key] ?? ''));
+  return new URL(filled);
+}
+
+/** The next URL of a `Link: <…>; rel="next"` header. */
+function linkNext(header: string | null, base: URL): URL | undefined {
+  if (header === null) return undefined;
+  for (const part of header.split(',')) {
+    const m = /<([^>]*)>\s*;(?:[^,]*?)rel="?([^";]+)"?/i.exec(part);
+    if (m !== null && (m[2] ?? '').split(/\s+/).includes('next')) return new URL(m[1] ?? '', base);
+  }
+  return undefined;
+}
+
+async function getJson(url: URL, ctx: PageContext, timeoutMs: number): Promise<{ body: unknown; link: string | null }> {
+  for (let attempt = 1; ; attempt++) {
+    let status = 0;
+    let retryAfter: number | undefined;
+    let reason: string;
+    try {
+      const res = await fetch(url, { headers: { accept: 'application/json', ...(await ctx.headers()) }, redirect: 'error', signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(timeoutMs)]) });
+      status = res.status;
+      if (res.ok) {
+        const text = await res.text();
+        try {
+          return { body: JSON.parse(text) as unknown, link: res.headers.get('link') };
+        } catch {
+          throw new InputError('E_EXPORT_SOURCE', `${url.origin}${url.pathname} answered with text that is not JSON`);
+        }
+      }
+      if (!isRetryableStatus(status)) throw new InputError('E_EXPORT_SOURCE', `${url.origin}${url.pathname} answered HTTP ${status}`);
+      retryAfter = parseRetryAfter(res.headers.get('retry-after') ?? undefined, res.headers.get('date') ?? undefined, Date.now());
+      reason = `HTTP ${status}`;
+      await res.body?.cancel();
+    } catch (err) {
+      if (err instanceof InputError || ctx.signal.aborted) throw err;
+      reason = err instanceof Error ? err.message : String(err);
+    }
+    if (attempt >= DEFAULT_RETRY.attempts) throw new TransientError('E_EXPORT_SOURCE_UNAVAILABLE', `${url.origin}${url.pathname} failed ${attempt} times; last: ${reason}`);
+    await sleep(retryDelayMs(attempt, { ...DEFAULT_RETRY, baseDelayMs: Number(process.env.FERRY_EXPORT_RETRY_BASE ?? DEFAULT_RETRY.baseDelayMs) }, retryAfter, Math.random), ctx.signal);
+  }
+}
+
+/**
+ * The records of an export's API, page by page: follows `next` (Link header, a cursor, page
+ * numbers or offsets) until a page is empty or has no next, at most `maxPages` pages. Network
+ * errors, timeouts, 429 and 5xx are retried with backoff; other statuses fail the export.
+ */
+export async function* fetchPages(source: Source, ctx: PageContext): AsyncGenerator<unknown[]> {
+  const timeoutMs = source.timeout === undefined ? 30_000 : durationMs(source.timeout);
+  const maxPages = source.maxPages ?? 10_000;
+  const next = source.next;
+  let url: URL | undefined = fillUrl(source.url, ctx.vars);
+  const first = url;
+  let page = next !== undefined && 'page' in next ? (next.start ?? 1) : 0;
+  let offset = 0;
+  for (let n = 0; url !== undefined && n < maxPages; n++) {
+    const { body, link } = await getJson(url, ctx, timeoutMs);
+    const items = readPath(body, source.items);
+    if (!Array.isArray(items)) throw new InputError('E_EXPORT_SOURCE', `the page at ${url.pathname} has no array at ${source.items ?? 'its top level'}`);
+    if (items.length > 0) yield items;
+    if (next === undefined || items.length === 0) return;
+    if ('link' in next) {
+      url = linkNext(link, url);
+    } else if ('cursor' in next) {
+      const cursor = readPath(body, next.cursor);
+      if (cursor === undefined || cursor === null || cursor === '') return;
+      url = new URL(first);
+      url.searchParams.set(next.param, String(cursor));
+    } else if ('page' in next) {
+      page++;
+      url = new URL(first);
+      url.searchParams.set(next.page, String(page));
+    } else {
+      offset += items.length;
+      if (items.length < next.size) return;
+      url = new URL(first);
+      url.searchParams.set(next.offset, String(offset));
+    }
+  }
+}
