@@ -17,6 +17,7 @@ import type { LoadedProfile } from '../profiles/types.js';
 import { createTargetAuth } from '../targets/http/auth.js';
 import { Agents, DEFAULT_TIMEOUTS } from '../targets/http/request.js';
 import { crashPoint } from '../util/crash-point.js';
+import { doneMarker } from '../util/done-marker.js';
 import { newId } from '../util/ids.js';
 import { fetchPages } from './fetch-pages.js';
 
@@ -121,6 +122,6 @@ async function deliver(ctx: PipelineContext, loaded: LoadedProfile, spec: Export
   const path = onServer ? posix.join(dir, name) : join(dir, name);
   await fs.mkdirp(dir);
   await fs.write(path, createReadStream(local), ctx.signal);
-  if (spec.target.doneFile === true) await fs.write(`${path}.done`, Buffer.alloc(0), ctx.signal);
+  if (spec.target.doneFile === true) await fs.write(`${path}.done`, doneMarker(name), ctx.signal);
   return path;
 }

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { extname, join, sep } from 'node:path';
+import { basename, extname, join, posix, sep } from 'node:path';
 
 import { FerryError, InputError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -13,6 +13,7 @@ import type { RemoteFs } from '../remote/types.js';
 import type { BatchRow, BatchStatus, StateStore } from '../store/types.js';
 import type { Sink } from '../targets/types.js';
 import { crashPoint } from '../util/crash-point.js';
+import { doneMarker } from '../util/done-marker.js';
 import { deliverChunks } from './deliver-chunks.js';
 import { downloadToStaging } from './download-file.js';
 import { resultDestination } from './result-destination.js';
@@ -140,11 +141,11 @@ export async function continueBatch(ctx: PipelineContext, start: BatchRow, loade
       const fs = ctx.remotes.get(loaded.profile.results?.to.connection, loaded.connections.results);
       await fs.mkdirp(dirnamePosix(dest.remotePath));
       await fs.write(dest.remotePath, createReadStream(dest.localPath), ctx.signal);
-      if (dest.doneFile) await fs.write(`${dest.remotePath}.done`, Buffer.alloc(0), ctx.signal);
+      if (dest.doneFile) await fs.write(`${dest.remotePath}.done`, doneMarker(posix.basename(dest.remotePath)), ctx.signal);
       await rm(dest.localPath, { force: true });
       shown = dest.remotePath;
     } else if (dest.doneFile) {
-      await writeFile(`${dest.localPath}.done`, '');
+      await writeFile(`${dest.localPath}.done`, doneMarker(basename(dest.localPath)));
     }
     crashPoint('after-result');
     const next = { ...b, rowsDelivered: counts.delivered, rowsFailed: counts.failed, rowsRejected: counts.rejected, rowsSkipped: counts.skipped };
