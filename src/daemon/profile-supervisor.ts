@@ -188,6 +188,11 @@ export class ProfileSupervisor {
 
   /** What `/hooks/<id>` needs of a running profile; undefined when it does not run. */
   hookTarget(id: string): HookTarget | undefined {
+    const e = this.exports.get(id);
+    if (e !== undefined) {
+      const loaded = this.profiles.get(id);
+      return { webhook: loaded?.profile.trigger?.webhook, params: loaded?.profile.params, requestRun: (trigger, params) => e.worker.requestRun(trigger, params) };
+    }
     const r = this.running.get(id);
     if (r === undefined) return undefined;
     return {

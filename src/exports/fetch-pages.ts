@@ -1,6 +1,7 @@
 import { InputError, TransientError } from '../errors.js';
 import type { ExportProfile } from '../profiles/export-schema.js';
-import { durationMs } from '../profiles/schema-helpers.js';
+import { durationMs, parseRate } from '../profiles/schema-helpers.js';
+import { RateLimiter } from '../targets/http/rate-limiter.js';
 import { readPath } from '../targets/http/response-outcomes.js';
 import { DEFAULT_RETRY, isRetryableStatus, parseRetryAfter, retryDelayMs } from '../targets/http/retry-policy.js';
 import { sleep } from '../targets/http/sleep.js';
@@ -63,17 +64,21 @@ async function getJson(url: URL, ctx: PageContext, timeoutMs: number): Promise<{
 /**
  * The records of an export's API, page by page: follows `next` (Link header, a cursor, page
  * numbers or offsets) until a page is empty or has no next, at most `maxPages` pages. Network
- * errors, timeouts, 429 and 5xx are retried with backoff; other statuses fail the export.
+ * errors, timeouts, 429 and 5xx are retried with backoff; other statuses fail the export. With
+ * `rate`, requests leave at most that often.
  */
 export async function* fetchPages(source: Source, ctx: PageContext): AsyncGenerator<unknown[]> {
   const timeoutMs = source.timeout === undefined ? 30_000 : durationMs(source.timeout);
   const maxPages = source.maxPages ?? 10_000;
   const next = source.next;
+  const perSecond = source.rate === undefined ? undefined : parseRate(source.rate);
+  const limiter = perSecond === undefined ? undefined : new RateLimiter(perSecond);
   let url: URL | undefined = fillUrl(source.url, ctx.vars);
   const first = url;
   let page = next !== undefined && 'page' in next ? (next.start ?? 1) : 0;
   let offset = 0;
   for (let n = 0; url !== undefined && n < maxPages; n++) {
+    await limiter?.take(ctx.signal);
     const { body, link } = await getJson(url, ctx, timeoutMs);
     const items = readPath(body, source.items);
     if (!Array.isArray(items)) throw new InputError('E_EXPORT_SOURCE', `the page at ${url.pathname} has no array at ${source.items ?? 'its top level'}`);

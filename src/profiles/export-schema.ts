@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { fieldSpec, lookupSpec } from './field-schema.js';
 import { paramsSpec } from './param-schema.js';
 import { authSpec, notifySpec, triggerSpec } from './schema.js';
-import { duration, obj, singleChar } from './schema-helpers.js';
+import { duration, obj, rate, singleChar } from './schema-helpers.js';
 import { connection } from './connection-schema.js';
 
 /** How the next page of an API is found. */
@@ -26,6 +26,8 @@ const exportSource = obj({
   next: nextSpec.optional(),
   maxPages: z.number().int().min(1).max(1_000_000).optional(),
   timeout: duration.optional(),
+  /** requests per time, as for targets: 20/s, 600/m */
+  rate: rate.optional(),
 });
 
 /** `target` of an export: where the file goes. */

@@ -138,13 +138,23 @@ describe('exports: API pages → file for the customer (kind: export)', () => {
     const w = createWorkspace();
     const outbox = join(w.root, 'out-cron');
     w.writeProfile('exp-cron', exportProfile(api.url, '/link', '  next: { link: true }', outbox, 'trigger: { cron: "0 6 * * *", timezone: UTC }\n'));
-    const daemon = new DaemonProcess(w, { API_TOKEN: 'api-token-1', FERRY_CLOCK_START: '2026-12-07T05:59:58Z', FERRY_CLOCK_RATE: '1' });
+    const daemon = new DaemonProcess(w, { API_TOKEN: 'api-token-1', FERRY_CLOCK_START: '2026-12-07T05:59:58Z', FERRY_CLOCK_RATE: '1', FERRY_ADMIN_TOKENS: 'adm-e' });
     try {
       await until('the scheduled export', () => existsSync(outbox) && readdirSync(outbox).some((n) => n.endsWith('.done')), 20_000);
       await until('the run to be recorded', async () => {
         const s = JSON.parse((await runCli(['status', '--json'], { env: w.env })).stdout) as { runs: { trigger: string; status: string }[] };
         return s.runs.some((r) => r.trigger === 'cron' && r.status === 'completed');
       });
+      // and by hand through the API, with parameters
+      const res = await fetch(`${await daemon.ready()}/api/profiles/exp-cron/runs`, { method: 'POST', headers: { authorization: 'Bearer adm-e' }, body: JSON.stringify({ params: { since: '2026-01-01' } }) });
+      assert.equal(res.status, 202);
+      const { run } = (await res.json()) as { run: string };
+      await until('the API export', async () => {
+        const s = JSON.parse((await runCli(['status', '--json'], { env: w.env })).stdout) as { runs: { id: string; trigger: string; status: string; params: Record<string, string> }[] };
+        const found = s.runs.find((r) => r.id === run);
+        return found?.status === 'completed' && found.trigger === 'api' && found.params.since === '2026-01-01';
+      });
+      assert.equal(api.calls.at(-1)?.query.updatedSince, '2026-01-01');
     } finally {
       await daemon.stop();
       w.remove();
@@ -168,5 +178,17 @@ describe('exports: API pages → file for the customer (kind: export)', () => {
     } finally {
       await sftp.close();
     }
+  });
+
+  it('keeps to source.rate between pages', async () => {
+    ws.writeProfile('exp-rate', exportProfile(api.url, '/page', '  items: items\n  next: { page: page }\n  rate: 5/s', join(ws.root, 'out-rate')));
+    const before = api.calls.length;
+    const r = await runCli(['run', 'exp-rate', '--json'], { env });
+    assert.equal(r.code, 0, r.stderr);
+    const calls = api.calls.slice(before);
+    assert.equal(calls.length, 4, 'three pages of records and the empty one');
+    // 5/s: requests leave 200 ms apart; arrival times wobble by the first connection's set-up
+    const span = (calls.at(-1)?.at ?? 0) - (calls[0]?.at ?? 0);
+    assert.ok(span >= 550, `four requests took ${span} ms; at 5/s they need at least 600`);
   });
 });

@@ -161,4 +161,25 @@ describe('notifications to customer servers (outbox, signatures, retries, 410, d
       }
     }
   });
+
+  it('gives up on an endpoint that hangs after its timeout and tries again (one webhook-id)', async () => {
+    const w = createWorkspace();
+    const slow = await startWebhookReceiver(SECRET);
+    try {
+      w.writeProfile('orders', withNotify(ordersProfile(w, target.url), slow.url, ', on: [batch.completed], timeout: 1s'));
+      slow.script(['hang', 200]);
+      writeOrdersCsv(join(w.inbox, 'h.csv'), 1, 'H');
+      const daemon = new DaemonProcess(w, { NOTIFY_SECRET: SECRET, FERRY_NOTIFY_BASE_DELAY: '100' });
+      try {
+        await until('the second attempt', () => slow.delivered().length === 1, 20_000);
+      } finally {
+        await daemon.stop();
+      }
+      assert.equal(slow.received.length, 2);
+      assert.equal(slow.received[0]?.id, slow.received[1]?.id);
+    } finally {
+      await slow.close();
+      w.remove();
+    }
+  });
 });

@@ -6,6 +6,8 @@ export interface ApiCall {
   readonly path: string;
   readonly query: Readonly<Record<string, string>>;
   readonly authorization: string | undefined;
+  /** when it arrived (performance.now, ms) */
+  readonly at: number;
 }
 
 /** An orders API on 127.0.0.1 that pages its records in four styles. */
@@ -31,7 +33,7 @@ export async function startPagedApi(count: number): Promise<PagedApi> {
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const query = Object.fromEntries(url.searchParams);
-    calls.push({ path: url.pathname, query, authorization: req.headers.authorization });
+    calls.push({ path: url.pathname, query, authorization: req.headers.authorization, at: performance.now() });
     if (failing !== 0) return res.writeHead(failing, { 'content-type': 'application/json' }).end('{"error":"no"}');
     const data = (query.updatedSince ?? '') === '' ? all : [];
     const json = (body: unknown, headers: Record<string, string> = {}): void => {
