@@ -182,4 +182,31 @@ describe('notifications to customer servers (outbox, signatures, retries, 410, d
       w.remove();
     }
   });
+
+  it('keeps trying an endpoint that refuses connections, and delivers once it is up', async () => {
+    const w = createWorkspace();
+    const probe = await startWebhookReceiver(SECRET);
+    const port = Number(new URL(probe.url).port);
+    await probe.close();
+    try {
+      w.writeProfile('orders', withNotify(ordersProfile(w, target.url), `http://127.0.0.1:${port}/hooks/ferry`, ', on: [batch.completed]'));
+      writeOrdersCsv(join(w.inbox, 'r.csv'), 1, 'R');
+      const r = await runCli(['run', 'orders'], { env: { ...w.env, NOTIFY_SECRET: SECRET } });
+      assert.equal(r.code, 0, 'the batch completes while the endpoint is down');
+      const waiting = JSON.parse((await runCli(['notifications', '--json'], { env: w.env })).stdout) as { notifications: { id: string; state: string; lastError: string }[] };
+      assert.equal(waiting.notifications[0]?.state, 'pending');
+      assert.match(waiting.notifications[0]?.lastError ?? '', /ECONNREFUSED/);
+      const up = await startWebhookReceiver(SECRET, port);
+      const daemon = new DaemonProcess(w, { NOTIFY_SECRET: SECRET, FERRY_NOTIFY_BASE_DELAY: '100' });
+      try {
+        await until('delivery once the endpoint is up', () => up.delivered().length === 1, 30_000);
+        assert.equal(up.delivered()[0]?.id, waiting.notifications[0]?.id, 'the same webhook-id');
+      } finally {
+        await daemon.stop();
+        await up.close();
+      }
+    } finally {
+      w.remove();
+    }
+  });
 });

@@ -29,8 +29,8 @@ export interface WebhookReceiver {
   close(): Promise<void>;
 }
 
-/** Starts a receiver that verifies signatures made with `secret`. */
-export async function startWebhookReceiver(secret: string): Promise<WebhookReceiver> {
+/** Starts a receiver that verifies signatures made with `secret` (on `port`, or any free one). */
+export async function startWebhookReceiver(secret: string, port = 0): Promise<WebhookReceiver> {
   const received: ReceivedHook[] = [];
   let replies: readonly HookReply[] | ((n: number) => HookReply) = [];
   let count = 0;
@@ -60,10 +60,10 @@ export async function startWebhookReceiver(secret: string): Promise<WebhookRecei
       res.writeHead(reply, { 'content-type': 'application/json' }).end('{}');
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const bound = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}/hooks/ferry`,
+    url: `http://127.0.0.1:${bound}/hooks/ferry`,
     received,
     script(r) {
       replies = r;
