@@ -78,6 +78,8 @@ export class ExpectWatch {
     const deadline = this.schedule.next(now);
     const warnAt = new Date(deadline.getTime() - this.warnMs);
     const warnFirst = this.warnMs > 0 && warnAt.getTime() > now.getTime();
+    // started (or re-armed) inside the warning period: warn now, once, if nothing came yet
+    if (this.warnMs > 0 && !warnFirst) this.judge(deadline.getTime(), 'warn').catch((err: unknown) => this.log.error({ err }, 'checking the expected file failed'));
     const at = warnFirst ? warnAt : deadline;
     const delay = this.clock.delayUntil(at);
     this.timer = setTimeout(() => {
