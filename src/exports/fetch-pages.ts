@@ -3,7 +3,7 @@ import type { ExportProfile } from '../profiles/export-schema.js';
 import { durationMs, parseRate } from '../profiles/schema-helpers.js';
 import { RateLimiter } from '../targets/http/rate-limiter.js';
 import { readPath } from '../targets/http/response-outcomes.js';
-import { DEFAULT_RETRY, isRetryableStatus, parseRetryAfter, retryDelayMs } from '../targets/http/retry-policy.js';
+import { DEFAULT_RETRY, isRetryableStatus, parseRetryAfter, retryDelayMs, type RetryPolicy } from '../targets/http/retry-policy.js';
 import { sleep } from '../targets/http/sleep.js';
 
 type Source = ExportProfile['source'];
@@ -32,7 +32,7 @@ function linkNext(header: string | null, base: URL): URL | undefined {
   return undefined;
 }
 
-async function getJson(url: URL, ctx: PageContext, timeoutMs: number): Promise<{ body: unknown; link: string | null }> {
+async function getJson(url: URL, ctx: PageContext, timeoutMs: number, policy: RetryPolicy): Promise<{ body: unknown; link: string | null }> {
   for (let attempt = 1; ; attempt++) {
     let status = 0;
     let retryAfter: number | undefined;
@@ -56,8 +56,8 @@ async function getJson(url: URL, ctx: PageContext, timeoutMs: number): Promise<{
       if (err instanceof InputError || ctx.signal.aborted) throw err;
       reason = err instanceof Error ? err.message : String(err);
     }
-    if (attempt >= DEFAULT_RETRY.attempts) throw new TransientError('E_EXPORT_SOURCE_UNAVAILABLE', `${url.origin}${url.pathname} failed ${attempt} times; last: ${reason}`);
-    await sleep(retryDelayMs(attempt, { ...DEFAULT_RETRY, baseDelayMs: Number(process.env.FERRY_EXPORT_RETRY_BASE ?? DEFAULT_RETRY.baseDelayMs) }, retryAfter, Math.random), ctx.signal);
+    if (attempt >= policy.attempts) throw new TransientError('E_EXPORT_SOURCE_UNAVAILABLE', `${url.origin}${url.pathname} failed ${attempt} times; last: ${reason}`);
+    await sleep(retryDelayMs(attempt, policy, retryAfter, Math.random), ctx.signal);
   }
 }
 
@@ -69,6 +69,11 @@ async function getJson(url: URL, ctx: PageContext, timeoutMs: number): Promise<{
  */
 export async function* fetchPages(source: Source, ctx: PageContext): AsyncGenerator<unknown[]> {
   const timeoutMs = source.timeout === undefined ? 30_000 : durationMs(source.timeout);
+  const policy: RetryPolicy = {
+    attempts: source.retry?.attempts ?? DEFAULT_RETRY.attempts,
+    baseDelayMs: source.retry?.baseDelay === undefined ? DEFAULT_RETRY.baseDelayMs : durationMs(source.retry.baseDelay),
+    maxDelayMs: source.retry?.maxDelay === undefined ? DEFAULT_RETRY.maxDelayMs : durationMs(source.retry.maxDelay),
+  };
   const maxPages = source.maxPages ?? 10_000;
   const next = source.next;
   const perSecond = source.rate === undefined ? undefined : parseRate(source.rate);
@@ -79,7 +84,7 @@ export async function* fetchPages(source: Source, ctx: PageContext): AsyncGenera
   let offset = 0;
   for (let n = 0; url !== undefined && n < maxPages; n++) {
     await limiter?.take(ctx.signal);
-    const { body, link } = await getJson(url, ctx, timeoutMs);
+    const { body, link } = await getJson(url, ctx, timeoutMs, policy);
     const items = readPath(body, source.items);
     if (!Array.isArray(items)) throw new InputError('E_EXPORT_SOURCE', `the page at ${url.pathname} has no array at ${source.items ?? 'its top level'}`);
     if (items.length > 0) yield items;

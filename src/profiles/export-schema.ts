@@ -28,6 +28,8 @@ const exportSource = obj({
   timeout: duration.optional(),
   /** requests per time, as for targets: 20/s, 600/m */
   rate: rate.optional(),
+  /** as for targets: attempts (default 8), baseDelay (500ms), maxDelay (5m) */
+  retry: obj({ attempts: z.number().int().min(1).max(100).optional(), maxDelay: duration.optional(), baseDelay: duration.optional() }).optional(),
 });
 
 /** `target` of an export: where the file goes. */

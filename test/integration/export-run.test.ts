@@ -191,4 +191,16 @@ describe('exports: API pages → file for the customer (kind: export)', () => {
     const span = (calls.at(-1)?.at ?? 0) - (calls[0]?.at ?? 0);
     assert.ok(span >= 550, `four requests took ${span} ms; at 5/s they need at least 600`);
   });
+
+  it('retries a page the API answers with 503, as source.retry says', async () => {
+    ws.writeProfile('exp-retry', exportProfile(api.url, '/offset', '  items: results\n  next: { offset: offset, size: 10 }\n  retry: { attempts: 4, baseDelay: 50ms }', join(ws.root, 'out-retry')));
+    api.failWith(503, 2);
+    try {
+      const r = await runCli(['run', 'exp-retry', '--json'], { env });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal((JSON.parse(r.stdout) as ExportJson).records, 25);
+    } finally {
+      api.failWith(0);
+    }
+  });
 });

@@ -14,8 +14,8 @@ export interface ApiCall {
 export interface PagedApi {
   readonly url: string;
   readonly calls: readonly ApiCall[];
-  /** replies with this status to every request (0: normal answers) */
-  failWith(status: number): void;
+  /** replies with this status to every request (0: normal answers), or only to the next `times` */
+  failWith(status: number, times?: number): void;
   close(): Promise<void>;
 }
 
@@ -29,12 +29,16 @@ const PAGE = 10;
 export async function startPagedApi(count: number): Promise<PagedApi> {
   const calls: ApiCall[] = [];
   let failing = 0;
+  let failuresLeft = Number.POSITIVE_INFINITY;
   const all = Array.from({ length: count }, (_, i) => ({ id: `SO-${String(i + 1).padStart(4, '0')}`, total: (i + 1) * 10.5, customer: { name: `Kunde ${i + 1} „Ü“` }, lines: [{ sku: `A${i}` }] }));
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const query = Object.fromEntries(url.searchParams);
     calls.push({ path: url.pathname, query, authorization: req.headers.authorization, at: performance.now() });
-    if (failing !== 0) return res.writeHead(failing, { 'content-type': 'application/json' }).end('{"error":"no"}');
+    if (failing !== 0 && failuresLeft > 0) {
+      failuresLeft--;
+      return res.writeHead(failing, { 'content-type': 'application/json' }).end('{"error":"no"}');
+    }
     const data = (query.updatedSince ?? '') === '' ? all : [];
     const json = (body: unknown, headers: Record<string, string> = {}): void => {
       res.writeHead(200, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
@@ -65,8 +69,9 @@ export async function startPagedApi(count: number): Promise<PagedApi> {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     calls,
-    failWith(status) {
+    failWith(status, times) {
       failing = status;
+      failuresLeft = times ?? Number.POSITIVE_INFINITY;
     },
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections();
