@@ -1,5 +1,6 @@
 import type { Logger } from '../log.js';
-import { sendNotification, type Endpoint } from '../notify/send-notification.js';
+import { sendNotification } from '../notify/send-notification.js';
+import type { Endpoint } from '../notify/types.js';
 import type { Notification, StateStore } from '../store/types.js';
 
 /** Delays between attempts: doubling from the base, capped, with jitter (FERRY_NOTIFY_BASE_DELAY, ms). */

@@ -5,7 +5,7 @@ import { watch, type FSWatcher } from 'chokidar';
 
 import type { HookTarget, UploadTarget } from '../admin/types.js';
 import type { Logger } from '../log.js';
-import type { Endpoint } from '../notify/send-notification.js';
+import type { Endpoint } from '../notify/types.js';
 import { endpointOf } from '../notify/endpoint-of.js';
 import type { PipelineContext } from '../pipeline/process-batch.js';
 import { formatProblem, loadProfileSet, profileIdOf } from '../profiles/load.js';

@@ -5,16 +5,9 @@ import { RateLimiter } from '../targets/http/rate-limiter.js';
 import { readPath } from '../targets/http/response-outcomes.js';
 import { DEFAULT_RETRY, isRetryableStatus, parseRetryAfter, retryDelayMs, type RetryPolicy } from '../targets/http/retry-policy.js';
 import { sleep } from '../targets/http/sleep.js';
+import type { PageContext } from './types.js';
 
 type Source = ExportProfile['source'];
-
-/** What fetching pages needs besides the source. */
-export interface PageContext {
-  /** `{since}` and `{param.name}` values for the URL */
-  readonly vars: Readonly<Record<string, string>>;
-  readonly headers: () => Promise<Record<string, string>>;
-  readonly signal: AbortSignal;
-}
 
 /** Fills `{since}` and `{param.x}` into a URL template, URL-encoded. */
 export function fillUrl(template: string, vars: Readonly<Record<string, string>>): URL {

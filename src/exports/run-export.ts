@@ -20,19 +20,7 @@ import { crashPoint } from '../util/crash-point.js';
 import { doneMarker } from '../util/done-marker.js';
 import { newId } from '../util/ids.js';
 import { fetchPages } from './fetch-pages.js';
-
-/** What one export run did. */
-export interface ExportResult {
-  readonly runId: string;
-  readonly status: 'completed' | 'failed';
-  /** where the file was delivered, or null (failed, or empty with `empty: skip`) */
-  readonly file: string | null;
-  readonly records: number;
-  readonly rejected: number;
-  /** the `{since}` the run asked the API for ('' for the first run) */
-  readonly since: string;
-  readonly error: string | null;
-}
+import type { ExportResult } from './types.js';
 
 /**
  * One export: asks the API for the records since the watermark (or `--param since=`), page by

@@ -1,6 +1,6 @@
 import { durationMs } from '../profiles/schema-helpers.js';
 import type { LoadedProfile } from '../profiles/types.js';
-import type { Endpoint } from './send-notification.js';
+import type { Endpoint } from './types.js';
 
 /** Per attempt, unless `notify[].timeout` says otherwise (Standard Webhooks suggests 15–30 s). */
 export const DEFAULT_NOTIFY_TIMEOUT_MS = 15_000;

@@ -5,20 +5,7 @@ import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
 
 import { isLocalName, isPrivateAddress } from './address-guard.js';
-
-/** What the sender needs of a `notify` entry when it sends. */
-export interface Endpoint {
-  readonly secret: string | undefined;
-  readonly allowPrivate: boolean;
-  readonly timeoutMs: number;
-}
-
-/** What one attempt came to. */
-export type Attempt =
-  | { readonly kind: 'delivered'; readonly status: number }
-  | { readonly kind: 'gone' }
-  | { readonly kind: 'refused'; readonly reason: string }
-  | { readonly kind: 'retry'; readonly reason: string; readonly retryAfterMs?: number };
+import type { Attempt, Endpoint } from './types.js';
 
 /** Standard Webhooks keys may be written `whsec_<base64>`; anything else is used as UTF-8 bytes. */
 function keyOf(secret: string): Buffer {
