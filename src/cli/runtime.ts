@@ -72,3 +72,24 @@ export function openRuntimeOrReport(options: GlobalOptions, io: CommandIo): Runt
     throw err;
   }
 }
+
+/**
+ * Runs `work` with the exclusive runtime and a signal that SIGINT/SIGTERM abort (deliveries in
+ * flight are checkpointed, then the command exits); closes the runtime after. Exit 2 when the
+ * runtime cannot be opened.
+ */
+export async function withInterruptibleRuntime(options: GlobalOptions, io: CommandIo, work: (runtime: Runtime, signal: AbortSignal) => Promise<number>): Promise<number> {
+  const runtime = openRuntimeOrReport(options, io);
+  if (runtime === undefined) return 2;
+  const controller = new AbortController();
+  const stop = (): void => controller.abort(new Error('interrupted'));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    return await work(runtime, controller.signal);
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    await runtime.close();
+  }
+}

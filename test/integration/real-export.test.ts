@@ -1,24 +1,13 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { chownSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { ensureRealServers, type RealServers } from '../../scripts/test-servers/real-servers.js';
 import { startPagedApi, type PagedApi } from '../support/paged-api.js';
+import { realConnections, serverFolder } from '../support/real-server-setup.js';
 import { runCli } from '../support/run-cli.js';
 import { createWorkspace, type Workspace } from '../support/workspace.js';
-
-/** An outbox folder inside a server's served root, owned by the server's user. */
-function outbox(root: string, user: string, name: string): string {
-  const uid = Number(execFileSync('id', ['-u', user]).toString().trim());
-  const gid = Number(execFileSync('id', ['-g', user]).toString().trim());
-  const dir = join(root, name);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  chownSync(dir, uid, gid);
-  return dir;
-}
 
 describe('exports to the real OpenSSH and vsftpd', { timeout: 180_000 }, () => {
   let servers: RealServers;
@@ -38,14 +27,14 @@ describe('exports to the real OpenSSH and vsftpd', { timeout: 180_000 }, () => {
   });
 
   const cases = [
-    { type: 'sftp', server: () => servers.sftp, connection: () => `{ type: sftp, host: 127.0.0.1, port: ${servers.sftp.port}, user: ${servers.sftp.user}, privateKey: "\${file:${servers.sftp.privateKeyPath}}", hostKey: "${servers.sftp.hostKeyFingerprint}" }` },
-    { type: 'ftp', server: () => servers.ftp, connection: () => `{ type: ftp, insecure: true, host: 127.0.0.1, port: ${servers.ftp.port}, user: ${servers.ftp.user}, password: "\${FERRY_TEST_REAL_FTP_PW}" }` },
-    { type: 'ftps', server: () => servers.ftps, connection: () => `{ type: ftps, host: 127.0.0.1, port: ${servers.ftps.port}, user: ${servers.ftps.user}, password: "\${FERRY_TEST_REAL_FTP_PW}", ca: "\${file:${join(ws.root, 'ftps-ca.pem')}}" }` },
+    { type: 'sftp', server: () => servers.sftp, connection: () => realConnections(servers, join(ws.root, 'ftps-ca.pem')).sftp },
+    { type: 'ftp', server: () => servers.ftp, connection: () => realConnections(servers, join(ws.root, 'ftps-ca.pem')).ftp },
+    { type: 'ftps', server: () => servers.ftps, connection: () => realConnections(servers, join(ws.root, 'ftps-ca.pem')).ftps },
   ];
   for (const c of cases) {
     it(`${c.type}: uploads the export and its done file`, async () => {
       const server = c.server();
-      const local = outbox(server.root, server.user, join(run, c.type));
+      const local = serverFolder(server.root, server.user, join(run, c.type));
       const remoteDir = `${server.dir}/${run}/${c.type}`;
       ws.writeProfile(`export-${c.type}`, `version: 1
 kind: export

@@ -1,25 +1,15 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { ensureRealServers, type RealServers } from '../../scripts/test-servers/real-servers.js';
 import { startHttpTarget, type HttpTarget } from '../support/http-target.js';
+import { realConnections, serverFolder } from '../support/real-server-setup.js';
 import { writeOrdersCsv } from '../support/orders-csv.js';
 import { runCli } from '../support/run-cli.js';
 import { createWorkspace, type Workspace } from '../support/workspace.js';
-
-/** A folder for one test inside a server's served root, owned by the server's user like a real drop folder. */
-function dropFolder(root: string, user: string, name: string): string {
-  const uid = Number(execFileSync('id', ['-u', user]).toString().trim());
-  const gid = Number(execFileSync('id', ['-g', user]).toString().trim());
-  const dir = join(root, name);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  chownSync(dir, uid, gid);
-  return dir;
-}
 
 function profile(target: string, type: string, connection: string, dir: string): string {
   return `version: 1
@@ -59,30 +49,15 @@ describe('the real OpenSSH and vsftpd as sources and result destinations', { tim
   });
 
   const cases = [
-    {
-      name: 'OpenSSH (SFTP, key auth, pinned host key)',
-      server: () => servers.sftp,
-      type: 'sftp',
-      connection: () => `{ type: sftp, host: 127.0.0.1, port: ${servers.sftp.port}, user: ${servers.sftp.user}, privateKey: "\${file:${servers.sftp.privateKeyPath}}", hostKey: "${servers.sftp.hostKeyFingerprint}" }`,
-    },
-    {
-      name: 'vsftpd (plain FTP)',
-      server: () => servers.ftp,
-      type: 'ftp',
-      connection: () => `{ type: ftp, insecure: true, host: 127.0.0.1, port: ${servers.ftp.port}, user: ${servers.ftp.user}, password: "\${FERRY_TEST_REAL_FTP_PW}" }`,
-    },
-    {
-      name: 'vsftpd (explicit FTPS, require_ssl_reuse)',
-      server: () => servers.ftps,
-      type: 'ftps',
-      connection: () => `{ type: ftps, host: 127.0.0.1, port: ${servers.ftps.port}, user: ${servers.ftps.user}, password: "\${FERRY_TEST_REAL_FTP_PW}", ca: "\${file:${join(ws.root, 'ftps-ca.pem')}}" }`,
-    },
+    { name: 'OpenSSH (SFTP, key auth, pinned host key)', server: () => servers.sftp, type: 'sftp', connection: () => realConnections(servers, join(ws.root, 'ftps-ca.pem')).sftp },
+    { name: 'vsftpd (plain FTP)', server: () => servers.ftp, type: 'ftp', connection: () => realConnections(servers, join(ws.root, 'ftps-ca.pem')).ftp },
+    { name: 'vsftpd (explicit FTPS, require_ssl_reuse)', server: () => servers.ftps, type: 'ftps', connection: () => realConnections(servers, join(ws.root, 'ftps-ca.pem')).ftps },
   ];
 
   for (const c of cases) {
     it(`${c.name}: takes the file, delivers it, uploads the result and moves the source on the server`, async () => {
       const server = c.server();
-      const local = dropFolder(server.root, server.user, join(run, c.type));
+      const local = serverFolder(server.root, server.user, join(run, c.type));
       const remoteDir = `${server.dir}/${run}/${c.type}`;
       const id = `orders-${c.type}`;
       ws.writeProfile(id, profile(target.url, c.type === 'sftp' ? 'sftp' : c.type, c.connection(), remoteDir));

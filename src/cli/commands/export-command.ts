@@ -6,7 +6,7 @@ import type { ExportProfile } from '../../profiles/export-schema.js';
 import type { RunParams } from '../../profiles/run-params.js';
 import type { LoadedProfile } from '../../profiles/types.js';
 import type { GlobalOptions } from '../options.js';
-import { openRuntimeOrReport } from '../runtime.js';
+import { withInterruptibleRuntime } from '../runtime.js';
 import type { CommandIo } from '../types.js';
 
 /** `ferry run <export> [--param since=…]`: one export now; exit 0 delivered, 1 failed. */
@@ -15,14 +15,8 @@ export async function exportCommand(options: GlobalOptions, loaded: LoadedProfil
     io.err(`profile ${loaded.id} is an export: it reads an API, not a file (leave out --file)`);
     return 2;
   }
-  const runtime = openRuntimeOrReport(options, io);
-  if (runtime === undefined) return 2;
-  const controller = new AbortController();
-  const stop = (): void => controller.abort(new Error('interrupted'));
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  try {
-    const result = await runExport(runtime.context(controller.signal), loaded, spec, params, 'manual');
+  return withInterruptibleRuntime(options, io, async (runtime, signal) => {
+    const result = await runExport(runtime.context(signal), loaded, spec, params, 'manual');
     await new NotificationSender(runtime.store, (id, url) => (id === loaded.id ? endpointOf(loaded, url) : undefined), runtime.log.child({ component: 'notifications' })).sendDue();
     if (flags.json === true) {
       io.out(toJson({ profile: loaded.id, run: result.runId, status: result.status, file: result.file, records: result.records, rejected: result.rejected, since: result.since, params: params.texts, error: result.error }, '  '));
@@ -32,9 +26,5 @@ export async function exportCommand(options: GlobalOptions, loaded: LoadedProfil
         : `${loaded.id}: export failed: ${result.error ?? ''}`);
     }
     return result.status === 'completed' ? 0 : 1;
-  } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
-    await runtime.close();
-  }
+  });
 }

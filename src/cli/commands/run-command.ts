@@ -15,7 +15,7 @@ import { FolderSource } from '../../sources/folder-source.js';
 import { sourceFs } from '../../pipeline/process-batch.js';
 import type { BatchRow, BatchStatus } from '../../store/types.js';
 import type { GlobalOptions } from '../options.js';
-import { openRuntimeOrReport } from '../runtime.js';
+import { withInterruptibleRuntime } from '../runtime.js';
 import type { CommandIo } from '../types.js';
 
 /** Exit code of a run (cli-and-api.md): 0 completed, 3 partial, 1 failed. */
@@ -90,14 +90,8 @@ export async function runCommand(options: GlobalOptions, profileId: string, flag
     return 2;
   }
 
-  const runtime = openRuntimeOrReport(options, io);
-  if (runtime === undefined) return 2;
-  const controller = new AbortController();
-  const stop = (): void => controller.abort(new Error('interrupted'));
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  try {
-    const ctx = runtime.context(controller.signal);
+  return withInterruptibleRuntime(options, io, async (runtime, signal) => {
+    const ctx = runtime.context(signal);
     const resumed = await resumeUnfinished(ctx, new Map([[profileId, loaded]]));
     let files: RunFile[];
     try {
@@ -114,9 +108,5 @@ export async function runCommand(options: GlobalOptions, profileId: string, flag
     const all: RunResult = { runId: result.runId, status: combineStatus(batches.map((b) => b.status)), batches };
     io.out(flags.json === true ? toJson({ profile: profileId, run: result.runId, status: all.status, params: resolved.params.texts, batches: all.batches.map(batchJson) }, '  ') : describe(all, profileId));
     return exitCodeOf(all.status);
-  } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
-    await runtime.close();
-  }
+  });
 }
