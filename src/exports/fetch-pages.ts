@@ -1,4 +1,8 @@
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+
 import { InputError, TransientError } from '../errors.js';
+import { isLocalName, isPrivateAddress } from '../notify/address-guard.js';
 import type { ExportProfile } from '../profiles/export-schema.js';
 import { durationMs, parseRate } from '../profiles/schema-helpers.js';
 import { RateLimiter } from '../targets/http/rate-limiter.js';
@@ -13,6 +17,14 @@ type Source = ExportProfile['source'];
 export function fillUrl(template: string, vars: Readonly<Record<string, string>>): URL {
   const filled = template.replace(/\{(since|param\.[A-Za-z][A-Za-z0-9_]*)\}/g, (_m, key: string) => encodeURIComponent(vars[key] ?? ''));
   return new URL(filled);
+}
+
+/** Refuses an API whose name resolves to a loopback, private or link-local address. */
+async function refusePrivate(url: URL): Promise<void> {
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const addresses = isIP(host) !== 0 ? [host] : (await lookup(host, { all: true }).catch(() => [])).map((a) => a.address);
+  const bad = isLocalName(host) ? host : addresses.find((a) => isPrivateAddress(a));
+  if (bad !== undefined) throw new InputError('E_EXPORT_SOURCE', `${url.hostname} is (or resolves to) ${bad}, a loopback, private or link-local address; set source.allowPrivate: true to read from there`);
 }
 
 /** The next URL of a `Link: <…>; rel="next"` header. */
@@ -72,6 +84,7 @@ export async function* fetchPages(source: Source, ctx: PageContext): AsyncGenera
   const perSecond = source.rate === undefined ? undefined : parseRate(source.rate);
   const limiter = perSecond === undefined ? undefined : new RateLimiter(perSecond);
   let url: URL | undefined = fillUrl(source.url, ctx.vars);
+  if (source.allowPrivate !== true) await refusePrivate(url);
   const first = url;
   let page = next !== undefined && 'page' in next ? (next.start ?? 1) : 0;
   let offset = 0;
@@ -84,6 +97,8 @@ export async function* fetchPages(source: Source, ctx: PageContext): AsyncGenera
     if (next === undefined || items.length === 0) return;
     if ('link' in next) {
       url = linkNext(link, url);
+      // a Link header may point anywhere: the same origin only
+      if (url !== undefined && url.origin !== first.origin) throw new InputError('E_EXPORT_SOURCE', `the next page is on another origin (${url.origin}); ferry follows pages on ${first.origin} only`);
     } else if ('cursor' in next) {
       const cursor = readPath(body, next.cursor);
       if (cursor === undefined || cursor === null || cursor === '') return;

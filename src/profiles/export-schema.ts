@@ -1,5 +1,6 @@
 import * as z from 'zod';
 
+import { isLocalName, isPrivateAddress } from '../notify/address-guard.js';
 import { fieldSpec, lookupSpec } from './field-schema.js';
 import { paramsSpec } from './param-schema.js';
 import { authSpec, notifySpec, triggerSpec } from './schema.js';
@@ -30,6 +31,19 @@ const exportSource = obj({
   rate: rate.optional(),
   /** as for targets: attempts (default 8), baseDelay (500ms), maxDelay (5m) */
   retry: obj({ attempts: z.number().int().min(1).max(100).optional(), maxDelay: duration.optional(), baseDelay: duration.optional() }).optional(),
+  /** the API may be on loopback or a private network (refused by default, as for notifications) */
+  allowPrivate: z.boolean().optional(),
+}).superRefine((src, ctx) => {
+  let host: string;
+  try {
+    host = new URL(src.url.replace(/\{[^}]*\}/g, 'x')).hostname;
+  } catch {
+    ctx.addIssue({ code: 'custom', path: ['url'], message: 'is not a URL (placeholders such as {since} are allowed)' });
+    return;
+  }
+  if (src.allowPrivate !== true && (isLocalName(host) || isPrivateAddress(host))) {
+    ctx.addIssue({ code: 'custom', path: ['url'], message: `${host} is a loopback, private or link-local address; exports read from there only with allowPrivate: true` });
+  }
 });
 
 /** `target` of an export: where the file goes. */

@@ -27,6 +27,7 @@ source:
   type: http
   url: "${api}${path}?updatedSince={since}"
   auth: { type: bearer, token: "\${API_TOKEN}" }
+  allowPrivate: true
 ${next}
 fields:
   "Order No": { from: id }
@@ -201,6 +202,18 @@ describe('exports: API pages → file for the customer (kind: export)', () => {
       assert.equal((JSON.parse(r.stdout) as ExportJson).records, 25);
     } finally {
       api.failWith(0);
+    }
+  });
+
+  it('refuses an API on a private address without source.allowPrivate, at check and at run time', async () => {
+    const w = createWorkspace();
+    try {
+      w.writeProfile('leaky', exportProfile('http://169.254.169.254', '/latest', '', join(w.root, 'x')).replace('  allowPrivate: true\n', ''));
+      const check = await runCli(['check'], { env: { ...w.env, API_TOKEN: 't' } });
+      assert.equal(check.code, 2);
+      assert.match(check.stdout + check.stderr, /source\.url: 169\.254\.169\.254 is a loopback, private or link-local address; exports read from there only with allowPrivate: true/);
+    } finally {
+      w.remove();
     }
   });
 });

@@ -38,7 +38,7 @@ describe('exports to the real OpenSSH and vsftpd', { timeout: 180_000 }, () => {
       const remoteDir = `${server.dir}/${run}/${c.type}`;
       ws.writeProfile(`export-${c.type}`, `version: 1
 kind: export
-source: { type: http, url: "${api.url}/page?updatedSince={since}", items: items, next: { page: page } }
+source: { type: http, url: "${api.url}/page?updatedSince={since}", items: items, next: { page: page }, allowPrivate: true }
 fields:
   "Order No": { from: id }
   "Total":    { from: total, type: decimal, scale: 2 }
