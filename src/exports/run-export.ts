@@ -53,7 +53,7 @@ export async function runExport(ctx: PipelineContext, loaded: LoadedProfile, spe
     const format = spec.format?.type ?? 'csv';
     const out = createWriteStream(local, { highWaterMark: 1 << 20 });
     const writer = createTableWriter(format, out, {
-      columns, delimiter: spec.format?.delimiter ?? ',', encoding: spec.format?.encoding ?? 'utf-8', lineEnding: 'CRLF',
+      columns, delimiter: spec.format?.delimiter ?? ',', decimalSeparator: spec.format?.decimalSeparator ?? '.', encoding: spec.format?.encoding ?? 'utf-8', lineEnding: 'CRLF',
       sheetName: spec.format?.sheetName ?? 'Export', rootElement: spec.format?.rootElement ?? 'records', recordElement: spec.format?.recordElement ?? 'record',
     });
     let n = 0;

@@ -67,6 +67,8 @@ export const exportProfileSchema = obj({
   format: obj({
     type: z.enum(['csv', 'xlsx', 'xml', 'json']).optional(),
     delimiter: singleChar.optional(),
+    /** csv: `,` writes decimal commas */
+    decimalSeparator: z.enum(['.', ',']).optional(),
     encoding: z.string().optional(),
     sheetName: z.string().optional(),
     rootElement: z.string().optional(),

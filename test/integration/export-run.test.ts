@@ -216,4 +216,14 @@ describe('exports: API pages → file for the customer (kind: export)', () => {
       w.remove();
     }
   });
+
+  it('writes decimal commas when format.decimalSeparator is ","', async () => {
+    const outbox = join(ws.root, 'out-comma');
+    ws.writeProfile('exp-comma', exportProfile(api.url, '/link', '  next: { link: true }', outbox).replace('format: { type: csv, delimiter: ";", encoding: windows-1252 }', 'format: { type: csv, delimiter: ";", decimalSeparator: ",", encoding: windows-1252 }'));
+    const r = await runCli(['run', 'exp-comma', '--json'], { env });
+    assert.equal(r.code, 0, r.stderr);
+    const file = (JSON.parse(r.stdout) as ExportJson).file ?? '';
+    const lines = iconv.decode(readFileSync(file), 'win1252').split('\r\n');
+    assert.equal(lines[1], 'SO-0001;Kunde 1 „Ü“;10,50');
+  });
 });

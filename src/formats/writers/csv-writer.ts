@@ -6,6 +6,7 @@ import { InputError } from '../../errors.js';
 import { normaliseEncoding } from '../text-decoding.js';
 import { ByteSink } from './byte-sink.js';
 import type { TableWriter, TableWriterOptions, WriterValue } from './types.js';
+import { Decimal } from '../../mapping/decimal.js';
 import { checkRowWidth, looksLikeFormula, scalarText } from './value-text.js';
 
 /** Characters collected before they are encoded and written: big enough to amortise, small enough to stay flat. */
@@ -64,8 +65,13 @@ export function createCsvWriter(out: Writable, options: TableWriterOptions): Tab
   const sink = new ByteSink(out);
 
   const quoted = (text: string): string => (needsQuotes.test(text) ? quote + text.replace(quotes, doubled) + quote : text);
+  const decimalMark = options.decimalSeparator ?? '.';
   const cell = (value: WriterValue): string => {
-    if (typeof value !== 'string') return scalarText(value);
+    if (typeof value !== 'string') {
+      const text = scalarText(value);
+      // a number's point becomes the decimal mark; quoted when that mark is the delimiter
+      return decimalMark !== '.' && (typeof value === 'number' || value instanceof Decimal) ? quoted(text.replace('.', decimalMark)) : text;
+    }
     if (value === '') return '';
     return quoted(neutralise && looksLikeFormula(value) ? `'${value}` : value);
   };

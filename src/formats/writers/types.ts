@@ -24,6 +24,8 @@ export interface TableWriterOptions {
   encoding?: string;
   /** csv: one character, default `"` */
   quote?: string;
+  /** csv: the decimal mark of numbers, default `.`; `,` for ERPs that read decimal commas */
+  decimalSeparator?: string;
   /** csv: default CRLF (RFC 4180) */
   lineEnding?: 'CRLF' | 'LF';
   /** csv: start with a byte order mark; default true for UTF-16, false otherwise */

@@ -32,6 +32,13 @@ describe('CSV writer', () => {
     ]);
   });
 
+  it('writes decimal commas on request, quoting them when the comma is also the delimiter', async () => {
+    const semi = await writeTable('csv', { columns: ['n', 'd', 't'], delimiter: ';', decimalSeparator: ',' }, [[-0.5, decimal('1234.50'), '1.5 stays text']]);
+    assert.equal(semi.toString('utf8'), 'n;d;t\r\n-0,5;1234,50;1.5 stays text\r\n');
+    const comma = await writeTable('csv', { columns: ['n', 'i'], decimalSeparator: ',' }, [[2.25, 7]]);
+    assert.equal(comma.toString('utf8'), 'n,i\r\n"2,25",7\r\n');
+  });
+
   it('writes numbers as plain digits, Decimals exactly, dates as ISO, booleans and empty values', async () => {
     const bytes = await writeTable('csv', { columns: ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'] }, [
       [1e21, 1e-7, -0.5, decimal('1234.50'), decimal('-0.001'), new Date(Date.UTC(2024, 1, 29)), new Date(Date.UTC(2024, 1, 29, 13, 5, 7, 250)), true, false, null],
