@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import type { Logger } from '../log.js';
-import { adminTokens, isAdmin } from './admin-tokens.js';
+import { adminTokens, roleOf } from './admin-tokens.js';
 import { handleApiNotifications } from './api-notifications-route.js';
 import { handleApiRun } from './api-runs-route.js';
 import { handleHook } from './hook-route.js';
@@ -67,8 +67,14 @@ export async function startAdminServer(listen: string, sources: HealthSources, l
       return;
     }
     if (url.pathname.startsWith('/api/')) {
-      if (!isAdmin(req.headers.authorization, tokens)) {
+      const role = roleOf(req.headers.authorization, tokens);
+      if (role === undefined) {
         res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' }).end(JSON.stringify({ error: 'the API needs Authorization: Bearer <token> (FERRY_ADMIN_TOKENS)' }));
+        return;
+      }
+      // a read token sees everything and changes nothing
+      if (role !== 'admin' && req.method !== 'GET' && req.method !== 'HEAD') {
+        res.writeHead(403, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'this token may only read; changes need an admin token' }));
         return;
       }
       const run = /^\/api\/profiles\/([A-Za-z0-9_.-]+)\/runs$/.exec(url.pathname);

@@ -1,25 +1,59 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
-/**
- * The bearer tokens for `/api`: `FERRY_ADMIN_TOKENS` (comma-separated) or `FERRY_ADMIN_TOKENS_FILE`
- * (one per line). No tokens means the API answers 401 to everything.
- */
-export function adminTokens(env: Readonly<Record<string, string | undefined>> = process.env): readonly string[] {
-  const fromFile = env.FERRY_ADMIN_TOKENS_FILE === undefined ? [] : readFileSync(env.FERRY_ADMIN_TOKENS_FILE, 'utf8').split(/\r?\n/);
-  const fromEnv = (env.FERRY_ADMIN_TOKENS ?? '').split(',');
-  return [...fromEnv, ...fromFile].map((t) => t.trim()).filter((t) => t.length > 0);
+/** What a token may do: `read` sees everything under /api, `admin` may also change things. */
+export type ApiRole = 'admin' | 'read';
+
+/** One accepted token, kept only as its SHA-256. */
+export interface ApiToken {
+  readonly role: ApiRole;
+  /** sha256 of the token, hex */
+  readonly hash: string;
 }
 
-/** Whether an Authorization header carries one of `tokens` (compared in constant time). */
-export function isAdmin(header: string | undefined, tokens: readonly string[]): boolean {
+function sha256(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/**
+ * Reads one entry: `admin=sha256:<hex>` / `read=sha256:<hex>` (hashed at rest, as
+ * `ferry token new` prints them), `admin=<token>` / `read=<token>`, or a bare `<token>` (admin).
+ */
+export function parseTokenEntry(entry: string): ApiToken | undefined {
+  const text = entry.trim();
+  if (text === '' || text.startsWith('#')) return undefined;
+  const m = /^(admin|read)=(.+)$/.exec(text);
+  const role: ApiRole = m === null ? 'admin' : (m[1] as ApiRole);
+  const secret = m === null ? text : (m[2] ?? '');
+  const hashed = /^sha256:([0-9a-f]{64})$/i.exec(secret);
+  return { role, hash: hashed?.[1]?.toLowerCase() ?? sha256(secret) };
+}
+
+/**
+ * The tokens for `/api`: `FERRY_ADMIN_TOKENS` (comma-separated entries) and
+ * `FERRY_ADMIN_TOKENS_FILE` (one entry per line, `#` comments). No tokens: the API refuses all.
+ */
+export function adminTokens(env: Readonly<Record<string, string | undefined>> = process.env): readonly ApiToken[] {
+  const fromFile = env.FERRY_ADMIN_TOKENS_FILE === undefined ? [] : readFileSync(env.FERRY_ADMIN_TOKENS_FILE, 'utf8').split(/\r?\n/);
+  const fromEnv = (env.FERRY_ADMIN_TOKENS ?? '').split(',');
+  return [...fromEnv, ...fromFile].map(parseTokenEntry).filter((t): t is ApiToken => t !== undefined);
+}
+
+/** The role of the bearer token in an Authorization header, compared by hash in constant time. */
+export function roleOf(header: string | undefined, tokens: readonly ApiToken[]): ApiRole | undefined {
   const m = /^Bearer\s+(.+)$/i.exec((header ?? '').trim());
-  if (m === null) return false;
-  const given = Buffer.from(m[1] ?? '');
-  let ok = false;
+  if (m === null) return undefined;
+  const given = Buffer.from(sha256(m[1] ?? ''), 'hex');
+  let role: ApiRole | undefined;
   for (const token of tokens) {
-    const wanted = Buffer.from(token);
-    if (given.length === wanted.length && timingSafeEqual(given, wanted)) ok = true;
+    const wanted = Buffer.from(token.hash, 'hex');
+    if (wanted.length === given.length && timingSafeEqual(given, wanted) && role !== 'admin') role = token.role;
   }
-  return ok;
+  return role;
+}
+
+/** A new random token and the entry that accepts it without storing it. */
+export function newToken(role: ApiRole): { token: string; entry: string } {
+  const token = `fy_${randomBytes(24).toString('base64url')}`;
+  return { token, entry: `${role}=sha256:${sha256(token)}` };
 }

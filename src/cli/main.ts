@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { checkCommand } from './commands/check-command.js';
 import { previewCommand } from './commands/preview-command.js';
 import { type ProfileNewFlags, profileNewCommand } from './commands/profile-new-command.js';
+import { newToken } from '../admin/admin-tokens.js';
 import { notificationsCommand, replayNotificationCommand } from './commands/notifications-command.js';
 import { reprocessCommand } from './commands/reprocess-command.js';
 import { runCommand } from './commands/run-command.js';
@@ -63,6 +64,20 @@ export async function main(argv: readonly string[], io: CommandIo = stdio): Prom
     .option('--json', 'print JSON instead of tables')
     .action(async (profile: string, file: string, flags: { rows?: string; json?: boolean; param?: string[] }) => {
       exitCode = await previewCommand(globals(), profile, file, flags, io);
+    });
+  const token = program.command('token').description('tokens for the admin API');
+  token.command('new')
+    .description('print a new API token and the entry (hashed) for FERRY_ADMIN_TOKENS or its file')
+    .option('--role <role>', 'admin (may change things) or read', 'admin')
+    .action((flags: { role?: string }) => {
+      if (flags.role !== 'admin' && flags.role !== 'read') {
+        io.err('--role must be admin or read');
+        exitCode = 2;
+        return;
+      }
+      const made = newToken(flags.role);
+      io.out(`token (give it to the API client; it is not stored):\n  ${made.token}\nentry (add it to FERRY_ADMIN_TOKENS or the FERRY_ADMIN_TOKENS_FILE):\n  ${made.entry}`);
+      exitCode = 0;
     });
   const profile = program.command('profile').description('work with profiles');
   profile.command('new')

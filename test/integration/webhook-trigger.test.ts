@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -14,6 +14,7 @@ import { createWorkspace, ordersProfile, type Workspace } from '../support/works
 const TOKEN = 'hook-token-5b1f0e';
 const SECRET = 'hook-secret-9a7c22';
 const ADMIN = 'admin-token-31c4';
+const READER = 'reader-token-77aa';
 
 function signed(id: string, body: string, timestamp = Math.floor(Date.now() / 1000), secret = SECRET): Record<string, string> {
   const signature = createHmac('sha256', secret).update(`${id}.${timestamp}.${body}`).digest('base64');
@@ -42,7 +43,7 @@ describe('webhook trigger: POST /hooks/<profile> on the running daemon', () => {
     ws.writeProfile('orders', profile);
     mkdirSync(join(ws.root, 'reports-inbox'), { recursive: true });
     ws.writeProfile('reports', profile.replaceAll(ws.inbox, join(ws.root, 'reports-inbox')).replace('webhook: {', 'maxRuns: 2, webhook: {'));
-    daemon = new DaemonProcess(ws, { HOOK_TOKEN: TOKEN, HOOK_SECRET: SECRET, FERRY_ADMIN_TOKENS: ADMIN });
+    daemon = new DaemonProcess(ws, { HOOK_TOKEN: TOKEN, HOOK_SECRET: SECRET, FERRY_ADMIN_TOKENS: `${ADMIN},read=sha256:${createHash('sha256').update(READER).digest('hex')}` });
     base = await daemon.ready();
   });
   after(async () => {
@@ -102,6 +103,8 @@ describe('webhook trigger: POST /hooks/<profile> on the running daemon', () => {
     const url = `${base}/api/profiles/orders/runs`;
     assert.equal((await fetch(url, { method: 'POST', body: '{}' })).status, 401);
     assert.equal((await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` }, body: '{}' })).status, 401, 'a webhook token is no admin token');
+    assert.equal((await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${READER}` }, body: '{}' })).status, 403, 'a read token changes nothing');
+    assert.equal((await fetch(`${base}/api/notifications`, { headers: { authorization: `Bearer ${READER}` } })).status, 200, 'but reads');
     const bad = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}` }, body: JSON.stringify({ params: { channel: 'x', nope: 1 } }) });
     assert.equal(bad.status, 422);
     const res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify({ params: { channel: 'api' } }) });
