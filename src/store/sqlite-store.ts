@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 
 import { acquireInstanceLock, type InstanceLock } from './instance-lock.js';
-import { SqliteDaemonState } from './sqlite-daemon-state.js';
+import { SqliteSideTables } from './sqlite-side-tables.js';
 import { OUTBOX_SCHEMA, SqliteOutbox } from './sqlite-outbox.js';
 import { ADDED_COLUMNS, type BatchDbRow, type ChunkDbRow, COLUMN_OF, type RunDbRow, toRun, packOutcomes, SCHEMA, toBatch, unpackChunk } from './sqlite-rows.js';
 import type { Alert, ArrivalState, BatchPatch, BatchRow, BatchStatus, ChunkRecord, LedgerCounts, NewBatch, NewNotification, Notification, NotificationOutcome, ProfileProblems, RunRow, ScheduleState, SourceHealth, StateStore } from './types.js';
@@ -19,12 +19,12 @@ export class SqliteStore implements StateStore {
   private readonly statements = new Map<string, Database.Statement>();
 
   private readonly outbox: SqliteOutbox;
-  private readonly daemon: SqliteDaemonState;
+  private readonly side: SqliteSideTables;
 
   private constructor(db: Database.Database, private readonly lock: InstanceLock | undefined) {
     this.db = db;
     this.outbox = new SqliteOutbox(db, (sql) => this.stmt(sql));
-    this.daemon = new SqliteDaemonState((sql) => this.stmt(sql));
+    this.side = new SqliteSideTables(db, (sql) => this.stmt(sql));
   }
 
   /**
@@ -71,13 +71,13 @@ export class SqliteStore implements StateStore {
   async finishRun(id: string, status: BatchStatus, extra: { notifications?: readonly NewNotification[]; watermark?: { profile: string; value: string } } = {}): Promise<void> {
     this.db.transaction(() => {
       this.stmt('UPDATE runs SET status = ?, finished_at = ? WHERE id = ?').run(status, Date.now(), id);
-      if (extra.watermark !== undefined) this.daemon.saveWatermark(extra.watermark.profile, extra.watermark.value);
+      if (extra.watermark !== undefined) this.side.saveWatermark(extra.watermark.profile, extra.watermark.value);
       this.outbox.insert(extra.notifications ?? [], Date.now());
     }).immediate();
   }
 
   async getWatermark(profile: string): Promise<string | undefined> {
-    return this.daemon.getWatermark(profile);
+    return this.side.getWatermark(profile);
   }
 
   async getRun(id: string): Promise<RunRow | undefined> {
@@ -193,41 +193,24 @@ export class SqliteStore implements StateStore {
     return row === undefined ? undefined : unpackChunk(row);
   }
 
+
+
+
+
   async profileVersion(profile: string, contentHash: string, content: string): Promise<number> {
-    const assign = this.db.transaction((): number => {
-      const known = this.stmt('SELECT version, content FROM profile_versions WHERE profile = ? AND content_hash = ?').get(profile, contentHash) as { version: number; content: string | null } | undefined;
-      if (known !== undefined) {
-        // versions recorded before texts were kept get theirs now
-        if (known.content === null) this.stmt('UPDATE profile_versions SET content = ? WHERE profile = ? AND content_hash = ?').run(content, profile, contentHash);
-        return known.version;
-      }
-      const last = this.stmt('SELECT MAX(version) AS v FROM profile_versions WHERE profile = ?').get(profile) as { v: number | null };
-      const version = (last.v ?? 0) + 1;
-      this.stmt('INSERT INTO profile_versions (profile, content_hash, version, first_seen, content) VALUES (?, ?, ?, ?, ?)').run(profile, contentHash, version, Date.now(), content);
-      return version;
-    });
-    return assign.immediate();
+    return this.side.profileVersion(profile, contentHash, content);
   }
 
   async profileContent(profile: string, contentHash: string): Promise<string | undefined> {
-    const row = this.stmt('SELECT content FROM profile_versions WHERE profile = ? AND content_hash = ?').get(profile, contentHash) as { content: string | null } | undefined;
-    return row?.content ?? undefined;
+    return this.side.profileContent(profile, contentHash);
   }
 
   async recordSourceHealth(h: SourceHealth): Promise<void> {
-    this.stmt(`INSERT INTO source_health (profile, connection, state, last_poll_at, last_ok_at, last_error, last_error_at, waiting, pid)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (profile) DO UPDATE SET connection = excluded.connection, state = excluded.state,
-      last_poll_at = excluded.last_poll_at, last_ok_at = excluded.last_ok_at, last_error = excluded.last_error,
-      last_error_at = excluded.last_error_at, waiting = excluded.waiting, pid = excluded.pid`)
-      .run(h.profile, h.connection, h.state, h.lastPollAt, h.lastOkAt, h.lastError, h.lastErrorAt, h.waiting, h.pid);
+    this.side.recordSourceHealth(h);
   }
 
   async listSourceHealth(): Promise<SourceHealth[]> {
-    const rows = this.stmt('SELECT * FROM source_health ORDER BY profile').all() as {
-      profile: string; connection: string; state: 'ok' | 'down'; last_poll_at: number; last_ok_at: number | null;
-      last_error: string | null; last_error_at: number | null; waiting: number; pid: number;
-    }[];
-    return rows.map((r) => ({ profile: r.profile, connection: r.connection, state: r.state, lastPollAt: r.last_poll_at, lastOkAt: r.last_ok_at, lastError: r.last_error, lastErrorAt: r.last_error_at, waiting: r.waiting, pid: r.pid }));
+    return this.side.listSourceHealth();
   }
 
   async addAlert(a: Omit<Alert, 'id' | 'at'>, notifications: readonly NewNotification[] = []): Promise<void> {
@@ -266,39 +249,39 @@ export class SqliteStore implements StateStore {
   }
 
   async saveSchedule(st: Omit<ScheduleState, 'updatedAt'>): Promise<void> {
-    return this.daemon.saveSchedule(st);
+    return this.side.saveSchedule(st);
   }
 
   async getSchedule(profile: string): Promise<ScheduleState | undefined> {
-    return this.daemon.getSchedule(profile);
+    return this.side.getSchedule(profile);
   }
 
   async listSchedules(): Promise<ScheduleState[]> {
-    return this.daemon.listSchedules();
+    return this.side.listSchedules();
   }
 
   async saveProfileProblems(profile: string, problems: readonly string[]): Promise<void> {
-    return this.daemon.saveProfileProblems(profile, problems);
+    return this.side.saveProfileProblems(profile, problems);
   }
 
   async listProfileProblems(): Promise<ProfileProblems[]> {
-    return this.daemon.listProfileProblems();
+    return this.side.listProfileProblems();
   }
 
   async getArrivals(profile: string): Promise<ArrivalState | undefined> {
-    return this.daemon.getArrivals(profile);
+    return this.side.getArrivals(profile);
   }
 
   async saveArrivals(a: ArrivalState): Promise<void> {
-    return this.daemon.saveArrivals(a);
+    return this.side.saveArrivals(a);
   }
 
   async listAlerts(q: { limit: number; profile?: string }): Promise<Alert[]> {
-    return this.daemon.listAlerts(q);
+    return this.side.listAlerts(q);
   }
 
   async ledgerCounts(): Promise<LedgerCounts> {
-    return this.daemon.ledgerCounts();
+    return this.side.ledgerCounts();
   }
 
   async close(): Promise<void> {

@@ -1,15 +1,53 @@
 import type Database from 'better-sqlite3';
 
 import { type ScheduleDbRow, toSchedule } from './sqlite-rows.js';
-import type { Alert, ArrivalState, LedgerCounts, ProfileProblems, ScheduleState } from './types.js';
+import type { Alert, ArrivalState, LedgerCounts, ProfileProblems, ScheduleState, SourceHealth } from './types.js';
 
 /**
- * What the daemon keeps besides batches: schedules, profile problems after a reload, expected
- * arrivals, alerts and the counters of /metrics. Synchronous underneath, like the rest of the
- * SQLite store; SqliteStore wraps each call.
+ * What the store keeps beside runs, batches and chunks: profile versions, source health,
+ * schedules, profile problems after a reload, expected arrivals, alerts, export watermarks and the
+ * counters of /metrics. Synchronous underneath, like the rest of the SQLite store; SqliteStore
+ * wraps each call.
  */
-export class SqliteDaemonState {
-  constructor(private readonly stmt: (sql: string) => Database.Statement) {}
+export class SqliteSideTables {
+  constructor(private readonly db: Database.Database, private readonly stmt: (sql: string) => Database.Statement) {}
+
+  profileVersion(profile: string, contentHash: string, content: string): number {
+    const assign = this.db.transaction((): number => {
+      const known = this.stmt('SELECT version, content FROM profile_versions WHERE profile = ? AND content_hash = ?').get(profile, contentHash) as { version: number; content: string | null } | undefined;
+      if (known !== undefined) {
+        // versions recorded before texts were kept get theirs now
+        if (known.content === null) this.stmt('UPDATE profile_versions SET content = ? WHERE profile = ? AND content_hash = ?').run(content, profile, contentHash);
+        return known.version;
+      }
+      const last = this.stmt('SELECT MAX(version) AS v FROM profile_versions WHERE profile = ?').get(profile) as { v: number | null };
+      const version = (last.v ?? 0) + 1;
+      this.stmt('INSERT INTO profile_versions (profile, content_hash, version, first_seen, content) VALUES (?, ?, ?, ?, ?)').run(profile, contentHash, version, Date.now(), content);
+      return version;
+    });
+    return assign.immediate();
+  }
+
+  profileContent(profile: string, contentHash: string): string | undefined {
+    const row = this.stmt('SELECT content FROM profile_versions WHERE profile = ? AND content_hash = ?').get(profile, contentHash) as { content: string | null } | undefined;
+    return row?.content ?? undefined;
+  }
+
+  recordSourceHealth(h: SourceHealth): void {
+    this.stmt(`INSERT INTO source_health (profile, connection, state, last_poll_at, last_ok_at, last_error, last_error_at, waiting, pid)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (profile) DO UPDATE SET connection = excluded.connection, state = excluded.state,
+      last_poll_at = excluded.last_poll_at, last_ok_at = excluded.last_ok_at, last_error = excluded.last_error,
+      last_error_at = excluded.last_error_at, waiting = excluded.waiting, pid = excluded.pid`)
+      .run(h.profile, h.connection, h.state, h.lastPollAt, h.lastOkAt, h.lastError, h.lastErrorAt, h.waiting, h.pid);
+  }
+
+  listSourceHealth(): SourceHealth[] {
+    const rows = this.stmt('SELECT * FROM source_health ORDER BY profile').all() as {
+      profile: string; connection: string; state: 'ok' | 'down'; last_poll_at: number; last_ok_at: number | null;
+      last_error: string | null; last_error_at: number | null; waiting: number; pid: number;
+    }[];
+    return rows.map((r) => ({ profile: r.profile, connection: r.connection, state: r.state, lastPollAt: r.last_poll_at, lastOkAt: r.last_ok_at, lastError: r.last_error, lastErrorAt: r.last_error_at, waiting: r.waiting, pid: r.pid }));
+  }
 
   saveSchedule(st: Omit<ScheduleState, 'updatedAt'>): void {
     this.stmt(`INSERT INTO schedules (profile, expression, time_zone, last_due, next_due, updated_at) VALUES (?, ?, ?, ?, ?, ?)
