@@ -39,11 +39,23 @@ export function adminTokens(env: Readonly<Record<string, string | undefined>> = 
   return [...fromEnv, ...fromFile].map(parseTokenEntry).filter((t): t is ApiToken => t !== undefined);
 }
 
+/** The token of an `Authorization: Bearer <token>` header. */
+export function bearerToken(header: string | undefined): string | undefined {
+  return /^Bearer\s+(.+)$/i.exec((header ?? '').trim())?.[1];
+}
+
+/** Compares two secrets in constant time (for equal lengths). */
+export function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
 /** The role of the bearer token in an Authorization header, compared by hash in constant time. */
 export function roleOf(header: string | undefined, tokens: readonly ApiToken[]): ApiRole | undefined {
-  const m = /^Bearer\s+(.+)$/i.exec((header ?? '').trim());
-  if (m === null) return undefined;
-  const given = Buffer.from(sha256(m[1] ?? ''), 'hex');
+  const token = bearerToken(header);
+  if (token === undefined) return undefined;
+  const given = Buffer.from(sha256(token), 'hex');
   let role: ApiRole | undefined;
   for (const token of tokens) {
     const wanted = Buffer.from(token.hash, 'hex');

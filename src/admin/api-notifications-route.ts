@@ -2,12 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 import { DEFAULT_RETRY_FOR_MS } from '../notify/build-notifications.js';
 import type { Notification, StateStore } from '../store/types.js';
+import { sendJson } from './run-request.js';
 
 const STATES: readonly Notification['state'][] = ['pending', 'delivered', 'dead', 'disabled'];
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-}
 
 function view(n: Notification): Record<string, unknown> {
   return {
@@ -25,20 +22,20 @@ export async function handleApiNotifications(req: IncomingMessage, res: ServerRe
   if (req.method === 'GET' && url.pathname === '/api/notifications') {
     const state = url.searchParams.get('state');
     if (state !== null && !(STATES as readonly string[]).includes(state)) {
-      send(res, 400, { error: `state must be one of ${STATES.join(', ')}` });
+      sendJson(res, 400, { error: `state must be one of ${STATES.join(', ')}` });
       return true;
     }
     const limit = Math.min(500, Math.max(1, Number(url.searchParams.get('limit') ?? 50) || 50));
     const list = await store.listNotifications({ limit, ...(state === null ? {} : { state: state as Notification['state'] }) });
     const disabled = await store.listDisabledEndpoints();
-    send(res, 200, { notifications: list.map(view), disabledEndpoints: disabled.map((d) => ({ ...d, at: new Date(d.at).toISOString() })) });
+    sendJson(res, 200, { notifications: list.map(view), disabledEndpoints: disabled.map((d) => ({ ...d, at: new Date(d.at).toISOString() })) });
     return true;
   }
   const replay = /^\/api\/notifications\/(msg_[A-Za-z0-9]+)\/replay$/.exec(url.pathname);
   if (req.method === 'POST' && replay !== null) {
     const n = await store.replayNotification(replay[1] ?? '', Date.now() + DEFAULT_RETRY_FOR_MS);
-    if (n === undefined) send(res, 404, { error: `no notification ${replay[1] ?? ''}` });
-    else send(res, 202, { notification: view(n) });
+    if (n === undefined) sendJson(res, 404, { error: `no notification ${replay[1] ?? ''}` });
+    else sendJson(res, 202, { notification: view(n) });
     return true;
   }
   return false;

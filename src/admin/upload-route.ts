@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 
@@ -6,20 +5,9 @@ import busboy from 'busboy';
 
 import { FerryError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { bearerToken, sameSecret } from './admin-tokens.js';
+import { sendJson } from './run-request.js';
 import type { UploadTarget } from './types.js';
-
-function send(res: ServerResponse, status: number, body: Record<string, unknown>): void {
-  if (res.headersSent) return;
-  // the rest of a refused body is not read; closing the connection stops the client sending it
-  res.writeHead(status, { 'content-type': 'application/json', ...(status >= 400 ? { connection: 'close' } : {}) }).end(JSON.stringify(body));
-}
-
-function bearerMatches(header: string | undefined, token: string): boolean {
-  const m = /^Bearer\s+(.+)$/i.exec((header ?? '').trim());
-  const given = Buffer.from(m?.[1] ?? '');
-  const wanted = Buffer.from(token);
-  return given.length === wanted.length && timingSafeEqual(given, wanted);
-}
 
 /** `filename="…"` of a Content-Disposition header. */
 function dispositionName(header: string | undefined): string | undefined {
@@ -57,27 +45,28 @@ function firstFilePart(req: IncomingMessage, maxBytes: number): Promise<{ name: 
  * nothing is kept of a refused upload.
  */
 export async function handleUpload(req: IncomingMessage, res: ServerResponse, profile: string, url: URL, target: UploadTarget | undefined, log: Logger): Promise<void> {
-  if (target === undefined) return send(res, 404, { error: `profile ${profile} does not take uploads (it needs source.type: http and a target)` });
-  if (target.token === undefined) return send(res, 401, { error: `profile ${profile} has no source.token, so it takes no uploads` });
-  if (!bearerMatches(req.headers.authorization, target.token)) {
+  if (target === undefined) return sendJson(res, 404, { error: `profile ${profile} does not take uploads (it needs source.type: http and a target)` }, { close: true });
+  if (target.token === undefined) return sendJson(res, 401, { error: `profile ${profile} has no source.token, so it takes no uploads` }, { close: true });
+  const given = bearerToken(req.headers.authorization);
+  if (given === undefined || !sameSecret(given, target.token)) {
     log.warn({ profile }, 'upload refused: wrong or missing token');
-    return send(res, 401, { error: 'an upload needs Authorization: Bearer <source.token>' });
+    return sendJson(res, 401, { error: 'an upload needs Authorization: Bearer <source.token>' }, { close: true });
   }
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > target.maxBytes + 64 * 1024) return send(res, 413, { error: `the upload is ${declared} bytes; profile ${profile} takes at most ${target.maxBytes} (source.maxSize)` });
+  if (declared > target.maxBytes + 64 * 1024) return sendJson(res, 413, { error: `the upload is ${declared} bytes; profile ${profile} takes at most ${target.maxBytes} (source.maxSize)` }, { close: true });
   let name = url.searchParams.get('name') ?? dispositionName(req.headers['content-disposition']);
   let body: Readable = req;
   if (/^multipart\/form-data/i.test(req.headers['content-type'] ?? '')) {
     const part = await firstFilePart(req, target.maxBytes);
-    if (part === undefined) return send(res, 400, { error: 'the multipart form has no file part' });
+    if (part === undefined) return sendJson(res, 400, { error: 'the multipart form has no file part' }, { close: true });
     name ??= part.name;
     body = part.stream;
   }
   try {
     const got = await target.receive(name ?? 'upload', body);
-    return send(res, 202, { profile, run: got.runId, batch: got.batchId, file: got.fileName, size: got.size });
+    return sendJson(res, 202, { profile, run: got.runId, batch: got.batchId, file: got.fileName, size: got.size });
   } catch (err) {
-    if (err instanceof FerryError && err.code === 'E_UPLOAD_TOO_LARGE') return send(res, 413, { error: err.message });
+    if (err instanceof FerryError && err.code === 'E_UPLOAD_TOO_LARGE') return sendJson(res, 413, { error: err.message }, { close: true });
     throw err;
   }
 }

@@ -1,5 +1,7 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+
+import { webhookSignature } from '../notify/webhook-signature.js';
+import { bearerToken, sameSecret } from './admin-tokens.js';
 
 /** How far a signed call's timestamp may be from our clock, either way. */
 export const WEBHOOK_TOLERANCE_SECONDS = 300;
@@ -29,17 +31,6 @@ export class ReplayGuard {
   }
 }
 
-function sameText(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
-/** Standard Webhooks keys may be written `whsec_<base64>`; anything else is used as UTF-8 bytes. */
-function keyOf(secret: string): Buffer {
-  return secret.startsWith('whsec_') ? Buffer.from(secret.slice(6), 'base64') : Buffer.from(secret, 'utf8');
-}
-
 function header(headers: IncomingHttpHeaders, name: string): string | undefined {
   const v = headers[name];
   return Array.isArray(v) ? v[0] : v;
@@ -54,8 +45,8 @@ function header(headers: IncomingHttpHeaders, name: string): string | undefined 
 export function checkWebhook(creds: WebhookCredentials, headers: IncomingHttpHeaders, body: Buffer, nowSeconds: number, replays: ReplayGuard): WebhookCheck {
   const auth = header(headers, 'authorization');
   if (creds.token !== undefined && auth !== undefined) {
-    const m = /^Bearer\s+(.+)$/i.exec(auth.trim());
-    if (m !== null && sameText(m[1] ?? '', creds.token)) return { ok: true, via: 'token' };
+    const given = bearerToken(auth);
+    if (given !== undefined && sameSecret(given, creds.token)) return { ok: true, via: 'token' };
     return { ok: false, status: 401, message: 'the bearer token is not this profile\'s webhook token' };
   }
   const signature = header(headers, 'webhook-signature');
@@ -64,8 +55,8 @@ export function checkWebhook(creds: WebhookCredentials, headers: IncomingHttpHea
     const timestamp = header(headers, 'webhook-timestamp') ?? '';
     if (id === '' || !/^\d{1,12}$/.test(timestamp)) return { ok: false, status: 401, message: 'a signed call needs webhook-id and webhook-timestamp (Unix seconds)' };
     if (Math.abs(nowSeconds - Number(timestamp)) > WEBHOOK_TOLERANCE_SECONDS) return { ok: false, status: 401, message: `webhook-timestamp is more than ${WEBHOOK_TOLERANCE_SECONDS} s away from our clock` };
-    const expected = createHmac('sha256', keyOf(creds.secret)).update(`${id}.${timestamp}.`).update(body).digest('base64');
-    const matches = signature.split(' ').some((part) => part.startsWith('v1,') && sameText(part.slice(3), expected));
+    const expected = webhookSignature(creds.secret, id, timestamp, body);
+    const matches = signature.split(' ').some((part) => part.startsWith('v1,') && sameSecret(part.slice(3), expected));
     if (!matches) return { ok: false, status: 401, message: 'webhook-signature does not match the body' };
     if (!replays.firstTime(id, nowSeconds)) return { ok: false, status: 409, message: `webhook-id ${id} was already received; a replayed call starts nothing` };
     return { ok: true, via: 'signature' };

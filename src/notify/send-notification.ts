@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { request as httpRequest, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -6,16 +5,12 @@ import type { LookupFunction } from 'node:net';
 
 import { isLocalName, isPrivateAddress } from './address-guard.js';
 import type { Attempt, Endpoint } from './types.js';
-
-/** Standard Webhooks keys may be written `whsec_<base64>`; anything else is used as UTF-8 bytes. */
-function keyOf(secret: string): Buffer {
-  return secret.startsWith('whsec_') ? Buffer.from(secret.slice(6), 'base64') : Buffer.from(secret, 'utf8');
-}
+import { webhookSignature } from './webhook-signature.js';
 
 /** The Standard Webhooks headers of one attempt. */
 export function webhookHeaders(id: string, body: string, secret: string | undefined, nowSeconds: number): Record<string, string> {
   const headers: Record<string, string> = { 'webhook-id': id, 'webhook-timestamp': String(nowSeconds) };
-  if (secret !== undefined) headers['webhook-signature'] = `v1,${createHmac('sha256', keyOf(secret)).update(`${id}.${nowSeconds}.${body}`).digest('base64')}`;
+  if (secret !== undefined) headers['webhook-signature'] = `v1,${webhookSignature(secret, id, nowSeconds, body)}`;
   return headers;
 }
 
