@@ -7,7 +7,7 @@ import type { ExportProfile } from '../profiles/export-schema.js';
 import { durationMs, parseRate } from '../profiles/schema-helpers.js';
 import { RateLimiter } from '../targets/http/rate-limiter.js';
 import { readPath } from '../targets/http/response-outcomes.js';
-import { DEFAULT_RETRY, isRetryableStatus, parseRetryAfter, retryDelayMs, type RetryPolicy } from '../targets/http/retry-policy.js';
+import { isRetryableStatus, parseRetryAfter, retryDelayMs, retryPolicyFrom, type RetryPolicy } from '../targets/http/retry-policy.js';
 import { sleep } from '../targets/http/sleep.js';
 import type { PageContext } from './types.js';
 
@@ -74,11 +74,7 @@ async function getJson(url: URL, ctx: PageContext, timeoutMs: number, policy: Re
  */
 export async function* fetchPages(source: Source, ctx: PageContext): AsyncGenerator<unknown[]> {
   const timeoutMs = source.timeout === undefined ? 30_000 : durationMs(source.timeout);
-  const policy: RetryPolicy = {
-    attempts: source.retry?.attempts ?? DEFAULT_RETRY.attempts,
-    baseDelayMs: source.retry?.baseDelay === undefined ? DEFAULT_RETRY.baseDelayMs : durationMs(source.retry.baseDelay),
-    maxDelayMs: source.retry?.maxDelay === undefined ? DEFAULT_RETRY.maxDelayMs : durationMs(source.retry.maxDelay),
-  };
+  const policy = retryPolicyFrom(source.retry);
   const maxPages = source.maxPages ?? 10_000;
   const next = source.next;
   const perSecond = source.rate === undefined ? undefined : parseRate(source.rate);

@@ -16,7 +16,11 @@ export const DEFAULT_RETRY: RetryPolicy = { attempts: 8, baseDelayMs: 500, maxDe
 
 /** The retry policy of a target; `baseDelayMs` (for tests) overrides `retry.baseDelay`. */
 export function retryPolicyOf(target: ProfileTarget, baseDelayMs?: number): RetryPolicy {
-  const retry = target.retry;
+  return retryPolicyFrom(target.retry, baseDelayMs);
+}
+
+/** A retry policy from `retry` settings as targets and export sources write them. */
+export function retryPolicyFrom(retry: ProfileTarget['retry'], baseDelayMs?: number): RetryPolicy {
   return {
     attempts: retry?.attempts ?? DEFAULT_RETRY.attempts,
     baseDelayMs: baseDelayMs ?? (retry?.baseDelay === undefined ? DEFAULT_RETRY.baseDelayMs : durationMs(retry.baseDelay)),
