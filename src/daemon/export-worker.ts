@@ -5,12 +5,10 @@ import { defaultParams } from '../pipeline/run-profile.js';
 import type { ExportProfile } from '../profiles/export-schema.js';
 import type { RunParams } from '../profiles/run-params.js';
 import type { LoadedProfile } from '../profiles/types.js';
-import { parseWindow } from '../scheduler/batch-window.js';
-import { parseCron } from '../scheduler/cron-schedule.js';
 import type { DaemonClock } from './daemon-clock.js';
 import { newId } from '../util/ids.js';
 import type { RunSlots } from './run-slots.js';
-import { ScheduleTrigger } from './schedule-trigger.js';
+import { type ScheduleTrigger, startSchedule, windowOf } from './schedule-trigger.js';
 import type { RunAnswer } from './types.js';
 
 /**
@@ -33,19 +31,9 @@ export class ExportWorker {
 
   start(): void {
     const trigger = this.spec.trigger;
-    if (trigger?.cron === undefined) return;
-    const cron = parseCron(trigger.cron, trigger.timezone);
-    if (!cron.ok) throw new Error(`profile ${this.loaded.id} trigger.cron: ${cron.message}`);
-    const window = trigger.window === undefined ? undefined : parseWindow(trigger.window, trigger.timezone);
-    if (window !== undefined && !window.ok) throw new Error(`profile ${this.loaded.id} trigger.window: ${window.message}`);
-    this.schedule = new ScheduleTrigger({
-      profile: this.loaded.id, schedule: cron.schedule, window: window?.window, makeUpMissed: trigger.makeUpMissed !== false,
-      store: this.ctx.store, clock: this.clock, log: this.log,
-      fire: (_due, makeUp) => {
-        this.requestRun(makeUp ? 'cron (make-up)' : 'cron');
-      },
+    this.schedule = startSchedule(this.loaded.id, trigger, windowOf(this.loaded.id, trigger), { store: this.ctx.store, clock: this.clock, log: this.log }, (t) => {
+      this.requestRun(t);
     });
-    this.schedule.start().catch((err: unknown) => this.log.error({ err }, 'the schedule could not start'));
   }
 
   /**

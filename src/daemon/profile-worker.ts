@@ -9,15 +9,13 @@ import type { RunParams } from '../profiles/run-params.js';
 import { newId } from '../util/ids.js';
 import { durationMs } from '../profiles/schema-helpers.js';
 import type { LoadedProfile } from '../profiles/types.js';
-import { parseWindow } from '../scheduler/batch-window.js';
-import { parseCron } from '../scheduler/cron-schedule.js';
 import type { BatchWindow } from '../scheduler/types.js';
 import { FolderSource } from '../sources/folder-source.js';
 import type { DaemonClock } from './daemon-clock.js';
 import type { RunAnswer } from './types.js';
 import { RunSlots } from './run-slots.js';
 import { ExpectWatch } from './expect-watch.js';
-import { ScheduleTrigger } from './schedule-trigger.js';
+import { type ScheduleTrigger, startSchedule, windowOf } from './schedule-trigger.js';
 
 /** A run asked for by a schedule, a webhook or the API. */
 interface RunRequest {
@@ -73,9 +71,7 @@ export class ProfileWorker {
     this.log = ctx().log.child({ profile: loaded.id });
     this.source = new FolderSource(source, sourceFs(ctx(), loaded), this.log);
     const trigger = loaded.profile.trigger;
-    const window = trigger?.window === undefined ? undefined : parseWindow(trigger.window, trigger.timezone);
-    if (window !== undefined && !window.ok) throw new Error(`profile ${loaded.id} trigger.window: ${window.message}`);
-    this.window = window?.window;
+    this.window = windowOf(loaded.id, trigger);
     this.maxRuns = trigger?.maxRuns ?? 1;
   }
 
@@ -93,18 +89,9 @@ export class ProfileWorker {
       this.expect = new ExpectWatch(this.loaded.id, this.loaded.profile.expect, trigger?.timezone, this.ctx().store, this.clock, this.log, (event, payload) => notificationsFor(this.loaded, event, payload, null));
       this.expect.start().catch((err: unknown) => this.log.error({ err }, 'the expected-arrival watch could not start'));
     }
-    if (trigger?.cron !== undefined) {
-      const cron = parseCron(trigger.cron, trigger.timezone);
-      if (!cron.ok) throw new Error(`profile ${this.loaded.id} trigger.cron: ${cron.message}`);
-      this.schedule = new ScheduleTrigger({
-        profile: this.loaded.id, schedule: cron.schedule, window: this.window, makeUpMissed: trigger.makeUpMissed !== false,
-        store: this.ctx().store, clock: this.clock, log: this.log,
-        fire: (_due, makeUp) => {
-          this.requestRun(makeUp ? 'cron (make-up)' : 'cron');
-        },
-      });
-      this.schedule.start().catch((err: unknown) => this.log.error({ err }, 'the schedule could not start'));
-    }
+    this.schedule = startSchedule(this.loaded.id, trigger, this.window, { store: this.ctx().store, clock: this.clock, log: this.log }, (t) => {
+      this.requestRun(t);
+    });
     // a profile with cron or webhook alone runs only when they say so; every or watch add the folder's own triggers
     if ((scheduled || trigger?.webhook !== undefined) && trigger?.every === undefined && trigger?.watch !== true) return;
     if (trigger?.watch !== false && this.loaded.profile.source?.type === 'local') {

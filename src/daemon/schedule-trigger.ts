@@ -1,4 +1,7 @@
 import type { Logger } from '../log.js';
+import type { Profile } from '../profiles/schema.js';
+import { parseWindow } from '../scheduler/batch-window.js';
+import { parseCron } from '../scheduler/cron-schedule.js';
 import { nextRun, planStartUp, type PlannedRun } from '../scheduler/run-plan.js';
 import type { BatchWindow, CronSchedule } from '../scheduler/types.js';
 import type { StateStore } from '../store/types.js';
@@ -86,4 +89,37 @@ export class ScheduleTrigger {
     for (let i = 0; i < 10_000 && next.startAt.getTime() <= run.startAt.getTime(); i++) next = nextRun(schedule, window, next.due);
     return next;
   }
+}
+
+/** The trigger settings a profile's schedule is made from (import and export profiles alike). */
+type TriggerSettings = NonNullable<Profile['trigger']>;
+
+/** A profile's checked `trigger.window`, if any; the profile was validated, so a bad one is a bug. */
+export function windowOf(profile: string, trigger: TriggerSettings | undefined): BatchWindow | undefined {
+  if (trigger?.window === undefined) return undefined;
+  const window = parseWindow(trigger.window, trigger.timezone);
+  if (!window.ok) throw new Error(`profile ${profile} trigger.window: ${window.message}`);
+  return window.window;
+}
+
+/**
+ * Starts the schedule of a profile's `trigger.cron` (held for `window`), calling `request` with
+ * `cron` or `cron (make-up)` at each fire time; undefined when the profile has no cron.
+ */
+export function startSchedule(
+  profile: string,
+  trigger: TriggerSettings | undefined,
+  window: BatchWindow | undefined,
+  deps: { store: StateStore; clock: DaemonClock; log: Logger },
+  request: (trigger: string) => void,
+): ScheduleTrigger | undefined {
+  if (trigger?.cron === undefined) return undefined;
+  const cron = parseCron(trigger.cron, trigger.timezone);
+  if (!cron.ok) throw new Error(`profile ${profile} trigger.cron: ${cron.message}`);
+  const schedule = new ScheduleTrigger({
+    profile, schedule: cron.schedule, window, makeUpMissed: trigger.makeUpMissed !== false, ...deps,
+    fire: (_due, makeUp) => request(makeUp ? 'cron (make-up)' : 'cron'),
+  });
+  schedule.start().catch((err: unknown) => deps.log.error({ err }, 'the schedule could not start'));
+  return schedule;
 }
