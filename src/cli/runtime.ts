@@ -30,7 +30,7 @@ export function openRuntime(options: GlobalOptions, mode: { exclusive: boolean; 
   const dataDir = resolve(options.data);
   process.env.FERRY_DATA = dataDir;
   const log = createLogger(options.logLevel);
-  const store = SqliteStore.open(resolve(options.store.slice('sqlite:'.length)), mode);
+  const store = SqliteStore.open(sqliteStorePath(options), mode);
   const sinks = new Map<string, Sink>();
   const remotes = new RemoteRegistry(log);
   const sinkFor = (loaded: LoadedProfile): Sink => {
@@ -92,4 +92,9 @@ export async function withInterruptibleRuntime(options: GlobalOptions, io: Comma
     process.off('SIGTERM', stop);
     await runtime.close();
   }
+}
+
+/** The file of a `sqlite:<path>` store, absolute. */
+export function sqliteStorePath(options: GlobalOptions): string {
+  return resolve(options.store.replace(/^sqlite:/, ''));
 }

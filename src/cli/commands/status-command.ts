@@ -1,15 +1,15 @@
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 
 import { toJson } from '../../json/to-json.js';
 import { SqliteStore } from '../../store/sqlite-store.js';
 import type { GlobalOptions } from '../options.js';
+import { sqliteStorePath } from '../runtime.js';
 import type { CommandIo } from '../types.js';
 import { batchJson } from './run-command.js';
 
 /** `ferry status [--json]`: recent runs and batches, read from the store without locking it. */
 export async function statusCommand(options: GlobalOptions, flags: { json?: boolean; limit?: string }, io: CommandIo): Promise<number> {
-  const path = resolve(options.store.replace(/^sqlite:/, ''));
+  const path = sqliteStorePath(options);
   if (!existsSync(path)) {
     io.out(flags.json === true ? toJson({ runs: [], batches: [], unfinished: [], notifications: { pending: 0, dead: [], disabledEndpoints: [] }, alerts: [], invalidProfiles: [], schedules: [], sources: [] }, '  ') : 'no state store yet: nothing has run');
     return 0;
