@@ -111,6 +111,23 @@ export function wallClockMs(p: DateTimeParts): number {
   );
 }
 
+/** The parts of a wall-clock time in ms since the epoch (the inverse of `wallClockMs`); no offset. */
+export function partsOfWallClock(wall: number): DateTimeParts {
+  const days = Math.floor(wall / MS_PER_DAY);
+  const msOfDay = wall - days * MS_PER_DAY;
+  const ymd = civilFromDays(days);
+  const seconds = Math.floor(msOfDay / 1000);
+  return {
+    year: packedYear(ymd),
+    month: packedMonth(ymd),
+    day: packedDay(ymd),
+    hour: Math.floor(seconds / 3600),
+    minute: Math.floor(seconds / 60) % 60,
+    second: seconds % 60,
+    millisecond: msOfDay % 1000,
+  };
+}
+
 /** Two-digit zero padding for values 0-99. */
 export function pad2(n: number): string {
   return n < 10 ? '0' + n : '' + n;

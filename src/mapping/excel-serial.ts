@@ -3,7 +3,7 @@
  * this way and CSV exports sometimes leak them, so they are understood without a format.
  */
 
-import { MS_PER_DAY, civilFromDays, daysFromCivil, packedDay, packedMonth, packedYear, type DateTimeParts } from './date-parts.js';
+import { MS_PER_DAY, daysFromCivil, partsOfWallClock, type DateTimeParts } from './date-parts.js';
 
 /** Day number (since 1970-01-01) of serial 0 for serials 61 and up in the 1900 system. */
 const EPOCH_1900 = daysFromCivil(1899, 12, 30);
@@ -40,17 +40,6 @@ export function excelSerialToParts(serial: number, date1904 = false): DateTimePa
     if (serialDay < 1 || serialDay === FICTITIOUS_LEAP_DAY || serialDay > MAX_SERIAL_1900) return undefined;
     days = (serialDay < FICTITIOUS_LEAP_DAY ? EPOCH_1900_EARLY : EPOCH_1900) + serialDay;
   }
-  const ymd = civilFromDays(days);
-  const year = packedYear(ymd);
-  if (year > 9999) return undefined;
-  const secondsOfDay = Math.floor(msOfDay / 1000);
-  return {
-    year,
-    month: packedMonth(ymd),
-    day: packedDay(ymd),
-    hour: Math.floor(secondsOfDay / 3600),
-    minute: Math.floor(secondsOfDay / 60) % 60,
-    second: secondsOfDay % 60,
-    millisecond: msOfDay % 1000,
-  };
+  const parts = partsOfWallClock(days * MS_PER_DAY + msOfDay);
+  return parts.year > 9999 ? undefined : parts;
 }

@@ -5,10 +5,10 @@
  * clock across daylight saving changes.
  */
 import { compileDatePattern } from '../date-pattern.js';
-import { MS_PER_DAY, daysFromCivil, daysInMonth, isValidParts, wallClockMs } from '../date-parts.js';
+import { MS_PER_DAY, daysFromCivil, daysInMonth, isValidParts, partsOfWallClock, wallClockMs } from '../date-parts.js';
 import type { TimeZone } from '../time-zone.js';
 import { compileDateFormat } from './date-format.js';
-import { MS_PER_MINUTE, fromWall, offsetOf, partsOf, readDate, toDateValue, wallOf, zoneArgument, type DateArg } from './date-values.js';
+import { MS_PER_MINUTE, fromWall, offsetOf, readDate, toDateValue, wallOf, zoneArgument, type DateArg } from './date-values.js';
 import { argAt, eager, literalText, type FunctionSpec } from './function-spec.js';
 import { ExpressionError, LIMITS, type ExprValue } from './types.js';
 import { isAbsent, toInteger, toText } from './values.js';
@@ -42,7 +42,7 @@ function addDays(d: DateArg, days: number, zone: TimeZone | undefined, column: n
 /** Moves `d` by months on its clock; a day the target month lacks becomes its last (Jan 31 → Feb 28). */
 function addMonths(d: DateArg, months: number, zone: TimeZone | undefined, column: number): Date {
   const wall = wallOf(d, zone);
-  const p = partsOf(wall);
+  const p = partsOfWallClock(wall);
   const total = p.year * 12 + (p.month - 1) + months;
   const year = Math.floor(total / 12);
   const month = total - year * 12 + 1;
@@ -99,7 +99,7 @@ const formatDate: FunctionSpec = {
       const d = readDate(value(s), 'formatDate()', column);
       if (d === null) return null;
       const offset = offsetOf(d, zone);
-      const p = partsOf(d.ms + offset * MS_PER_MINUTE);
+      const p = partsOfWallClock(d.ms + offset * MS_PER_MINUTE);
       if (p.year < 1 || p.year > 9999) {
         throw new ExpressionError('expr_argument', 'formatDate(): the date is outside the years 0001-9999 in that time zone', column);
       }

@@ -11,7 +11,7 @@
  * to the function, else by the offset their ISO text was written with (`…T08:30:00+01:00`), else
  * UTC. Nothing here reads the machine's time zone.
  */
-import { MS_PER_DAY, civilFromDays, daysFromCivil, isValidParts, packedDay, packedMonth, packedYear, wallClockMs, type DateTimeParts } from '../date-parts.js';
+import { MS_PER_DAY, daysFromCivil, isValidParts, partsOfWallClock, wallClockMs, type DateTimeParts } from '../date-parts.js';
 import { parseIsoDateTime } from '../iso-date-time.js';
 import { compileTimeZone, type TimeZone } from '../time-zone.js';
 import { literalText } from './function-spec.js';
@@ -87,22 +87,6 @@ export function toDateValue(ms: number, context: string, column: number): Date {
   return new Date(ms);
 }
 
-/** The parts of a wall-clock time given as ms (as `wallClockMs` makes it); no offset. */
-export function partsOf(wall: number): DateTimeParts {
-  const days = Math.floor(wall / MS_PER_DAY);
-  const msOfDay = wall - days * MS_PER_DAY;
-  const ymd = civilFromDays(days);
-  const seconds = Math.floor(msOfDay / 1000);
-  return {
-    year: packedYear(ymd),
-    month: packedMonth(ymd),
-    day: packedDay(ymd),
-    hour: Math.floor(seconds / 3600),
-    minute: Math.floor(seconds / 60) % 60,
-    second: seconds % 60,
-    millisecond: msOfDay % 1000,
-  };
-}
 
 /** Minutes east of UTC of the clock `d` is read by (see the module comment). */
 export function offsetOf(d: DateArg, zone: TimeZone | undefined): number {
@@ -125,7 +109,7 @@ export function fromWall(wall: number, d: DateArg, zone: TimeZone | undefined): 
   if (zone !== undefined) {
     // Out of range walls would confuse the zone's offset cache; report them as out of range.
     if (!Number.isFinite(wall) || wall < FIRST_MS || wall > LAST_MS) return Number.NaN;
-    return zone.toUtc(partsOf(wall));
+    return zone.toUtc(partsOfWallClock(wall));
   }
   return wall - (d.offset ?? 0) * MS_PER_MINUTE;
 }
