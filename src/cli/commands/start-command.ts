@@ -2,6 +2,7 @@ import { startAdminServer } from '../../admin/admin-server.js';
 import { daemonClock, type DaemonClock } from '../../daemon/daemon-clock.js';
 import { NotificationSender } from '../../daemon/notification-sender.js';
 import { ProfileSupervisor } from '../../daemon/profile-supervisor.js';
+import { ReprocessJobs } from '../../daemon/reprocess-jobs.js';
 import { type RunSlots, runSlotsFromEnv } from '../../daemon/run-slots.js';
 import { resumeUnfinished } from '../../pipeline/run-profile.js';
 import { formatProblem, loadProfileSet } from '../../profiles/load.js';
@@ -41,9 +42,13 @@ export async function startCommand(options: GlobalOptions, io: CommandIo): Promi
   const controller = new AbortController();
   const ctx = runtime.context(controller.signal);
   const supervisor = new ProfileSupervisor(options.profiles, ctx, clock, log, slots);
+  const reprocessJobs = new ReprocessJobs(ctx, options.profiles, slots, log);
   let admin: Awaited<ReturnType<typeof startAdminServer>> | undefined;
   try {
-    admin = await startAdminServer(options.listen, { store: runtime.store, remotes: runtime.remotes, startedAt: Date.now(), invalidProfiles: () => supervisor.invalid, hookTarget: (id) => supervisor.hookTarget(id), uploadTarget: (id) => supervisor.uploadTarget(id), runs: () => ({ inUse: slots.inUse, queued: slots.queued }) }, log);
+    admin = await startAdminServer(options.listen, {
+      store: runtime.store, remotes: runtime.remotes, startedAt: Date.now(), profilesDir: options.profiles, dataDir: runtime.dataDir,
+      reprocess: (id, o) => reprocessJobs.start(id, o), invalidProfiles: () => supervisor.invalid, hookTarget: (id) => supervisor.hookTarget(id), uploadTarget: (id) => supervisor.uploadTarget(id), runs: () => ({ inUse: slots.inUse, queued: slots.queued }),
+    }, log);
   } catch (err) {
     io.err(`ferry start: the admin server cannot listen on ${options.listen}: ${err instanceof Error ? err.message : String(err)}`);
     await runtime.close();
@@ -86,6 +91,7 @@ export async function startCommand(options: GlobalOptions, io: CommandIo): Promi
   controller.abort(new Error('ferry is stopping'));
   await Promise.allSettled([resuming, startWorkers]);
   await supervisor.stop();
+  await reprocessJobs.settled();
   await sender.stop();
   await admin.close();
   await runtime.close();
