@@ -10,6 +10,7 @@ import { renderMetrics } from './metrics.js';
 import type { HookTarget, UploadTarget } from './types.js';
 import { handleUpload } from './upload-route.js';
 import { ReplayGuard } from './webhook-auth.js';
+import type { MetricsRegistry } from '../metrics/metrics-registry.js';
 import type { RemoteRegistry } from '../remote/remote-registry.js';
 import type { StateStore } from '../store/types.js';
 
@@ -26,6 +27,8 @@ export interface HealthSources {
   readonly uploadTarget?: (profile: string) => UploadTarget | undefined;
   /** runs going on and waiting, for /metrics */
   readonly runs?: () => { inUse: number; queued: number };
+  /** the daemon's metrics for /metrics (without it, only the ledger's families) */
+  readonly metrics?: MetricsRegistry;
 }
 
 /** Parses `host:port` (IPv6 as `[::1]:8470`). */
@@ -49,8 +52,8 @@ export async function startAdminServer(listen: string, sources: HealthSources, l
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (req.method === 'GET' && url.pathname === '/metrics') {
-      renderMetrics(sources.store, sources.runs === undefined ? {} : { runs: sources.runs })
-        .then((text) => res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(text))
+      renderMetrics(sources)
+        .then(({ contentType, text }) => res.writeHead(200, { 'content-type': contentType }).end(text))
         .catch((err: unknown) => {
           log.error({ err }, 'metrics failed');
           res.writeHead(503, { 'content-type': 'text/plain' }).end('state store unavailable\n');

@@ -3,6 +3,7 @@ import { daemonClock, type DaemonClock } from '../../daemon/daemon-clock.js';
 import { NotificationSender } from '../../daemon/notification-sender.js';
 import { ProfileSupervisor } from '../../daemon/profile-supervisor.js';
 import { type RunSlots, runSlotsFromEnv } from '../../daemon/run-slots.js';
+import { MetricsRegistry } from '../../metrics/metrics-registry.js';
 import { resumeUnfinished } from '../../pipeline/run-profile.js';
 import { formatProblem, loadProfileSet } from '../../profiles/load.js';
 import type { GlobalOptions } from '../options.js';
@@ -35,15 +36,17 @@ export async function startCommand(options: GlobalOptions, io: CommandIo): Promi
     io.err(`ferry start: ${err instanceof Error ? err.message : String(err)}`);
     return 2;
   }
-  const runtime = openRuntimeOrReport(options, io);
+  const metrics = new MetricsRegistry();
+  const runtime = openRuntimeOrReport(options, io, metrics);
   if (runtime === undefined) return 2;
+  metrics.readLedger(runtime.store, { runs: () => ({ inUse: slots.inUse, queued: slots.queued }) });
   const { log } = runtime;
   const controller = new AbortController();
   const ctx = runtime.context(controller.signal);
   const supervisor = new ProfileSupervisor(options.profiles, ctx, clock, log, slots);
   let admin: Awaited<ReturnType<typeof startAdminServer>> | undefined;
   try {
-    admin = await startAdminServer(options.listen, { store: runtime.store, remotes: runtime.remotes, startedAt: Date.now(), invalidProfiles: () => supervisor.invalid, hookTarget: (id) => supervisor.hookTarget(id), uploadTarget: (id) => supervisor.uploadTarget(id), runs: () => ({ inUse: slots.inUse, queued: slots.queued }) }, log);
+    admin = await startAdminServer(options.listen, { store: runtime.store, remotes: runtime.remotes, startedAt: Date.now(), invalidProfiles: () => supervisor.invalid, hookTarget: (id) => supervisor.hookTarget(id), uploadTarget: (id) => supervisor.uploadTarget(id), metrics }, log);
   } catch (err) {
     io.err(`ferry start: the admin server cannot listen on ${options.listen}: ${err instanceof Error ? err.message : String(err)}`);
     await runtime.close();
@@ -74,7 +77,7 @@ export async function startCommand(options: GlobalOptions, io: CommandIo): Promi
     if (!controller.signal.aborted) log.error({ err }, 'resuming unfinished batches failed');
     return [];
   });
-  const sender = new NotificationSender(runtime.store, (profile, url) => supervisor.notifyEndpoint(profile, url), log.child({ component: 'notifications' }));
+  const sender = new NotificationSender(runtime.store, (profile, url) => supervisor.notifyEndpoint(profile, url), log.child({ component: 'notifications' }), metrics);
   const startWorkers = resuming.then(async () => {
     if (controller.signal.aborted) return;
     await supervisor.start(set);
