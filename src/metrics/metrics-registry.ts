@@ -19,6 +19,7 @@ const NOTIFICATION_ATTEMPTS: readonly NotificationAttempt[] = ['delivered', 'fai
  * {@link Metrics}, and, after {@link readLedger}, the families read from the state store at each scrape.
  */
 export class MetricsRegistry implements Metrics {
+  /** every family of this daemon; `/metrics` renders it */
   readonly registry = new Registry();
   private readonly delivery: Histogram<'profile' | 'outcome'>;
   private readonly retries: Counter<'profile' | 'reason'>;
