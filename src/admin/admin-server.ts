@@ -41,8 +41,8 @@ function routes(ctx: AdminContext, log: Logger): Route[] {
       method: 'GET', path: /^\/metrics$/, access: 'open',
       handle: async ({ res }) => {
         try {
-          const text = await renderMetrics(ctx.store, ctx.runs === undefined ? {} : { runs: ctx.runs });
-          res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(text);
+          const { contentType, text } = await renderMetrics(ctx);
+          res.writeHead(200, { 'content-type': contentType }).end(text);
         } catch (err) {
           log.error({ err }, 'metrics failed');
           res.writeHead(503, { 'content-type': 'text/plain' }).end('state store unavailable\n');

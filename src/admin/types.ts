@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import type { RunAnswer } from '../daemon/types.js';
 import type { ParamSpec } from '../profiles/param-schema.js';
 import type { RunParams } from '../profiles/run-params.js';
+import type { MetricsRegistry } from '../metrics/metrics-registry.js';
 import type { RemoteRegistry } from '../remote/remote-registry.js';
 import type { StateStore } from '../store/types.js';
 import type { WebhookCredentials } from './webhook-auth.js';
@@ -43,6 +44,8 @@ export interface AdminContext {
   readonly uploadTarget?: (profile: string) => UploadTarget | undefined;
   /** runs going on and waiting, for /metrics */
   readonly runs?: () => { inUse: number; queued: number };
+  /** the daemon's metrics for /metrics (without it, only the ledger's families) */
+  readonly metrics?: MetricsRegistry;
   /** sends a settled batch again, in the background */
   readonly reprocess?: (batchId: string, options: { originalVersion: boolean }) => Promise<ReprocessAnswer>;
 }

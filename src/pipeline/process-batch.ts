@@ -5,6 +5,7 @@ import { basename, extname, join, posix, sep } from 'node:path';
 import { FerryError, InputError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { createRejectPolicy } from '../mapping/reject-policy.js';
+import type { Metrics } from '../metrics/types.js';
 import { batchEvent, batchPayload, notificationsFor } from '../notify/build-notifications.js';
 import { NO_PARAMS, resolveParams, type RunParams } from '../profiles/run-params.js';
 import type { LoadedProfile } from '../profiles/types.js';
@@ -30,6 +31,8 @@ export interface PipelineContext {
   readonly sink: (profile: LoadedProfile) => Sink;
   readonly remotes: RemoteRegistry;
   readonly signal: AbortSignal;
+  /** where the daemon's workers report what `/metrics` counts in memory (poll failures) */
+  readonly metrics: Metrics;
 }
 
 /** The file system a profile's source files come from (the local disk for local sources). */

@@ -242,6 +242,10 @@ export class SqliteStore implements StateStore {
     return this.outbox.list(q);
   }
 
+  async countNotifications(): Promise<Record<Notification['state'], number>> {
+    return this.outbox.counts();
+  }
+
   async replayNotification(id: string, retryUntil: number): Promise<Notification | undefined> {
     return this.outbox.replay(id, retryUntil, Date.now());
   }

@@ -173,6 +173,8 @@ export interface Alert {
 export interface LedgerCounts {
   readonly batches: readonly { profile: string; status: BatchStatus; count: number; rowsTotal: number; rowsDelivered: number; rowsRejected: number; rowsFailed: number; rowsSkipped: number }[];
   readonly alerts: readonly { profile: string; kind: string; count: number }[];
+  /** batches that ended with an error code, by profile and code */
+  readonly errors: readonly { profile: string; code: string; count: number }[];
 }
 
 /** A notification to write to the outbox with the state change it reports. */
@@ -283,6 +285,8 @@ export interface StateStore {
   /** The disabled endpoints, with why. */
   listDisabledEndpoints(): Promise<{ url: string; profile: string; reason: string; at: number }[]>;
   listNotifications(query: { limit: number; state?: Notification['state'] }): Promise<Notification[]>;
+  /** How many notifications the outbox holds in each state (every state present, 0 when none). */
+  countNotifications(): Promise<Record<Notification['state'], number>>;
   /** Puts a dead or disabled notification back in line, with the same id (and re-enables its endpoint). */
   replayNotification(id: string, retryUntil: number): Promise<Notification | undefined>;
   listAlerts(query: { limit: number; profile?: string }): Promise<Alert[]>;

@@ -4,6 +4,7 @@ import { NotificationSender } from '../../daemon/notification-sender.js';
 import { ProfileSupervisor } from '../../daemon/profile-supervisor.js';
 import { ReprocessJobs } from '../../daemon/reprocess-jobs.js';
 import { type RunSlots, runSlotsFromEnv } from '../../daemon/run-slots.js';
+import { MetricsRegistry } from '../../metrics/metrics-registry.js';
 import { resumeUnfinished } from '../../pipeline/run-profile.js';
 import { formatProblem, loadProfileSet } from '../../profiles/load.js';
 import type { GlobalOptions } from '../options.js';
@@ -36,8 +37,10 @@ export async function startCommand(options: GlobalOptions, io: CommandIo): Promi
     io.err(`ferry start: ${err instanceof Error ? err.message : String(err)}`);
     return 2;
   }
-  const runtime = openRuntimeOrReport(options, io);
+  const metrics = new MetricsRegistry();
+  const runtime = openRuntimeOrReport(options, io, metrics);
   if (runtime === undefined) return 2;
+  metrics.readLedger(runtime.store, { runs: () => ({ inUse: slots.inUse, queued: slots.queued }) });
   const { log } = runtime;
   const controller = new AbortController();
   const ctx = runtime.context(controller.signal);
@@ -47,7 +50,7 @@ export async function startCommand(options: GlobalOptions, io: CommandIo): Promi
   try {
     admin = await startAdminServer(options.listen, {
       store: runtime.store, remotes: runtime.remotes, startedAt: Date.now(), profilesDir: options.profiles, dataDir: runtime.dataDir,
-      reprocess: (id, o) => reprocessJobs.start(id, o), invalidProfiles: () => supervisor.invalid, hookTarget: (id) => supervisor.hookTarget(id), uploadTarget: (id) => supervisor.uploadTarget(id), runs: () => ({ inUse: slots.inUse, queued: slots.queued }),
+      reprocess: (id, o) => reprocessJobs.start(id, o), invalidProfiles: () => supervisor.invalid, hookTarget: (id) => supervisor.hookTarget(id), uploadTarget: (id) => supervisor.uploadTarget(id), runs: () => ({ inUse: slots.inUse, queued: slots.queued }), metrics,
     }, log);
   } catch (err) {
     io.err(`ferry start: the admin server cannot listen on ${options.listen}: ${err instanceof Error ? err.message : String(err)}`);
@@ -79,7 +82,7 @@ export async function startCommand(options: GlobalOptions, io: CommandIo): Promi
     if (!controller.signal.aborted) log.error({ err }, 'resuming unfinished batches failed');
     return [];
   });
-  const sender = new NotificationSender(runtime.store, (profile, url) => supervisor.notifyEndpoint(profile, url), log.child({ component: 'notifications' }));
+  const sender = new NotificationSender(runtime.store, (profile, url) => supervisor.notifyEndpoint(profile, url), log.child({ component: 'notifications' }), metrics);
   const startWorkers = resuming.then(async () => {
     if (controller.signal.aborted) return;
     await supervisor.start(set);
