@@ -58,7 +58,7 @@ export class SqliteStore implements StateStore {
         }
       }
       const store = new SqliteStore(db, lock, { instanceId: options.instanceId ?? newInstanceId(), leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS });
-      if (options.readonly !== true) store.leases.register();
+      if (options.exclusive) store.leases.register();
       return store;
     } catch (err) {
       lock?.release();
