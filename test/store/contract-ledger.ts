@@ -1,0 +1,195 @@
+import assert from 'node:assert/strict';
+import { describe } from 'node:test';
+
+import { newBatch, note, sleep, withStore } from './contract-fixtures.js';
+import type { ContractContext } from './types.js';
+
+/** Runs, claims, batches and chunks. */
+export function describeLedgerContract({ open, test }: ContractContext): void {
+  describe('runs', () => {
+    test('createRun and getRun keep trigger and parameters; finishRun sets status and finish time', async () => withStore(open, async ({ store }) => {
+      const before = Date.now();
+      await store.createRun({ id: 'r1', profile: 'orders', trigger: 'manual', params: { day: '2026-03-02' } });
+      await store.createRun({ id: 'r2', profile: 'orders', trigger: 'watch' });
+      const r1 = await store.getRun('r1');
+      assert.deepEqual({ ...r1, startedAt: 0 }, { id: 'r1', profile: 'orders', trigger: 'manual', status: 'running', startedAt: 0, finishedAt: null, params: { day: '2026-03-02' } });
+      assert.ok((r1?.startedAt ?? 0) >= before - 5);
+      assert.deepEqual((await store.getRun('r2'))?.params, {});
+      await store.finishRun('r1', 'partial');
+      const done = await store.getRun('r1');
+      assert.equal(done?.status, 'partial');
+      assert.ok(done.finishedAt !== null && done.finishedAt >= done.startedAt);
+      assert.equal(await store.getRun('nope'), undefined);
+    }));
+
+    test('listRuns is newest first, filtered by profile and status, up to the limit', async () => withStore(open, async ({ store }) => {
+      for (const [id, profile] of [['r1', 'orders'], ['r2', 'invoices'], ['r3', 'orders'], ['r4', 'orders']] as const) {
+        await store.createRun({ id, profile, trigger: 'manual' });
+        await sleep(3);
+      }
+      await store.finishRun('r3', 'completed');
+      assert.deepEqual((await store.listRuns({ limit: 10 })).map((r) => r.id), ['r4', 'r3', 'r2', 'r1']);
+      assert.deepEqual((await store.listRuns({ limit: 2 })).map((r) => r.id), ['r4', 'r3']);
+      assert.deepEqual((await store.listRuns({ limit: 10, profile: 'orders' })).map((r) => r.id), ['r4', 'r3', 'r1']);
+      assert.deepEqual((await store.listRuns({ limit: 10, profile: 'orders', status: 'running' })).map((r) => r.id), ['r4', 'r1']);
+      assert.deepEqual((await store.listRuns({ limit: 10, status: 'completed' })).map((r) => r.id), ['r3']);
+    }));
+
+    test('finishRun saves the watermark and the notifications with the run', async () => withStore(open, async ({ store }) => {
+      await store.createRun({ id: 'r1', profile: 'export', trigger: 'schedule' });
+      assert.equal(await store.getWatermark('export'), undefined);
+      await store.finishRun('r1', 'completed', { watermark: { profile: 'export', value: '2026-03-02T00:00:00Z' }, notifications: [note('n1'), note('n2')] });
+      assert.equal(await store.getWatermark('export'), '2026-03-02T00:00:00Z');
+      await store.createRun({ id: 'r2', profile: 'export', trigger: 'schedule' });
+      await store.finishRun('r2', 'completed', { watermark: { profile: 'export', value: '2026-03-03T00:00:00Z' } });
+      assert.equal(await store.getWatermark('export'), '2026-03-03T00:00:00Z');
+      assert.deepEqual((await store.listNotifications({ limit: 10 })).map((n) => n.id).sort(), ['n1', 'n2']);
+    }));
+  });
+
+  describe('claims and batches', () => {
+    test('claimFile leases a new batch to this instance; a second claim of the same listing identity returns undefined', async () => withStore(open, async ({ store }) => {
+      const before = Date.now();
+      const nb = newBatch({ contentHash: 'c1', sourceKind: 'remote' });
+      const b = await store.claimFile(nb);
+      assert.ok(b);
+      assert.equal(b.id, nb.id);
+      assert.equal(b.state, 'claimed');
+      assert.equal(b.status, 'running');
+      assert.equal(b.sourceKind, 'remote');
+      assert.equal(b.sourceSize, nb.sourceSize);
+      assert.equal(b.sourceMtimeMs, nb.sourceMtimeMs);
+      assert.equal(b.contentHash, 'c1');
+      assert.equal(b.owner, store.instanceId);
+      assert.ok(b.leaseUntil !== null && b.leaseUntil > before, 'leased into the future');
+      assert.equal(b.reprocessOf, null);
+      assert.equal(b.profileVersionNumber, null);
+      assert.deepEqual([b.rowsTotal, b.rowsDelivered, b.rowsRejected, b.rowsFailed, b.rowsSkipped, b.chunks], [0, 0, 0, 0, 0, 0]);
+      assert.equal(await store.claimFile({ ...nb, id: 'b_again' }), undefined);
+      assert.equal(await store.getBatch('b_again'), undefined);
+    }));
+
+    test('another size, mtime, path or profile is another listing identity', async () => withStore(open, async ({ store }) => {
+      const nb = newBatch();
+      assert.ok(await store.claimFile(nb));
+      assert.ok(await store.claimFile({ ...nb, id: 'b_size', sourceSize: nb.sourceSize + 1 }));
+      assert.ok(await store.claimFile({ ...nb, id: 'b_mtime', sourceMtimeMs: nb.sourceMtimeMs + 1 }));
+      assert.ok(await store.claimFile({ ...nb, id: 'b_path', sourcePath: `${nb.sourcePath}.2` }));
+      assert.ok(await store.claimFile({ ...nb, id: 'b_profile', profile: 'invoices' }));
+    }));
+
+    test('createBatch skips the listing check (reprocess, explicit files); a later claim still sees the identity', async () => withStore(open, async ({ store }) => {
+      const nb = newBatch();
+      const first = await store.claimFile(nb);
+      assert.ok(first);
+      const again = await store.createBatch({ ...nb, id: 'b_reprocess', reprocessOf: first.id });
+      assert.equal(again.reprocessOf, first.id);
+      assert.equal(again.owner, store.instanceId);
+      assert.equal(await store.claimFile({ ...nb, id: 'b_claim' }), undefined);
+      const explicit = newBatch();
+      assert.ok(await store.createBatch({ ...explicit, reprocessOf: null }));
+      assert.ok(await store.createBatch({ ...explicit, id: 'b_explicit_2', reprocessOf: null }), 'the same file given twice makes two batches');
+      assert.equal(await store.claimFile({ ...explicit, id: 'b_listed' }), undefined, 'a listing of a file run explicitly is known');
+    }));
+
+    test('concurrent claims of one listing identity: exactly one wins', async () => withStore(open, async ({ store }) => {
+      const nb = newBatch();
+      const got = await Promise.all(Array.from({ length: 8 }, (_, i) => store.claimFile({ ...nb, id: `b_race_${i}` })));
+      assert.equal(got.filter((b) => b !== undefined).length, 1);
+      assert.equal((await store.listBatches({ limit: 20 })).length, 1);
+    }));
+
+    test('updateBatch changes the patched fields and updatedAt; an unknown batch is an error', async () => withStore(open, async ({ store }) => {
+      const b = await store.claimFile(newBatch());
+      assert.ok(b);
+      await sleep(5);
+      const u = await store.updateBatch(b.id, { state: 'parsed', rowsTotal: 25, rowsRejected: 2, chunks: 3, contentHash: 'c9', resultFile: '/out/r.csv', errorCode: null });
+      assert.deepEqual([u.state, u.rowsTotal, u.rowsRejected, u.chunks, u.contentHash, u.resultFile, u.status], ['parsed', 25, 2, 3, 'c9', '/out/r.csv', 'running']);
+      assert.ok(u.updatedAt > b.updatedAt);
+      assert.equal(u.createdAt, b.createdAt);
+      const f = await store.updateBatch(b.id, { state: 'done', status: 'failed', errorCode: 'E_CSV_HEADER', errorMessage: 'no header' });
+      assert.deepEqual([f.state, f.status, f.errorCode, f.errorMessage, f.rowsTotal], ['done', 'failed', 'E_CSV_HEADER', 'no header', 25]);
+      assert.deepEqual(await store.getBatch(b.id), f);
+      await assert.rejects(store.updateBatch('b_unknown', { state: 'done' }));
+    }));
+
+    test('updateBatch writes its notifications in the same transaction: none when the update fails', async () => withStore(open, async ({ store }) => {
+      const b = await store.claimFile(newBatch());
+      assert.ok(b);
+      await store.updateBatch(b.id, { state: 'done', status: 'completed' }, [note('n_ok', { batchId: b.id })]);
+      await assert.rejects(store.updateBatch('b_unknown', { state: 'done' }, [note('n_lost')]));
+      const all = await store.listNotifications({ limit: 10 });
+      assert.deepEqual(all.map((n) => [n.id, n.state, n.batchId]), [['n_ok', 'pending', b.id]]);
+    }));
+
+    test('getBatch, findProcessedContent and listUnfinished', async () => withStore(open, async ({ store }) => {
+      assert.equal(await store.getBatch('b_unknown'), undefined);
+      const a = await store.claimFile(newBatch({ contentHash: 'same' }));
+      await sleep(3);
+      const b = await store.claimFile(newBatch({ contentHash: 'same' }));
+      await sleep(3);
+      const c = await store.claimFile(newBatch({ contentHash: 'same', profile: 'invoices' }));
+      assert.ok(a && b && c);
+      assert.equal(await store.findProcessedContent('orders', 'same', b.id), undefined, 'running batches have processed nothing yet');
+      await store.updateBatch(a.id, { state: 'done', status: 'failed' });
+      assert.equal(await store.findProcessedContent('orders', 'same', b.id), undefined, 'a failed batch does not count');
+      await store.updateBatch(a.id, { state: 'done', status: 'partial' });
+      assert.equal((await store.findProcessedContent('orders', 'same', b.id))?.id, a.id);
+      assert.equal(await store.findProcessedContent('orders', 'same', a.id), undefined, 'not the batch itself');
+      assert.equal(await store.findProcessedContent('invoices', 'same', c.id), undefined, 'per profile');
+      assert.deepEqual((await store.listUnfinished()).map((x) => x.id), [b.id, c.id]);
+    }));
+
+    test('listBatches is newest first and filters by profile, run, status and since', async () => withStore(open, async ({ store }) => {
+      const ids: string[] = [];
+      for (const [profile, runId] of [['orders', 'r1'], ['invoices', 'r1'], ['orders', 'r2'], ['orders', 'r2']] as const) {
+        const b = await store.claimFile(newBatch({ profile, runId }));
+        assert.ok(b);
+        ids.push(b.id);
+        await sleep(3);
+      }
+      const [b1, b2, b3, b4] = ids;
+      await store.updateBatch(b3 ?? '', { state: 'done', status: 'completed' });
+      const since = (await store.getBatch(b3 ?? ''))?.updatedAt ?? 0;
+      assert.deepEqual((await store.listBatches({ limit: 10 })).map((b) => b.id), [b4, b3, b2, b1]);
+      assert.deepEqual((await store.listBatches({ limit: 2 })).map((b) => b.id), [b4, b3]);
+      assert.deepEqual((await store.listBatches({ limit: 10, profile: 'orders' })).map((b) => b.id), [b4, b3, b1]);
+      assert.deepEqual((await store.listBatches({ limit: 10, runId: 'r1' })).map((b) => b.id), [b2, b1]);
+      assert.deepEqual((await store.listBatches({ limit: 10, status: 'completed' })).map((b) => b.id), [b3]);
+      assert.deepEqual((await store.listBatches({ limit: 10, since })).map((b) => b.id), [b3]);
+      assert.deepEqual((await store.listBatches({ limit: 10, profile: 'orders', runId: 'r2', status: 'running' })).map((b) => b.id), [b4]);
+    }));
+
+    test('batches show the version number of their profile content', async () => withStore(open, async ({ store }) => {
+      const early = await store.claimFile(newBatch({ profileVersion: 'hash-b' }));
+      assert.equal(early?.profileVersionNumber, null, 'not registered yet');
+      await store.profileVersion('orders', 'hash-a', 'a: 1');
+      await store.profileVersion('orders', 'hash-b', 'b: 1');
+      await store.profileVersion('invoices', 'hash-b', 'b: 1');
+      assert.equal((await store.getBatch(early?.id ?? ''))?.profileVersionNumber, 2);
+      assert.equal((await store.claimFile(newBatch({ profileVersion: 'hash-a' })))?.profileVersionNumber, 1);
+      assert.equal((await store.listBatches({ limit: 1 }))[0]?.profileVersionNumber, 1);
+    }));
+  });
+
+  describe('chunks', () => {
+    test('saveChunk records outcomes by position; saving a seq again replaces it', async () => withStore(open, async ({ store }) => {
+      const b = await store.claimFile(newBatch());
+      assert.ok(b);
+      assert.deepEqual(await store.listChunks(b.id), []);
+      await store.saveChunk(b.id, { seq: 2, key: 'k2', count: 3, ids: [null, null, null], errors: [null, 'qty: too big', null] });
+      await store.saveChunk(b.id, { seq: 0, key: 'k0', count: 2, ids: ['t1', null], errors: [null, null] });
+      await store.saveChunk(b.id, { seq: 1, key: 'k1', count: 1, ids: [null], errors: ['HTTP 500'] });
+      await store.saveChunk(b.id, { seq: 1, key: 'k1', count: 1, ids: ['t9'], errors: [null] });
+      assert.deepEqual(await store.listChunkSeqs(b.id), [0, 1, 2]);
+      assert.deepEqual(await store.listChunks(b.id), [
+        { seq: 0, key: 'k0', count: 2, ids: ['t1', null], errors: [null, null] },
+        { seq: 1, key: 'k1', count: 1, ids: ['t9'], errors: [null] },
+        { seq: 2, key: 'k2', count: 3, ids: [null, null, null], errors: [null, 'qty: too big', null] },
+      ]);
+      assert.deepEqual(await store.getChunk(b.id, 2), { seq: 2, key: 'k2', count: 3, ids: [null, null, null], errors: [null, 'qty: too big', null] });
+      assert.equal(await store.getChunk(b.id, 7), undefined);
+      assert.deepEqual(await store.listChunkSeqs('b_other'), []);
+    }));
+  });
+}
