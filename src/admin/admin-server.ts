@@ -5,6 +5,7 @@ import type { Logger } from '../log.js';
 import { adminTokens, roleOf } from './admin-tokens.js';
 import { handleApiNotifications } from './api-notifications-route.js';
 import { handleApiRun } from './api-runs-route.js';
+import { handleConsole } from './console-route.js';
 import { handleHook } from './hook-route.js';
 import { renderMetrics } from './metrics.js';
 import type { HookTarget, UploadTarget } from './types.js';
@@ -129,6 +130,7 @@ export async function startAdminServer(listen: string, sources: HealthSources, l
       })();
       return;
     }
+    if (req.method === 'GET' && handleConsole(req, res, url)) return;
     res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not found' }));
   });
   await new Promise<void>((resolve, reject) => {
