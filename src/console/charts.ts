@@ -43,6 +43,9 @@ function pathOf(values: readonly (number | null)[], x: (i: number) => number, y:
       return;
     }
     d += `${pen ? 'L' : 'M'}${x(i).toFixed(1)},${y(v).toFixed(1)} `;
+    // a point with no neighbour would draw nothing; a tiny step with round caps shows it as a dot
+    const next = values[i + 1];
+    if (!pen && (next === null || next === undefined || !Number.isFinite(next))) d += 'h0.01 ';
     pen = true;
   });
   return d.trim();
@@ -68,8 +71,10 @@ export function lineChart(spec: ChartSpec, testId: string): HTMLElement {
   const labels: SVGElement[] = [];
   const every = Math.max(1, Math.ceil(n / 6));
   spec.times.forEach((t, i) => {
-    if (i % every !== 0 && i !== n - 1) return;
-    labels.push(svg('text', { class: 'tick', x: x(i), y: H - 8, 'text-anchor': 'middle' }, t.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })));
+    // the label before the last one would overlap it
+    if ((i % every !== 0 || n - 1 - i < every / 2) && i !== n - 1) return;
+    // the last label ends at the right edge instead of being cut off there
+    labels.push(svg('text', { class: 'tick', x: x(i), y: H - 8, 'text-anchor': i === n - 1 && n > 1 ? 'end' : 'middle' }, t.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })));
   });
   const lines = spec.series.map((s) => svg('path', { class: `line ${s.cls}`, d: pathOf(s.values, x, y), fill: 'none' }));
   const summary = spec.series.map((s) => {

@@ -52,17 +52,17 @@ function charts(buckets: readonly Bucket[]): HTMLElement[] {
 
 /** Renders `#/dashboard`. */
 export function renderDashboard(root: HTMLElement): Cleanup {
-  const body = el('div', { class: 'charts' }, el('p', {}, 'Loading…'));
+  const totals = el('p', { 'data-testid': 'stats-totals' }, 'Loading…');
+  const body = el('div', { class: 'charts' });
   const updated = el('small', {});
-  replace(root, el('div', { class: 'title-row' }, el('h1', {}, 'Dashboard'), el('span', {}, `last ${MINUTES} minutes`), updated), body);
+  replace(root, el('div', { class: 'title-row' }, el('h1', {}, 'Dashboard'), el('span', {}, `last ${MINUTES} minutes`), updated), totals, body);
   const load = (): void => {
     call<StatsAnswer>(`/api/stats?minutes=${MINUTES}`).then(({ buckets }) => {
-      const totals = buckets.reduce((t, b) => ({ delivered: t.delivered + b.rowsDelivered, bad: t.bad + b.rowsRejected + b.rowsFailed, batches: t.batches + b.batches }), { delivered: 0, bad: 0, batches: 0 });
-      replace(body,
-        el('p', { 'data-testid': 'stats-totals' }, `${totals.batches} batches, ${totals.delivered} rows delivered, ${totals.bad} rejected or failed.`),
-        charts(buckets));
+      const sum = buckets.reduce((t, b) => ({ delivered: t.delivered + b.rowsDelivered, bad: t.bad + b.rowsRejected + b.rowsFailed, batches: t.batches + b.batches }), { delivered: 0, bad: 0, batches: 0 });
+      totals.textContent = `${sum.batches} batches, ${sum.delivered} rows delivered, ${sum.bad} rejected or failed.`;
+      replace(body, charts(buckets));
       updated.textContent = `updated ${new Date().toLocaleTimeString()}`;
-    }, (error: unknown) => replace(body, notice('error', describeError(error))));
+    }, (error: unknown) => replace(totals, notice('error', describeError(error))));
   };
   load();
   const timer = setInterval(load, REFRESH_MS);

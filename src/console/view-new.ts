@@ -7,7 +7,7 @@ import { el, field, notice, replace, table } from './dom.js';
 import { mappingTable } from './mapping-table.js';
 import { buildProfileYaml, fieldNameOf, guessType, mappingProblems, profileIdOf, type ColumnMapping } from './mapping-yaml.js';
 import { previewView } from './preview-view.js';
-import { errorNotice } from './problems.js';
+import { errorNotice, lineSelector } from './problems.js';
 import { href, navigate, type Cleanup } from './router.js';
 import type { Preview, SaveAnswer, Sample } from './types.js';
 
@@ -52,7 +52,7 @@ export function renderNewProfile(root: HTMLElement): Cleanup {
     const profileId = el('input', { type: 'text', id: 'profile-id', value: id, required: true, pattern: '[A-Za-z0-9_.\\-]+', 'data-testid': 'profile-id', spellcheck: 'false' });
     const sourceDir = el('input', { type: 'text', id: 'source-dir', value: `./data/inbox/${id}`, 'data-testid': 'source-dir', spellcheck: 'false' });
     const targetUrl = el('input', { type: 'url', id: 'target-url', placeholder: 'https://api.example.com/v1/records', 'data-testid': 'target-url', spellcheck: 'false' });
-    const yaml = el('textarea', { id: 'profile-yaml', class: 'code', rows: 24, readonly: true, spellcheck: 'false', 'data-testid': 'profile-yaml' });
+    const yaml = el('textarea', { id: 'profile-yaml', class: 'code', rows: 24, readonly: true, spellcheck: 'false', wrap: 'off', 'data-testid': 'profile-yaml' });
     const handEdit = el('input', { type: 'checkbox', id: 'hand-edit', 'data-testid': 'hand-edit' });
     const localProblems = el('div', { 'aria-live': 'polite' });
     const preview = el('div', { 'aria-live': 'polite', 'aria-busy': 'false' });
@@ -72,7 +72,7 @@ export function renderNewProfile(root: HTMLElement): Cleanup {
           if (mine === seq) replace(preview, previewView(p));
         },
         (error: unknown) => {
-          if (mine === seq) replace(preview, errorNotice(error));
+          if (mine === seq) replace(preview, errorNotice(error, lineSelector(yaml)));
         },
       ).finally(() => {
         if (mine === seq) preview.setAttribute('aria-busy', 'false');
@@ -117,7 +117,7 @@ export function renderNewProfile(root: HTMLElement): Cleanup {
         .then((answer) => {
           if (answer === undefined) replace(saveMessage);
           else navigate(href('profiles', answer.id));
-        }, (error: unknown) => replace(saveMessage, errorNotice(error)))
+        }, (error: unknown) => replace(saveMessage, errorNotice(error, lineSelector(yaml))))
         .finally(() => {
           save.disabled = false;
         });

@@ -4,7 +4,7 @@
  */
 import { call, describeError, seg } from './api.js';
 import { el, field, notice, replace } from './dom.js';
-import { errorNotice, problemList } from './problems.js';
+import { errorNotice, lineSelector, problemList } from './problems.js';
 import { renderRunForm } from './profile-run-form.js';
 import { renderVersions } from './profile-versions.js';
 import type { Route } from './router.js';
@@ -26,8 +26,9 @@ export function renderProfile(root: HTMLElement, route: Route): void {
   const runForm = el('section', { 'aria-labelledby': 'run-title' });
 
   const show = (p: ProfileDetail): void => {
-    const text = el('textarea', { id: 'profile-text', class: 'code', rows: 28, spellcheck: 'false', 'data-testid': 'profile-text' });
+    const text = el('textarea', { id: 'profile-text', class: 'code', rows: 28, spellcheck: 'false', wrap: 'off', 'data-testid': 'profile-text' });
     text.value = p.text;
+    const goTo = lineSelector(text);
     const note = el('input', { type: 'text', id: 'save-note', placeholder: 'what changed and why' });
     const message = el('div', { 'aria-live': 'polite', 'data-testid': 'save-message' });
     const save = el('button', { type: 'submit', 'data-testid': 'save-profile' }, 'Save');
@@ -44,10 +45,10 @@ export function renderProfile(root: HTMLElement, route: Route): void {
       call<SaveAnswer>(`/api/profiles/${seg(id)}${q}`, { method: 'PUT', body: text.value, contentType: 'application/yaml' })
         .then((answer) => {
           replace(message, notice('ok', answer.unchanged ? `Nothing changed; still version ${answer.version}.` : `Saved as version ${answer.version}.`,
-            answer.warnings.length === 0 ? null : problemList(answer.warnings)));
+            answer.warnings.length === 0 ? null : problemList(answer.warnings, goTo)));
           note.value = '';
           renderVersions(versions, id, reload);
-        }, (error: unknown) => replace(message, errorNotice(error)))
+        }, (error: unknown) => replace(message, errorNotice(error, goTo)))
         .finally(() => {
           save.disabled = false;
         });
@@ -55,7 +56,7 @@ export function renderProfile(root: HTMLElement, route: Route): void {
     replace(root,
       header(p),
       p.description === null ? null : el('p', { class: 'description' }, p.description),
-      p.valid ? null : notice('error', 'The file on disk is invalid; the daemon keeps running its last valid version.', problemList(p.problems)),
+      p.valid ? null : notice('error', 'The file on disk is invalid; the daemon keeps running its last valid version.', problemList(p.problems, goTo)),
       el('div', { class: 'columns' },
         el('section', { 'aria-labelledby': 'text-title', class: 'grow' }, el('h2', { id: 'text-title' }, 'Profile text'), form),
         el('div', { class: 'side' }, runForm, versions)));
