@@ -50,7 +50,7 @@ export function renderRunForm(root: HTMLElement, profile: ProfileDetail): void {
     call<RunAnswer>(`/api/profiles/${seg(profile.id)}/runs`, { method: 'POST', json: { params } })
       .then((answer) => replace(message, notice('ok',
         answer.coalesced ? 'A run with these parameters was already waiting or in progress: ' : 'Run started: ',
-        el('a', { href: `#/runs?profile=${encodeURIComponent(profile.id)}` }, answer.run))),
+        el('a', { href: `#/runs?profile=${encodeURIComponent(profile.id)}&run=${encodeURIComponent(answer.run)}` }, answer.run))),
       (error: unknown) => replace(message, errorNotice(error)))
       .finally(() => {
         button.disabled = false;

@@ -23,6 +23,11 @@ interface ReprocessAnswer {
   readonly reprocessOf: string;
 }
 
+/** The runs page, filtered to the run's profile, with the run opened. */
+function runHref(profile: string, run: string): string {
+  return `#/runs?profile=${encodeURIComponent(profile)}&run=${encodeURIComponent(run)}`;
+}
+
 /** The file name of a result path, for the download's name. */
 function baseName(path: string): string {
   return path.split(/[\\/]/).pop() ?? 'result';
@@ -44,7 +49,7 @@ async function download(batch: Batch): Promise<void> {
 function facts(b: Batch): HTMLElement {
   const items: [string, Node | string][] = [
     ['Profile', el('a', { href: href('profiles', b.profile) }, b.profile)],
-    ['Run', el('a', { href: `#/runs?profile=${encodeURIComponent(b.profile)}` }, b.run)],
+    ['Run', el('a', { href: runHref(b.profile, b.run) }, b.run)],
     ['File', b.file],
     ['Status', badge(b.status)],
     ['State', b.state],
@@ -75,7 +80,7 @@ export function renderBatch(root: HTMLElement, route: Route): void {
       replace(actionMessage, notice('info', 'Starting the reprocess…'));
       call<ReprocessAnswer>(`/api/batches/${seg(batch.id)}/reprocess`, { method: 'POST', json: { originalVersion: original.checked } })
         .then((answer) => replace(actionMessage, notice('ok', 'Reprocess started: run ',
-          el('a', { href: `#/runs?profile=${encodeURIComponent(batch.profile)}`, 'data-testid': 'reprocess-run' }, answer.run),
+          el('a', { href: runHref(batch.profile, answer.run), 'data-testid': 'reprocess-run' }, answer.run),
           ', batch ', el('a', { href: href('batches', answer.batch), 'data-testid': 'reprocess-batch' }, answer.batch), '.')),
         (error: unknown) => replace(actionMessage, errorNotice(error)))
         .finally(() => {

@@ -92,5 +92,12 @@ export function renderRuns(root: HTMLElement, route: Route): void {
     replace(list, el('table', { 'data-testid': 'runs-table' },
       el('thead', {}, el('tr', {}, ['', 'Run', 'Profile', 'Trigger', 'Status', 'Started', 'Finished', 'Batches and rows'].map((h) => el('th', { scope: 'col' }, h)))),
       el('tbody', {}, runs.flatMap(runRows))));
+    // a link to one run (#/runs?profile=…&run=…) opens it
+    const wanted = route.query.get('run');
+    const toggle = wanted === null ? null : list.querySelector(`[data-testid="run-toggle-${CSS.escape(wanted)}"]`);
+    if (toggle instanceof HTMLButtonElement) {
+      toggle.click();
+      toggle.scrollIntoView({ block: 'center' });
+    }
   }, (error: unknown) => replace(list, notice('error', describeError(error))));
 }
