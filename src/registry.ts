@@ -5,6 +5,8 @@ import { openXmlReader } from './formats/xml/xml-reader.js';
 import { openXlsxReader } from './formats/xlsx/xlsx-reader.js';
 import type { InputFile, RowReader } from './formats/types.js';
 import type { Logger } from './log.js';
+import { requestClass } from './metrics/request-class.js';
+import type { Metrics } from './metrics/types.js';
 import type { Connection } from './profiles/connection-schema.js';
 import type { ProfileFormat, ProfileTarget } from './profiles/schema.js';
 import { createHttpSink } from './targets/http/http-sink.js';
@@ -29,13 +31,19 @@ export const FORMAT_READERS: Readonly<Partial<Record<ProfileFormat['type'], Form
   ndjson: (file, format) => openNdjsonReader(file, format),
 };
 
-/** Creates the sink of a profile's target. */
-export type SinkFactory = (target: ProfileTarget, options: { log: Logger }) => Sink;
+/** Creates the sink of a profile's target; its requests and retries go to `metrics` under `profile`. */
+export type SinkFactory = (target: ProfileTarget, options: { log: Logger; profile: string; metrics: Metrics }) => Sink;
 
 /** Target kinds, by `target.type`. */
 export const TARGETS: Readonly<Record<ProfileTarget['type'], SinkFactory>> = {
-  http: (target, { log }) => createHttpSink(target, {
-    events: { onRetry: (info) => log.warn({ key: info.key, attempt: info.attempt, delayMs: info.delayMs, reason: info.reason }, 'target request failed; retrying') },
+  http: (target, { log, profile, metrics }) => createHttpSink(target, {
+    events: {
+      onRetry: (info) => {
+        metrics.countRetry(profile, requestClass(info.status, info.error));
+        log.warn({ key: info.key, attempt: info.attempt, delayMs: info.delayMs, reason: info.reason }, 'target request failed; retrying');
+      },
+      onRequest: (info) => metrics.observeDelivery(profile, requestClass(info.status, info.error), info.durationMs / 1000),
+    },
   }),
 };
 

@@ -9,6 +9,14 @@ export interface ApiToken {
   readonly role: ApiRole;
   /** sha256 of the token, hex */
   readonly hash: string;
+  /** who holds it, recorded with the profile versions they save; `token:<hash prefix>` when unnamed */
+  readonly name?: string;
+}
+
+/** The caller of an authenticated API request. */
+export interface ApiCaller {
+  readonly role: ApiRole;
+  readonly name: string;
 }
 
 function sha256(text: string): string {
@@ -16,17 +24,19 @@ function sha256(text: string): string {
 }
 
 /**
- * Reads one entry: `admin=sha256:<hex>` / `read=sha256:<hex>` (hashed at rest, as
- * `ferry token new` prints them), `admin=<token>` / `read=<token>`, or a bare `<token>` (admin).
+ * Reads one entry: `[name:]admin=sha256:<hex>` / `[name:]read=sha256:<hex>` (hashed at rest, as
+ * `ferry token new` prints them), `[name:]admin=<token>` / `[name:]read=<token>`, or a bare
+ * `<token>` (admin). The name says who saved a profile version.
  */
 export function parseTokenEntry(entry: string): ApiToken | undefined {
   const text = entry.trim();
   if (text === '' || text.startsWith('#')) return undefined;
-  const m = /^(admin|read)=(.+)$/.exec(text);
-  const role: ApiRole = m === null ? 'admin' : (m[1] as ApiRole);
-  const secret = m === null ? text : (m[2] ?? '');
+  const m = /^(?:([A-Za-z0-9_.@-]{1,64}):)?(admin|read)=(.+)$/.exec(text);
+  const role: ApiRole = m === null ? 'admin' : (m[2] as ApiRole);
+  const secret = m === null ? text : (m[3] ?? '');
   const hashed = /^sha256:([0-9a-f]{64})$/i.exec(secret);
-  return { role, hash: hashed?.[1]?.toLowerCase() ?? sha256(secret) };
+  const token: ApiToken = { role, hash: hashed?.[1]?.toLowerCase() ?? sha256(secret) };
+  return m?.[1] === undefined ? token : { ...token, name: m[1] };
 }
 
 /**
@@ -51,21 +61,30 @@ export function sameSecret(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/** The role of the bearer token in an Authorization header, compared by hash in constant time. */
-export function roleOf(header: string | undefined, tokens: readonly ApiToken[]): ApiRole | undefined {
+/**
+ * The caller behind the bearer token of an Authorization header, compared by hash in constant time
+ * (every entry is compared, so the time does not say which one matched).
+ */
+export function callerOf(header: string | undefined, tokens: readonly ApiToken[]): ApiCaller | undefined {
   const token = bearerToken(header);
   if (token === undefined) return undefined;
   const given = Buffer.from(sha256(token), 'hex');
-  let role: ApiRole | undefined;
-  for (const token of tokens) {
-    const wanted = Buffer.from(token.hash, 'hex');
-    if (wanted.length === given.length && timingSafeEqual(given, wanted) && role !== 'admin') role = token.role;
+  let caller: ApiCaller | undefined;
+  for (const t of tokens) {
+    const wanted = Buffer.from(t.hash, 'hex');
+    if (wanted.length === given.length && timingSafeEqual(given, wanted) && caller?.role !== 'admin') caller = { role: t.role, name: t.name ?? `token:${t.hash.slice(0, 8)}` };
   }
-  return role;
+  return caller;
+}
+
+/** The role of the bearer token in an Authorization header. */
+export function roleOf(header: string | undefined, tokens: readonly ApiToken[]): ApiRole | undefined {
+  return callerOf(header, tokens)?.role;
 }
 
 /** A new random token and the entry that accepts it without storing it. */
-export function newToken(role: ApiRole): { token: string; entry: string } {
+export function newToken(role: ApiRole, name?: string): { token: string; entry: string } {
+  if (name !== undefined && !/^[A-Za-z0-9_.@-]{1,64}$/.test(name)) throw new Error('a token name is 1 to 64 letters, digits or _ . @ -');
   const token = `fy_${randomBytes(24).toString('base64url')}`;
-  return { token, entry: `${role}=sha256:${sha256(token)}` };
+  return { token, entry: `${name === undefined ? '' : `${name}:`}${role}=sha256:${sha256(token)}` };
 }

@@ -69,13 +69,19 @@ export async function main(argv: readonly string[], io: CommandIo = stdio): Prom
   token.command('new')
     .description('print a new API token and the entry (hashed) for FERRY_ADMIN_TOKENS or its file')
     .option('--role <role>', 'admin (may change things) or read', 'admin')
-    .action((flags: { role?: string }) => {
+    .option('--name <name>', 'who holds it: recorded with the profile versions they save')
+    .action((flags: { role?: string; name?: string }) => {
       if (flags.role !== 'admin' && flags.role !== 'read') {
         io.err('--role must be admin or read');
         exitCode = 2;
         return;
       }
-      const made = newToken(flags.role);
+      if (flags.name !== undefined && !/^[A-Za-z0-9_.@-]{1,64}$/.test(flags.name)) {
+        io.err('--name is 1 to 64 letters, digits or _ . @ -');
+        exitCode = 2;
+        return;
+      }
+      const made = newToken(flags.role, flags.name);
       io.out(`token (give it to the API client; it is not stored):\n  ${made.token}\nentry (add it to FERRY_ADMIN_TOKENS or the FERRY_ADMIN_TOKENS_FILE):\n  ${made.entry}`);
       exitCode = 0;
     });

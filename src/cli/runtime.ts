@@ -2,6 +2,8 @@ import { resolve } from 'node:path';
 
 import { FerryError, InputError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
+import { NO_METRICS } from '../metrics/no-metrics.js';
+import type { Metrics } from '../metrics/types.js';
 import type { PipelineContext } from '../pipeline/process-batch.js';
 import type { LoadedProfile } from '../profiles/types.js';
 import { RemoteRegistry } from '../remote/remote-registry.js';
@@ -22,8 +24,11 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-/** Opens the store named by `--store` (SQLite for now) and prepares sinks, one per profile. */
-export function openRuntime(options: GlobalOptions, mode: { exclusive: boolean; readonly?: boolean }): Runtime {
+/**
+ * Opens the store named by `--store` (SQLite for now) and prepares sinks, one per profile. What the
+ * pipeline observes goes to `metrics` (the daemon's registry; nowhere for one-shot commands).
+ */
+export function openRuntime(options: GlobalOptions, mode: { exclusive: boolean; readonly?: boolean }, metrics: Metrics = NO_METRICS): Runtime {
   if (!options.store.startsWith('sqlite:')) {
     throw new InputError('E_USAGE', `--store ${options.store.replace(/\/\/[^@]*@/, '//***@')}: this build supports sqlite:<path> stores`);
   }
@@ -39,7 +44,7 @@ export function openRuntime(options: GlobalOptions, mode: { exclusive: boolean; 
     const target = loaded.profile.target;
     if (target === undefined) throw new InputError('E_PROFILE_INVALID', `profile ${loaded.id} has no target: there is nowhere to send its records`);
     const create = TARGETS[target.type];
-    const sink = create(target, { log: log.child({ profile: loaded.id }) });
+    const sink = create(target, { log: log.child({ profile: loaded.id }), profile: loaded.id, metrics });
     sinks.set(loaded.id, sink);
     return sink;
   };
@@ -48,7 +53,7 @@ export function openRuntime(options: GlobalOptions, mode: { exclusive: boolean; 
     log,
     dataDir,
     remotes,
-    context: (signal) => ({ store, dataDir, log, sink: sinkFor, remotes, signal }),
+    context: (signal) => ({ store, dataDir, log, sink: sinkFor, remotes, signal, metrics }),
     close: async () => {
       await Promise.all([...sinks.values()].map((s) => s.close()));
       await remotes.closeAll();
@@ -61,9 +66,9 @@ export function openRuntime(options: GlobalOptions, mode: { exclusive: boolean; 
  * Opens the exclusive runtime for a command, or reports why not (another process holds the store,
  * an unsupported store URL) and returns undefined, for the command to exit 2.
  */
-export function openRuntimeOrReport(options: GlobalOptions, io: CommandIo): Runtime | undefined {
+export function openRuntimeOrReport(options: GlobalOptions, io: CommandIo, metrics: Metrics = NO_METRICS): Runtime | undefined {
   try {
-    return openRuntime(options, { exclusive: true });
+    return openRuntime(options, { exclusive: true }, metrics);
   } catch (err) {
     if (err instanceof FerryError) {
       io.err(`${err.code}: ${err.message}`);

@@ -1,4 +1,6 @@
 import type { Logger } from '../log.js';
+import { NO_METRICS } from '../metrics/no-metrics.js';
+import type { Metrics } from '../metrics/types.js';
 import { sendNotification } from '../notify/send-notification.js';
 import type { Endpoint } from '../notify/types.js';
 import type { Notification, StateStore } from '../store/types.js';
@@ -23,7 +25,12 @@ export class NotificationSender {
   private running: Promise<void> | undefined;
   private stopped = false;
 
-  constructor(private readonly store: StateStore, private readonly endpointOf: (profile: string, url: string) => Endpoint | undefined, private readonly log: Logger) {}
+  constructor(
+    private readonly store: StateStore,
+    private readonly endpointOf: (profile: string, url: string) => Endpoint | undefined,
+    private readonly log: Logger,
+    private readonly metrics: Metrics = NO_METRICS,
+  ) {}
 
   start(): void {
     this.schedule(0);
@@ -72,21 +79,25 @@ export class NotificationSender {
     const endpoint = this.endpointOf(n.profile, n.url);
     if (endpoint === undefined) {
       await this.store.settleNotification(n.id, { state: 'dead', lastError: `profile ${n.profile} no longer sends to ${n.url}` });
+      this.metrics.countNotification('dead');
       return;
     }
     const got = await sendNotification(n.url, n.id, n.body, endpoint, Math.floor(Date.now() / 1000));
     if (got.kind === 'delivered') {
       await this.store.settleNotification(n.id, { state: 'delivered' });
+      this.metrics.countNotification('delivered');
       log.debug({ status: got.status }, 'notification delivered');
       return;
     }
     if (got.kind === 'gone') {
       await this.store.disableEndpoint(n.url, n.profile, 'HTTP 410 Gone: the endpoint asked to be disabled');
+      this.metrics.countNotification('gone');
       log.warn({ url: n.url }, 'the endpoint answered 410 Gone; it gets no more notifications until one is replayed');
       return;
     }
     if (got.kind === 'refused') {
       await this.store.settleNotification(n.id, { state: 'dead', lastError: got.reason });
+      this.metrics.countNotification('dead');
       log.error({ reason: got.reason }, 'notification refused; dead-lettered');
       return;
     }
@@ -95,10 +106,12 @@ export class NotificationSender {
     const nextAttemptAt = Date.now() + delay;
     if (nextAttemptAt > n.retryUntil) {
       await this.store.settleNotification(n.id, { state: 'dead', lastError: `gave up after ${n.attempts + 1} attempts: ${got.reason}` });
+      this.metrics.countNotification('dead');
       log.error({ attempts: n.attempts + 1, reason: got.reason }, 'notification dead-lettered; ferry status lists it, ferry notifications replay sends it again');
       return;
     }
     await this.store.settleNotification(n.id, { state: 'pending', nextAttemptAt, lastError: got.reason });
+    this.metrics.countNotification('failed');
     if (n.attempts === 0 || n.attempts % 5 === 4) log.warn({ attempts: n.attempts + 1, reason: got.reason, retryInMs: delay }, 'notification not delivered; retrying');
   }
 

@@ -1,5 +1,6 @@
 import { watch, type FSWatcher } from 'chokidar';
 
+import { FerryError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { continueBatch, type PipelineContext, sourceFs } from '../pipeline/process-batch.js';
 import type { SourceHealth } from '../store/types.js';
@@ -197,6 +198,7 @@ export class ProfileWorker {
     } catch (err) {
       if (ctx.signal.aborted) return;
       this.failures++;
+      ctx.metrics.countPollError(this.loaded.id, err instanceof FerryError ? err.code : 'E_INTERNAL');
       this.lastError = err instanceof Error ? err.message : String(err);
       this.lastErrorAt = Date.now();
       // a server that is down is asked again later and later (1 s, 2 s, … 5 min), not at every tick

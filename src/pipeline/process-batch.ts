@@ -5,12 +5,13 @@ import { basename, extname, join, posix, sep } from 'node:path';
 import { FerryError, InputError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { createRejectPolicy } from '../mapping/reject-policy.js';
+import type { Metrics } from '../metrics/types.js';
 import { batchEvent, batchPayload, notificationsFor } from '../notify/build-notifications.js';
 import { NO_PARAMS, resolveParams, type RunParams } from '../profiles/run-params.js';
 import type { LoadedProfile } from '../profiles/types.js';
 import type { RemoteRegistry } from '../remote/remote-registry.js';
 import type { RemoteFs } from '../remote/types.js';
-import type { BatchRow, BatchStatus, StateStore } from '../store/types.js';
+import type { BatchRow, BatchStatus, RowProblem, StateStore } from '../store/types.js';
 import type { Sink } from '../targets/types.js';
 import { crashPoint } from '../util/crash-point.js';
 import { doneMarker } from '../util/done-marker.js';
@@ -30,6 +31,8 @@ export interface PipelineContext {
   readonly sink: (profile: LoadedProfile) => Sink;
   readonly remotes: RemoteRegistry;
   readonly signal: AbortSignal;
+  /** where the daemon's workers report what `/metrics` counts in memory (poll failures) */
+  readonly metrics: Metrics;
 }
 
 /** The file system a profile's source files come from (the local disk for local sources). */
@@ -38,6 +41,12 @@ export function sourceFs(ctx: PipelineContext, loaded: LoadedProfile): RemoteFs 
   if (source === undefined || source.type === 'local' || source.type === 'http') return ctx.remotes.get(undefined, undefined);
   return ctx.remotes.get(source.connection, loaded.connections.source);
 }
+
+/**
+ * Row problems kept in the state store per batch, for the admin API; the result file lists every
+ * row, this is what the console shows without fetching it.
+ */
+const ROW_PROBLEMS_KEPT = 10_000;
 
 /** The folder uploads (`POST /upload/<profile>`) are written to before their batch stages them. */
 export function uploadsDir(dataDir: string): string {
@@ -126,7 +135,11 @@ export async function continueBatch(ctx: PipelineContext, start: BatchRow, loade
 
   if (b.state === 'delivered') {
     const dest = resultDestination(loaded, b, ctx.dataDir, params.texts);
+    const problems: RowProblem[] = [];
     const counts = await writeResultFile({
+      onProblem: (p) => {
+        if (problems.length < ROW_PROBLEMS_KEPT) problems.push(p);
+      },
       spoolDir: paths.spool,
       chunk: (seq) => store.getChunk(b.id, seq),
       batchSize,
@@ -142,12 +155,13 @@ export async function continueBatch(ctx: PipelineContext, start: BatchRow, loade
       await fs.mkdirp(dirnamePosix(dest.remotePath));
       await fs.write(dest.remotePath, createReadStream(dest.localPath), ctx.signal);
       if (dest.doneFile) await fs.write(`${dest.remotePath}.done`, doneMarker(posix.basename(dest.remotePath)), ctx.signal);
-      await rm(dest.localPath, { force: true });
+      // the local copy stays in the data dir for the admin API's download
       shown = dest.remotePath;
     } else if (dest.doneFile) {
       await writeFile(`${dest.localPath}.done`, doneMarker(basename(dest.localPath)));
     }
     crashPoint('after-result');
+    await store.saveRowProblems(b.id, problems);
     const next = { ...b, rowsDelivered: counts.delivered, rowsFailed: counts.failed, rowsRejected: counts.rejected, rowsSkipped: counts.skipped };
     const settled: BatchRow = { ...next, resultFile: shown, status: outcomeStatus(next) };
     const event = batchEvent(settled);

@@ -4,7 +4,7 @@ import { basename, dirname, join } from 'node:path';
 
 import { createTableWriter, type TableFormat } from '../formats/writers/create-writer.js';
 import type { RowError } from '../mapping/types.js';
-import type { ChunkRecord } from '../store/types.js';
+import type { ChunkRecord, RowProblem } from '../store/types.js';
 import { crashPoint } from '../util/crash-point.js';
 import { readSpooledIndex, readSpooledOthers, readSpoolSummary, type SpooledOther } from './spool.js';
 
@@ -23,6 +23,8 @@ export interface ResultFileOptions {
   readonly delimiter: string;
   /** csv only */
   readonly encoding: string;
+  /** called for each line of a row that was not delivered, in row order */
+  readonly onProblem?: (problem: RowProblem) => void;
 }
 
 /** Source rows by what became of them; a row split into several records counts once. */
@@ -117,6 +119,7 @@ export async function writeResultFile(o: ResultFileOptions): Promise<ResultCount
     });
     const put = async (line: Line): Promise<void> => {
       count(line[0], line[1]);
+      if (line[1] !== 'delivered') o.onProblem?.({ row: line[0], status: line[1], key: line[2], error: line[4] ?? '' });
       await writer.writeRow([...line]);
     };
     let nextOther = await others.next();

@@ -78,6 +78,12 @@ export class SqliteOutbox {
     return (rows as OutboxRow[]).map(toNotification);
   }
 
+  counts(): Record<Notification['state'], number> {
+    const counts: Record<Notification['state'], number> = { pending: 0, delivered: 0, dead: 0, disabled: 0 };
+    for (const r of this.stmt('SELECT state, COUNT(*) AS n FROM outbox GROUP BY state').all() as { state: Notification['state']; n: number }[]) counts[r.state] = r.n;
+    return counts;
+  }
+
   replay(id: string, retryUntil: number, now: number): Notification | undefined {
     return this.db.transaction(() => {
       const r = this.stmt('SELECT * FROM outbox WHERE id = ?').get(id) as OutboxRow | undefined;

@@ -100,7 +100,8 @@ export class SqliteSideTables {
     const batches = this.stmt(`SELECT profile, status, COUNT(*) AS count, SUM(rows_total) AS rowsTotal, SUM(rows_delivered) AS rowsDelivered,
       SUM(rows_rejected) AS rowsRejected, SUM(rows_failed) AS rowsFailed, SUM(rows_skipped) AS rowsSkipped FROM batches GROUP BY profile, status ORDER BY profile, status`).all() as LedgerCounts['batches'];
     const alerts = this.stmt('SELECT profile, kind, COUNT(*) AS count FROM alerts GROUP BY profile, kind ORDER BY profile, kind').all() as LedgerCounts['alerts'];
-    return { batches, alerts };
+    const errors = this.stmt('SELECT profile, error_code AS code, COUNT(*) AS count FROM batches WHERE error_code IS NOT NULL GROUP BY profile, error_code ORDER BY profile, error_code').all() as LedgerCounts['errors'];
+    return { batches, alerts, errors };
   }
 
   saveWatermark(profile: string, value: string): void {

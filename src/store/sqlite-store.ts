@@ -4,10 +4,11 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 
 import { acquireInstanceLock, type InstanceLock } from './instance-lock.js';
+import { ADMIN_SCHEMA, SqliteAdminTables } from './sqlite-admin-tables.js';
 import { SqliteSideTables } from './sqlite-side-tables.js';
 import { OUTBOX_SCHEMA, SqliteOutbox } from './sqlite-outbox.js';
 import { ADDED_COLUMNS, type BatchDbRow, type ChunkDbRow, COLUMN_OF, type RunDbRow, toRun, packOutcomes, SCHEMA, toBatch, unpackChunk } from './sqlite-rows.js';
-import type { Alert, ArrivalState, BatchPatch, BatchRow, BatchStatus, ChunkRecord, LedgerCounts, NewBatch, NewNotification, Notification, NotificationOutcome, ProfileProblems, RunRow, ScheduleState, SourceHealth, StateStore } from './types.js';
+import type { Alert, ArrivalState, BatchPatch, BatchRow, BatchStatus, ChunkRecord, LedgerCounts, NewBatch, NewNotification, Notification, NotificationOutcome, ProfileProblems, ProfileSave, ProfileVersion, RowProblem, RunRow, ScheduleState, SourceHealth, StateStore } from './types.js';
 
 /**
  * The embedded state store: one SQLite file in WAL mode. `synchronous = NORMAL` makes every commit
@@ -20,11 +21,13 @@ export class SqliteStore implements StateStore {
 
   private readonly outbox: SqliteOutbox;
   private readonly side: SqliteSideTables;
+  private readonly admin: SqliteAdminTables;
 
   private constructor(db: Database.Database, private readonly lock: InstanceLock | undefined) {
     this.db = db;
     this.outbox = new SqliteOutbox(db, (sql) => this.stmt(sql));
     this.side = new SqliteSideTables(db, (sql) => this.stmt(sql));
+    this.admin = new SqliteAdminTables(db, (sql) => this.stmt(sql), (p, h, c) => this.side.profileVersion(p, h, c));
   }
 
   /**
@@ -41,6 +44,7 @@ export class SqliteStore implements StateStore {
         db.pragma(`synchronous = ${process.env.FERRY_SQLITE_SYNC === 'full' ? 'FULL' : 'NORMAL'}`);
         db.exec(SCHEMA);
         db.exec(OUTBOX_SCHEMA);
+        db.exec(ADMIN_SCHEMA);
         for (const added of ADDED_COLUMNS) {
           const columns = db.prepare(`PRAGMA table_info(${added.table})`).all() as { name: string }[];
           if (!columns.some((c) => c.name === added.column)) db.exec(`ALTER TABLE ${added.table} ADD COLUMN ${added.column} ${added.definition}`);
@@ -85,11 +89,11 @@ export class SqliteStore implements StateStore {
     return r === undefined ? undefined : toRun(r);
   }
 
-  async listRuns(query: { limit: number; profile?: string }): Promise<RunRow[]> {
-    const rows = (query.profile === undefined
-      ? this.stmt('SELECT * FROM runs ORDER BY started_at DESC LIMIT ?').all(query.limit)
-      : this.stmt('SELECT * FROM runs WHERE profile = ? ORDER BY started_at DESC LIMIT ?').all(query.profile, query.limit)) as RunDbRow[];
-    return rows.map(toRun);
+  async listRuns(query: { limit: number; profile?: string; status?: BatchStatus }): Promise<RunRow[]> {
+    const where = [...(query.profile === undefined ? [] : ['profile = ?']), ...(query.status === undefined ? [] : ['status = ?'])];
+    const args = [...(query.profile === undefined ? [] : [query.profile]), ...(query.status === undefined ? [] : [query.status])];
+    const sql = `SELECT * FROM runs ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at DESC, id DESC LIMIT ?`;
+    return (this.stmt(sql).all(...args, query.limit) as RunDbRow[]).map(toRun);
   }
 
   private insertBatch(b: NewBatch): BatchRow {
@@ -159,16 +163,14 @@ export class SqliteStore implements StateStore {
     return (this.stmt("SELECT * FROM batch_view WHERE state != 'done' ORDER BY created_at").all() as BatchDbRow[]).map(toBatch);
   }
 
-  async listBatches(query: { limit: number; profile?: string; runId?: string }): Promise<BatchRow[]> {
+  async listBatches(query: { limit: number; profile?: string; runId?: string; status?: BatchStatus; since?: number }): Promise<BatchRow[]> {
     const where: string[] = [];
     const args: (string | number)[] = [];
-    if (query.profile !== undefined) {
-      where.push('profile = ?');
-      args.push(query.profile);
-    }
-    if (query.runId !== undefined) {
-      where.push('run_id = ?');
-      args.push(query.runId);
+    const filters = [['profile = ?', query.profile], ['run_id = ?', query.runId], ['status = ?', query.status], ['updated_at >= ?', query.since]] as const;
+    for (const [clause, value] of filters) {
+      if (value === undefined) continue;
+      where.push(clause);
+      args.push(value);
     }
     const sql = `SELECT * FROM batch_view ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT ?`;
     return (this.stmt(sql).all(...args, query.limit) as BatchDbRow[]).map(toBatch);
@@ -192,10 +194,6 @@ export class SqliteStore implements StateStore {
     const row = this.stmt('SELECT seq, key, count, outcomes FROM chunks WHERE batch_id = ? AND seq = ?').get(batchId, seq) as ChunkDbRow | undefined;
     return row === undefined ? undefined : unpackChunk(row);
   }
-
-
-
-
 
   async profileVersion(profile: string, contentHash: string, content: string): Promise<number> {
     return this.side.profileVersion(profile, contentHash, content);
@@ -244,6 +242,10 @@ export class SqliteStore implements StateStore {
     return this.outbox.list(q);
   }
 
+  async countNotifications(): Promise<Record<Notification['state'], number>> {
+    return this.outbox.counts();
+  }
+
   async replayNotification(id: string, retryUntil: number): Promise<Notification | undefined> {
     return this.outbox.replay(id, retryUntil, Date.now());
   }
@@ -278,6 +280,30 @@ export class SqliteStore implements StateStore {
 
   async listAlerts(q: { limit: number; profile?: string }): Promise<Alert[]> {
     return this.side.listAlerts(q);
+  }
+
+  async recordProfileSave(save: { profile: string; contentHash: string; content: string; savedBy: string; note?: string | null }): Promise<number> {
+    return this.admin.recordProfileSave(save);
+  }
+
+  async listProfileVersions(profile: string): Promise<ProfileVersion[]> {
+    return this.admin.listProfileVersions(profile);
+  }
+
+  async getProfileVersion(profile: string, version: number): Promise<(ProfileVersion & { content: string | null }) | undefined> {
+    return this.admin.getProfileVersion(profile, version);
+  }
+
+  async listProfileSaves(profile: string, limit: number): Promise<ProfileSave[]> {
+    return this.admin.listProfileSaves(profile, limit);
+  }
+
+  async saveRowProblems(batchId: string, rows: readonly RowProblem[]): Promise<void> {
+    this.admin.saveRowProblems(batchId, rows);
+  }
+
+  async listRowProblems(batchId: string, page: { limit: number; offset: number }): Promise<{ rows: RowProblem[]; total: number }> {
+    return this.admin.listRowProblems(batchId, page);
   }
 
   async ledgerCounts(): Promise<LedgerCounts> {

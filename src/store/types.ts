@@ -78,6 +78,35 @@ export interface RunRow {
   readonly params: Readonly<Record<string, string>>;
 }
 
+/** A profile version (one per distinct content) with its latest save. */
+export interface ProfileVersion {
+  readonly version: number;
+  readonly contentHash: string;
+  /** when ferry first saw this content (ms) */
+  readonly firstSeen: number;
+  /** who saved it last: an API token's name, `disk` for an edit seen on disk; null before saves were recorded */
+  readonly savedBy: string | null;
+  readonly savedAt: number | null;
+  readonly note: string | null;
+}
+
+/** One save of a profile (through the API, a rollback, or an edit seen on disk). */
+export interface ProfileSave {
+  readonly version: number;
+  readonly contentHash: string;
+  readonly savedBy: string;
+  readonly savedAt: number;
+  readonly note: string | null;
+}
+
+/** A source row a batch did not deliver, with why (as its line in the result file). */
+export interface RowProblem {
+  readonly row: number;
+  readonly status: 'rejected' | 'failed' | 'skipped';
+  readonly key: string | null;
+  readonly error: string;
+}
+
 /** How a profile's source looked at its last poll; written by the daemon, read by status and /healthz. */
 export interface SourceHealth {
   readonly profile: string;
@@ -144,6 +173,8 @@ export interface Alert {
 export interface LedgerCounts {
   readonly batches: readonly { profile: string; status: BatchStatus; count: number; rowsTotal: number; rowsDelivered: number; rowsRejected: number; rowsFailed: number; rowsSkipped: number }[];
   readonly alerts: readonly { profile: string; kind: string; count: number }[];
+  /** batches that ended with an error code, by profile and code */
+  readonly errors: readonly { profile: string; code: string; count: number }[];
 }
 
 /** A notification to write to the outbox with the state change it reports. */
@@ -206,8 +237,9 @@ export interface StateStore {
   findProcessedContent(profile: string, contentHash: string, exceptBatch: string): Promise<BatchRow | undefined>;
   /** batches not in a terminal state: resumed at start-up */
   listUnfinished(): Promise<BatchRow[]>;
-  listBatches(query: { limit: number; profile?: string; runId?: string }): Promise<BatchRow[]>;
-  listRuns(query: { limit: number; profile?: string }): Promise<RunRow[]>;
+  /** newest first; `since` (ms) keeps batches updated at or after it */
+  listBatches(query: { limit: number; profile?: string; runId?: string; status?: BatchStatus; since?: number }): Promise<BatchRow[]>;
+  listRuns(query: { limit: number; profile?: string; status?: BatchStatus }): Promise<RunRow[]>;
   saveChunk(batchId: string, chunk: ChunkRecord): Promise<void>;
   /**
    * The version number of a profile's content: 1 for the first content ever seen, and one more
@@ -217,6 +249,19 @@ export interface StateStore {
   profileVersion(profile: string, contentHash: string, content: string): Promise<number>;
   /** The text of a profile version, when it was kept. */
   profileContent(profile: string, contentHash: string): Promise<string | undefined>;
+  /** Registers a save of a profile (its version, who, when) and returns the version number. */
+  recordProfileSave(save: { profile: string; contentHash: string; content: string; savedBy: string; note?: string | null }): Promise<number>;
+  /** every version of a profile, newest first */
+  listProfileVersions(profile: string): Promise<ProfileVersion[]>;
+  getProfileVersion(profile: string, version: number): Promise<(ProfileVersion & { content: string | null }) | undefined>;
+  /** the saves of a profile, newest first */
+  listProfileSaves(profile: string, limit: number): Promise<ProfileSave[]>;
+  /**
+   * Replaces the recorded row problems of a batch (written with its result file, so a rerun after a
+   * crash writes the same list).
+   */
+  saveRowProblems(batchId: string, rows: readonly RowProblem[]): Promise<void>;
+  listRowProblems(batchId: string, page: { limit: number; offset: number }): Promise<{ rows: RowProblem[]; total: number }>;
   recordSourceHealth(health: SourceHealth): Promise<void>;
   listSourceHealth(): Promise<SourceHealth[]>;
   /** Saves a schedule's state; called before the run it stands for starts. */
@@ -240,6 +285,8 @@ export interface StateStore {
   /** The disabled endpoints, with why. */
   listDisabledEndpoints(): Promise<{ url: string; profile: string; reason: string; at: number }[]>;
   listNotifications(query: { limit: number; state?: Notification['state'] }): Promise<Notification[]>;
+  /** How many notifications the outbox holds in each state (every state present, 0 when none). */
+  countNotifications(): Promise<Record<Notification['state'], number>>;
   /** Puts a dead or disabled notification back in line, with the same id (and re-enables its endpoint). */
   replayNotification(id: string, retryUntil: number): Promise<Notification | undefined>;
   listAlerts(query: { limit: number; profile?: string }): Promise<Alert[]>;

@@ -30,8 +30,10 @@ export interface ChunkResult {
 
 /** Observer of a sink's requests, for metrics and logs (never per record). */
 export interface SinkEvents {
-  onRetry?(info: { key: string; attempt: number; delayMs: number; reason: string }): void;
-  onRequest?(info: { key: string; status: number | undefined; durationMs: number }): void;
+  /** `status` of the failed attempt's answer, or the `error` it got instead of one */
+  onRetry?(info: { key: string; attempt: number; delayMs: number; reason: string; status?: number; error?: unknown }): void;
+  /** one request, answered (`status`) or not (`error`) */
+  onRequest?(info: { key: string; status: number | undefined; durationMs: number; error?: unknown }): void;
 }
 
 /**

@@ -141,7 +141,8 @@ describe('webhook trigger: POST /hooks/<profile> on the running daemon', () => {
     const reportsInbox = join(ws.root, 'reports-inbox');
     writeOrdersCsv(join(reportsInbox, 'r1.csv'), 1, 'RA');
     writeOrdersCsv(join(reportsInbox, 'r2.csv'), 1, 'RB');
-    target.script(() => ({ delayMs: 1500 }));
+    // long enough that a loaded machine still sees the first request waiting when it looks
+    target.script(() => ({ delayMs: 5000 }));
     const before = target.requests.length;
     const call = (channel: string): Promise<Response> => fetch(`${base}/hooks/reports`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` }, body: JSON.stringify({ params: { channel } }) });
     const [a, b] = await Promise.all([call('x'), call('y')]);
@@ -149,9 +150,9 @@ describe('webhook trigger: POST /hooks/<profile> on the running daemon', () => {
     const jb = (await b.json()) as { run: string; coalesced: boolean };
     assert.deepEqual([a.status, b.status, ja.coalesced, jb.coalesced], [202, 202, false, false]);
     // while the first file's request waits for its answer, both runs have started (with maxRuns 1
-    // the second would wait for the first to finish); the two runs share the folder's files
+    // the second would wait the 5 s for the first to finish); the two runs share the folder's files
     await until('a request in flight', () => target.requests.length > before);
-    await until('both runs started', async () => (await runs()).filter((r) => r.id === ja.run || r.id === jb.run).length === 2, 1200);
+    await until('both runs started', async () => (await runs()).filter((r) => r.id === ja.run || r.id === jb.run).length === 2, 4000);
     const status = JSON.parse((await runCli(['status', '--json'], { env: ws.env })).stdout) as { runs: { id: string; finishedAt: string | null }[] };
     assert.ok(status.runs.some((r) => (r.id === ja.run || r.id === jb.run) && r.finishedAt === null), 'one of them is still waiting for the target');
     target.script([]);

@@ -3,10 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 
 import { FerryError } from '../../errors.js';
-import { openReader } from '../../formats/open-reader.js';
-import type { SourceRow } from '../../formats/types.js';
-import { type ColumnGuess, fieldNameFor } from '../../preview/detect-columns.js';
-import { guessFromRows } from '../../preview/preview-file.js';
+import { FORMAT_BY_EXTENSION, inspectSample, starterProfileYaml } from '../../preview/starter-profile.js';
 import type { ProfileFormat } from '../../profiles/schema.js';
 import type { GlobalOptions } from '../options.js';
 import type { CommandIo } from '../types.js';
@@ -20,64 +17,6 @@ export interface ProfileNewFlags {
   sheet?: string;
   headerRow?: string;
   force?: boolean;
-}
-
-const FORMAT_BY_EXTENSION: Readonly<Record<string, ProfileFormat['type']>> = {
-  '.csv': 'csv', '.txt': 'csv', '.tsv': 'csv', '.xlsx': 'xlsx', '.xml': 'xml', '.json': 'json', '.ndjson': 'ndjson', '.jsonl': 'ndjson',
-};
-
-function q(text: string): string {
-  return JSON.stringify(text);
-}
-
-function fieldLine(name: string, g: ColumnGuess): string {
-  const parts = [`from: ${q(g.column)}`];
-  if (g.type !== 'string') parts.push(`type: ${g.type}`);
-  if (g.format !== undefined) parts.push(`format: ${q(g.format)}`);
-  if (g.decimalSeparator !== undefined) parts.push(`decimalSeparator: ${q(g.decimalSeparator)}`);
-  if (g.thousandsSeparator !== undefined) parts.push(`thousandsSeparator: ${q(g.thousandsSeparator)}`);
-  if (g.type === 'string' && g.emptyShare === 0) parts.push('trim: true');
-  if (g.emptyShare === 0) parts.push('required: true');
-  const note = g.leadingZeros === true ? '   # leading zeros: kept as text' : g.examples.length > 0 ? `   # e.g. ${g.examples.join(' | ').replace(/\n/g, ' ')}` : '';
-  return `  ${name}: { ${parts.join(', ')} }${note}`;
-}
-
-/** The YAML of a starter profile for a sample, with what was detected filled in. */
-export function starterProfileYaml(id: string, sample: string, format: ProfileFormat, detected: Record<string, unknown>, guesses: readonly ColumnGuess[]): string {
-  const taken = new Set<string>();
-  const fields = guesses.map((g) => {
-    const name = fieldNameFor(g.column, taken);
-    taken.add(name);
-    return fieldLine(name, g);
-  });
-  const formatLines = [`  type: ${format.type}`];
-  if (format.type === 'csv') {
-    formatLines.push(`  encoding: ${String(detected.encoding ?? 'auto')}`, `  delimiter: ${q(String(detected.delimiter ?? ','))}`, '  header: true');
-  }
-  if (format.sheet !== undefined) formatLines.push(`  sheet: ${q(String(format.sheet))}`);
-  if (format.headerRow !== undefined) formatLines.push(`  headerRow: ${format.headerRow}`);
-  if (format.record !== undefined) formatLines.push(`  record: ${q(format.record)}`);
-  const firstKey = guesses.find((g) => g.emptyShare === 0 && g.type === 'string');
-  return `version: 1
-description: Starter profile written by \`ferry profile new\` from ${basename(sample)}; check every field, then the target.
-
-source:
-  type: local
-  dir: ./data/inbox/${id}
-
-format:
-${formatLines.join('\n')}
-
-fields:
-${fields.join('\n')}
-${firstKey === undefined ? '' : `\n# every record needs a unique key; is this the right one?\nkey: [${fieldNameFor(firstKey.column, new Set())}]\n`}onError: reject-row
-
-target:
-  type: http
-  url: https://api.example.com/v1/${id}
-  auth: { type: bearer, token: "\${${id.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}_API_TOKEN}" }
-  batchSize: 100
-`;
 }
 
 /** `ferry profile new --from <sample>`: writes a starter profile with the detections filled in. */
@@ -101,17 +40,11 @@ export async function profileNewCommand(options: GlobalOptions, flags: ProfileNe
     ...(flags.headerRow === undefined ? {} : { headerRow: Number(flags.headerRow) }),
   };
   try {
-    const reader = await openReader({ path: flags.from, name: basename(flags.from) }, format);
-    const rows: SourceRow[] = [];
-    for await (const batch of reader.batches()) {
-      for (const r of batch) if (r.problem === undefined && rows.length < 500) rows.push(r);
-      if (rows.length >= 500) break;
-    }
-    const guesses = guessFromRows(reader, rows);
+    const sample = await inspectSample({ path: flags.from, name: basename(flags.from) }, format);
     await mkdir(options.profiles, { recursive: true });
-    await writeFile(target, starterProfileYaml(id, flags.from, format, reader.detected as unknown as Record<string, unknown>, guesses));
+    await writeFile(target, starterProfileYaml(id, flags.from, format, sample.detected, sample.guesses));
     io.out(target);
-    io.err(`wrote ${target} with ${guesses.length} fields from ${rows.length} sample rows; next: edit the target, then npx ferry check && npx ferry preview ${id} ${flags.from}`);
+    io.err(`wrote ${target} with ${sample.guesses.length} fields from ${sample.rowsRead} sample rows; next: edit the target, then npx ferry check && npx ferry preview ${id} ${flags.from}`);
     return 0;
   } catch (err) {
     if (err instanceof FerryError && err.kind === 'input') {

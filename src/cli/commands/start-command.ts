@@ -2,7 +2,9 @@ import { startAdminServer } from '../../admin/admin-server.js';
 import { daemonClock, type DaemonClock } from '../../daemon/daemon-clock.js';
 import { NotificationSender } from '../../daemon/notification-sender.js';
 import { ProfileSupervisor } from '../../daemon/profile-supervisor.js';
+import { ReprocessJobs } from '../../daemon/reprocess-jobs.js';
 import { type RunSlots, runSlotsFromEnv } from '../../daemon/run-slots.js';
+import { MetricsRegistry } from '../../metrics/metrics-registry.js';
 import { resumeUnfinished } from '../../pipeline/run-profile.js';
 import { formatProblem, loadProfileSet } from '../../profiles/load.js';
 import type { GlobalOptions } from '../options.js';
@@ -35,15 +37,21 @@ export async function startCommand(options: GlobalOptions, io: CommandIo): Promi
     io.err(`ferry start: ${err instanceof Error ? err.message : String(err)}`);
     return 2;
   }
-  const runtime = openRuntimeOrReport(options, io);
+  const metrics = new MetricsRegistry();
+  const runtime = openRuntimeOrReport(options, io, metrics);
   if (runtime === undefined) return 2;
+  metrics.readLedger(runtime.store, { runs: () => ({ inUse: slots.inUse, queued: slots.queued }) });
   const { log } = runtime;
   const controller = new AbortController();
   const ctx = runtime.context(controller.signal);
   const supervisor = new ProfileSupervisor(options.profiles, ctx, clock, log, slots);
+  const reprocessJobs = new ReprocessJobs(ctx, options.profiles, slots, log);
   let admin: Awaited<ReturnType<typeof startAdminServer>> | undefined;
   try {
-    admin = await startAdminServer(options.listen, { store: runtime.store, remotes: runtime.remotes, startedAt: Date.now(), invalidProfiles: () => supervisor.invalid, hookTarget: (id) => supervisor.hookTarget(id), uploadTarget: (id) => supervisor.uploadTarget(id), runs: () => ({ inUse: slots.inUse, queued: slots.queued }) }, log);
+    admin = await startAdminServer(options.listen, {
+      store: runtime.store, remotes: runtime.remotes, startedAt: Date.now(), profilesDir: options.profiles, dataDir: runtime.dataDir,
+      reprocess: (id, o) => reprocessJobs.start(id, o), invalidProfiles: () => supervisor.invalid, hookTarget: (id) => supervisor.hookTarget(id), uploadTarget: (id) => supervisor.uploadTarget(id), runs: () => ({ inUse: slots.inUse, queued: slots.queued }), metrics,
+    }, log);
   } catch (err) {
     io.err(`ferry start: the admin server cannot listen on ${options.listen}: ${err instanceof Error ? err.message : String(err)}`);
     await runtime.close();
@@ -74,7 +82,7 @@ export async function startCommand(options: GlobalOptions, io: CommandIo): Promi
     if (!controller.signal.aborted) log.error({ err }, 'resuming unfinished batches failed');
     return [];
   });
-  const sender = new NotificationSender(runtime.store, (profile, url) => supervisor.notifyEndpoint(profile, url), log.child({ component: 'notifications' }));
+  const sender = new NotificationSender(runtime.store, (profile, url) => supervisor.notifyEndpoint(profile, url), log.child({ component: 'notifications' }), metrics);
   const startWorkers = resuming.then(async () => {
     if (controller.signal.aborted) return;
     await supervisor.start(set);
@@ -86,6 +94,7 @@ export async function startCommand(options: GlobalOptions, io: CommandIo): Promi
   controller.abort(new Error('ferry is stopping'));
   await Promise.allSettled([resuming, startWorkers]);
   await supervisor.stop();
+  await reprocessJobs.settled();
   await sender.stop();
   await admin.close();
   await runtime.close();

@@ -88,7 +88,7 @@ async function attempt(ctx: SinkContext, part: Part, tally: Tally, signal: Abort
     try {
       answer = await exchange({ url, method: ctx.method, headers, body: part.body, timeouts: ctx.timeouts, agents: ctx.agents, signal });
     } catch (error) {
-      notify(() => ctx.events?.onRequest?.({ key: part.key, status: undefined, durationMs: performance.now() - started }));
+      notify(() => ctx.events?.onRequest?.({ key: part.key, status: undefined, durationMs: performance.now() - started, error }));
       throw error;
     }
     notify(() => ctx.events?.onRequest?.({ key: part.key, status: answer.status, durationMs: performance.now() - started }));
@@ -144,10 +144,11 @@ export async function sendWithRetry(ctx: SinkContext, part: Part, tally: Tally, 
     let reason: string;
     let retryAfterMs: number | undefined;
     let cause: unknown;
+    let status: number | undefined;
     const release = await ctx.limit.acquire(signal);
     try {
       const answer = await attempt(ctx, part, tally, signal);
-      const status = answer.status;
+      status = answer.status;
       if (status >= 200 && status < 300) return { accepted: true, answer };
       if (status === 401 || status === 403) throw authError(ctx, answer, part.profile);
       if (!isRetryableStatus(status)) return { accepted: false, answer };
@@ -171,7 +172,7 @@ export async function sendWithRetry(ctx: SinkContext, part: Part, tally: Tally, 
     }
     const delayMs = retryDelayMs(n, ctx.policy, retryAfterMs, ctx.random);
     tally.retries++;
-    notify(() => ctx.events?.onRetry?.({ key: part.key, attempt: n + 1, delayMs, reason }));
+    notify(() => ctx.events?.onRetry?.({ key: part.key, attempt: n + 1, delayMs, reason, status, error: cause }));
     await sleep(delayMs, signal);
   }
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 
-import { adminTokens, newToken, parseTokenEntry, roleOf } from '../../../src/admin/admin-tokens.js';
+import { adminTokens, callerOf, newToken, parseTokenEntry, roleOf } from '../../../src/admin/admin-tokens.js';
 
 const sha = (t: string): string => createHash('sha256').update(t).digest('hex');
 
@@ -23,6 +23,15 @@ describe('API tokens', () => {
     assert.equal(roleOf('Basic boss', tokens), undefined);
     assert.equal(roleOf(undefined, tokens), undefined);
     assert.equal(roleOf('Bearer x', []), undefined, 'no tokens: nobody');
+  });
+
+  it('names the caller by the entry, or by the hash prefix when unnamed', () => {
+    const tokens = adminTokens({ FERRY_ADMIN_TOKENS: `alice:admin=sha256:${sha('a')},read=r` });
+    assert.deepEqual(callerOf('Bearer a', tokens), { role: 'admin', name: 'alice' });
+    assert.deepEqual(callerOf('Bearer r', tokens), { role: 'read', name: `token:${sha('r').slice(0, 8)}` });
+    const made = newToken('admin', 'bob');
+    assert.match(made.entry, /^bob:admin=sha256:[0-9a-f]{64}$/);
+    assert.deepEqual(callerOf(`Bearer ${made.token}`, adminTokens({ FERRY_ADMIN_TOKENS: made.entry })), { role: 'admin', name: 'bob' });
   });
 
   it('makes new tokens whose entry holds only the hash', () => {
