@@ -4,7 +4,7 @@
  * and carry `data-testid`s by position for the browser tests.
  */
 import { el } from './dom.js';
-import { FIELD_TYPES, type ColumnMapping, type FieldType } from './mapping-yaml.js';
+import { FIELD_TYPES, isFieldType, type ColumnMapping, type FieldType } from './mapping-yaml.js';
 
 const RULE_HINTS: Record<FieldType, string> = {
   string: 'pattern: ^SKU-[0-9]+$; trim',
@@ -15,10 +15,8 @@ const RULE_HINTS: Record<FieldType, string> = {
   datetime: 'yyyy-MM-dd HH:mm; timezone: Europe/Oslo',
 };
 
-const isFieldType = (v: string): v is FieldType => (FIELD_TYPES as readonly string[]).includes(v);
-
 /** Builds the table; `changed` runs after every edit (the caller rebuilds the YAML and preview). */
-export function mappingTable(columns: ColumnMapping[], firstRow: Record<string, string> | undefined, changed: () => void): HTMLFieldSetElement {
+export function mappingTable(columns: ColumnMapping[], examples: (column: string) => string, changed: () => void): HTMLFieldSetElement {
   const rows = columns.map((c, i) => {
     const use = el('input', { type: 'checkbox', checked: c.use, 'aria-label': `Map column ${c.column}`, 'data-testid': `map-use-${i}` });
     const name = el('input', { type: 'text', value: c.field, 'aria-label': `Target field for ${c.column}`, 'data-testid': `map-field-${i}`, spellcheck: 'false' });
@@ -43,13 +41,13 @@ export function mappingTable(columns: ColumnMapping[], firstRow: Record<string, 
     for (const control of [name, type, required, key, rule]) control.disabled = !c.use;
     return el('tr', {},
       el('th', { scope: 'row' }, c.column),
-      el('td', { class: 'sample-value' }, firstRow?.[c.column] ?? ''),
+      el('td', { class: 'sample-value', title: examples(c.column) }, examples(c.column)),
       el('td', {}, use), el('td', {}, name), el('td', {}, type), el('td', {}, required), el('td', {}, key), el('td', {}, rule));
   });
   return el('fieldset', { class: 'mapping' },
     el('legend', {}, 'Columns'),
     el('p', { class: 'hint' }, 'Rules are "name: value" separated by ";": decimal: comma, scale: 2, min: 1, pattern: …, map: O=open, C=closed, default: …, trim; for dates the input pattern, e.g. dd.MM.yyyy.'),
     el('table', { 'data-testid': 'mapping-table' },
-      el('thead', {}, el('tr', {}, ['Column', 'First value', 'Map', 'Target field', 'Type', 'Required', 'Key', 'Rule'].map((h) => el('th', { scope: 'col' }, h)))),
+      el('thead', {}, el('tr', {}, ['Column', 'Examples', 'Map', 'Target field', 'Type', 'Required', 'Key', 'Rule'].map((h) => el('th', { scope: 'col' }, h)))),
       el('tbody', {}, rows)));
 }

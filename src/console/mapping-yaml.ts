@@ -3,7 +3,7 @@
  * profile format describes it (/work/shared/spec/profile-format.md). Strings are written as JSON
  * strings, which are valid YAML double-quoted scalars, so no value can break the document.
  */
-import type { Sample } from './types.js';
+import type { ColumnGuess, Sample } from './types.js';
 
 /** The field types of the profile format. */
 export const FIELD_TYPES = ['string', 'integer', 'decimal', 'boolean', 'date', 'datetime'] as const;
@@ -59,6 +59,17 @@ export function guessType(values: readonly string[]): { type: FieldType; rule: s
   if (all(/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?/)) return { type: 'datetime', rule: '' };
   if (all(/^(true|false|yes|no)$/i)) return { type: 'boolean', rule: '' };
   return { type: 'string', rule: '' };
+}
+
+/** Whether a text names one of the field types. */
+export const isFieldType = (v: string): v is FieldType => (FIELD_TYPES as readonly string[]).includes(v);
+
+/** Type and rule from the daemon's guess for a column (it reads more rows than the console gets). */
+export function choiceFromGuess(g: ColumnGuess): { type: FieldType; rule: string } {
+  const type = isFieldType(g.type) ? g.type : 'string';
+  if ((type === 'decimal' || type === 'integer') && g.decimalSeparator === ',') return { type, rule: 'decimal: comma' };
+  if ((type === 'date' || type === 'datetime') && g.format !== undefined) return { type, rule: g.format };
+  return { type, rule: '' };
 }
 
 /** The field options a rule text stands for, or why it cannot be read. */

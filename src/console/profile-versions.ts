@@ -3,9 +3,9 @@
  * (which writes the old text back as a new version, so nothing is lost).
  */
 import { call, seg } from './api.js';
-import { el, notice, replace, time } from './dom.js';
+import { el, notice, replace, table, time } from './dom.js';
 import { errorNotice } from './problems.js';
-import type { SaveAnswer, Version } from './types.js';
+import type { Save, SaveAnswer, Version } from './types.js';
 
 /** A unified diff with each line classed as added, removed or hunk header. */
 export function diffView(diff: string): HTMLPreElement {
@@ -27,7 +27,7 @@ function radio(name: string, version: number, checked: boolean): HTMLInputElemen
 export function renderVersions(root: HTMLElement, id: string, changed: () => void): void {
   const title = el('h2', { id: 'versions-title' }, 'Versions');
   replace(root, title, el('p', {}, 'Loading…'));
-  call<{ versions: Version[] }>(`/api/profiles/${seg(id)}/versions`).then(({ versions }) => {
+  call<{ versions: Version[]; saves?: Save[] }>(`/api/profiles/${seg(id)}/versions`).then(({ versions, saves = [] }) => {
     if (versions.length === 0) {
       replace(root, title, el('p', {}, 'No versions recorded yet.'));
       return;
@@ -42,8 +42,9 @@ export function renderVersions(root: HTMLElement, id: string, changed: () => voi
       el('td', {}, radio('diff-from', v.version, i === 1 || versions.length === 1)),
       el('td', {}, radio('diff-to', v.version, i === 0)),
       el('td', {}, String(v.version), v.current ? el('span', { class: 'badge badge-completed' }, 'current') : null),
-      el('td', {}, v.savedBy),
-      el('td', {}, time(v.savedAt)),
+      el('td', {}, v.savedBy ?? '—'),
+      // a text the daemon ran before anyone saved it through the API has no author, only when it was first seen
+      el('td', {}, v.savedAt !== null ? time(v.savedAt) : v.firstSeen === undefined ? '—' : `first seen ${time(v.firstSeen)}`),
       el('td', {}, v.note ?? ''),
       el('td', {}, v.current ? null : el('button', { type: 'button', class: 'secondary', onclick: () => rollback(v) }, `Roll back to ${v.version}`))));
     const form = el('form', { class: 'stack' },
@@ -51,7 +52,10 @@ export function renderVersions(root: HTMLElement, id: string, changed: () => voi
         el('thead', {}, el('tr', {}, ['From', 'To', 'Version', 'Saved by', 'Saved at', 'Note', ''].map((h) => el('th', { scope: 'col' }, h)))),
         el('tbody', {}, rows)),
       el('div', { class: 'actions' }, el('button', { type: 'submit', class: 'secondary' }, 'Show diff')),
-      output);
+      output,
+      saves.length === 0 ? null : el('details', {},
+        el('summary', {}, `Every save (${saves.length})`),
+        table(['Version', 'Saved by', 'Saved at', 'Note'], saves.map((sv) => [String(sv.version), sv.savedBy, time(sv.savedAt), sv.note ?? '']), { 'data-testid': 'saves-table' })));
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       const data = new FormData(form);

@@ -39,14 +39,24 @@ export interface ProfileDetail extends ProfileSummary {
   readonly contentHash: string;
 }
 
-/** A saved version of a profile. */
+/** A version of a profile: one per distinct text (who and when are null for a text first seen on disk). */
 export interface Version {
+  readonly version: number;
+  readonly contentHash: string;
+  readonly savedBy: string | null;
+  readonly savedAt: string | null;
+  readonly firstSeen?: string;
+  readonly note: string | null;
+  readonly current: boolean;
+}
+
+/** One save of a profile (through the API, a rollback, or an edit seen on disk). */
+export interface Save {
   readonly version: number;
   readonly contentHash: string;
   readonly savedBy: string;
   readonly savedAt: string;
   readonly note: string | null;
-  readonly current: boolean;
 }
 
 /** The answer to a save or rollback. */
@@ -73,8 +83,22 @@ export interface Sample {
     readonly record?: string;
     readonly columns: readonly string[];
   };
+  /** the daemon's guess per column */
+  readonly fields?: readonly ColumnGuess[];
   readonly rows: readonly Record<string, string>[];
   readonly profile: string;
+}
+
+/** What the daemon guessed about a sample's column. */
+export interface ColumnGuess {
+  readonly column: string;
+  readonly type: string;
+  readonly format?: string;
+  readonly decimalSeparator?: string;
+  readonly thousandsSeparator?: string;
+  readonly leadingZeros?: boolean;
+  readonly emptyShare: number;
+  readonly examples: readonly string[];
 }
 
 /** What a profile makes of a sample. */

@@ -15,6 +15,8 @@ interface BatchAnswer {
   readonly batch: Batch;
   readonly rows: RowProblem[];
   readonly rowsTotal: number;
+  /** false when the result file is gone (or was never written) */
+  readonly resultAvailable?: boolean;
 }
 
 interface ReprocessAnswer {
@@ -67,9 +69,10 @@ export function renderBatch(root: HTMLElement, route: Route): void {
   const id = route.path[1] ?? '';
   const offset = Math.max(0, Number(route.query.get('offset') ?? '0') || 0);
   replace(root, el('h1', {}, 'Batch ', el('code', {}, id)), el('p', {}, 'Loading…'));
-  call<BatchAnswer>(`/api/batches/${seg(id)}?limit=${PAGE}&offset=${offset}`).then(({ batch, rows, rowsTotal }) => {
+  call<BatchAnswer>(`/api/batches/${seg(id)}?limit=${PAGE}&offset=${offset}`).then(({ batch, rows, rowsTotal, resultAvailable }) => {
+    const hasResult = resultAvailable ?? batch.resultFile !== null;
     const actionMessage = el('div', { 'aria-live': 'polite', 'data-testid': 'batch-message' });
-    const downloadButton = el('button', { type: 'button', class: 'secondary', 'data-testid': 'download-result', disabled: batch.resultFile === null }, 'Download result file');
+    const downloadButton = el('button', { type: 'button', class: 'secondary', 'data-testid': 'download-result', disabled: !hasResult }, 'Download result file');
     downloadButton.addEventListener('click', () => {
       download(batch).then(() => replace(actionMessage), (error: unknown) => replace(actionMessage, notice('error', describeError(error))));
     });
@@ -102,7 +105,7 @@ export function renderBatch(root: HTMLElement, route: Route): void {
           downloadButton,
           reprocess,
           el('label', { class: 'check' }, original, ' with the profile version it was processed with (default: the current one)')),
-        batch.resultFile === null ? el('p', { class: 'hint' }, 'No result file was written for this batch.') : null,
+        hasResult ? null : el('p', { class: 'hint' }, batch.resultFile === null ? 'No result file was written for this batch.' : 'The result file is no longer kept.'),
         actionMessage),
       el('section', { 'aria-labelledby': 'rows-title' },
         el('h2', { id: 'rows-title' }, `Rows not delivered (${rowsTotal})`),

@@ -5,11 +5,11 @@
 import { ApiError, call, seg } from './api.js';
 import { el, field, notice, replace, table } from './dom.js';
 import { mappingTable } from './mapping-table.js';
-import { buildProfileYaml, fieldNameOf, guessType, mappingProblems, profileIdOf, type ColumnMapping } from './mapping-yaml.js';
+import { buildProfileYaml, choiceFromGuess, fieldNameOf, guessType, mappingProblems, profileIdOf, type ColumnMapping } from './mapping-yaml.js';
 import { previewView } from './preview-view.js';
 import { errorNotice, lineSelector } from './problems.js';
 import { href, navigate, type Cleanup } from './router.js';
-import type { Preview, SaveAnswer, Sample } from './types.js';
+import type { ColumnGuess, Preview, SaveAnswer, Sample } from './types.js';
 
 const PREVIEW_DELAY_MS = 400;
 const PROFILE_ID = /^[A-Za-z0-9_.-]+$/;
@@ -45,10 +45,18 @@ export function renderNewProfile(root: HTMLElement): Cleanup {
 
   const showEditor = (sample: Sample): void => {
     const id = profileIdOf(sample.name);
-    const columns: ColumnMapping[] = sample.detected.columns.map((column) => ({
-      column, use: true, field: fieldNameOf(column), required: false, key: false,
-      ...guessType(sample.rows.map((r) => r[column] ?? '')),
-    }));
+    const guessOf = (column: string): ColumnGuess | undefined => sample.fields?.find((g) => g.column === column);
+    const columns: ColumnMapping[] = sample.detected.columns.map((column) => {
+      const guess = guessOf(column);
+      return {
+        column, use: true, field: fieldNameOf(column), required: false, key: false,
+        ...(guess === undefined ? guessType(sample.rows.map((r) => r[column] ?? '')) : choiceFromGuess(guess)),
+      };
+    });
+    const examples = (column: string): string => {
+      const seen = guessOf(column)?.examples ?? [...new Set(sample.rows.map((r) => r[column] ?? '').filter((v) => v !== ''))];
+      return seen.slice(0, 3).join(' · ');
+    };
     const profileId = el('input', { type: 'text', id: 'profile-id', value: id, required: true, pattern: '[A-Za-z0-9_.\\-]+', 'data-testid': 'profile-id', spellcheck: 'false' });
     const sourceDir = el('input', { type: 'text', id: 'source-dir', value: `./data/inbox/${id}`, 'data-testid': 'source-dir', spellcheck: 'false' });
     const targetUrl = el('input', { type: 'url', id: 'target-url', placeholder: 'https://api.example.com/v1/records', 'data-testid': 'target-url', spellcheck: 'false' });
@@ -58,7 +66,7 @@ export function renderNewProfile(root: HTMLElement): Cleanup {
     const preview = el('div', { 'aria-live': 'polite', 'aria-busy': 'false' });
     const saveMessage = el('div', { 'aria-live': 'polite', 'data-testid': 'save-message' });
     const save = el('button', { type: 'button', 'data-testid': 'save-profile' }, 'Save as profile');
-    const columnsTable = mappingTable(columns, sample.rows[0], () => rebuild());
+    const columnsTable = mappingTable(columns, examples, () => rebuild());
 
     const schedulePreview = (): void => {
       if (timer !== undefined) clearTimeout(timer);
