@@ -43,9 +43,6 @@ function pathOf(values: readonly (number | null)[], x: (i: number) => number, y:
       return;
     }
     d += `${pen ? 'L' : 'M'}${x(i).toFixed(1)},${y(v).toFixed(1)} `;
-    // a point with no neighbour would draw nothing; a tiny step with round caps shows it as a dot
-    const next = values[i + 1];
-    if (!pen && (next === null || next === undefined || !Number.isFinite(next))) d += 'h0.01 ';
     pen = true;
   });
   return d.trim();
@@ -77,6 +74,10 @@ export function lineChart(spec: ChartSpec, testId: string): HTMLElement {
     labels.push(svg('text', { class: 'tick', x: x(i), y: H - 8, 'text-anchor': i === n - 1 && n > 1 ? 'end' : 'middle' }, t.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })));
   });
   const lines = spec.series.map((s) => svg('path', { class: `line ${s.cls}`, d: pathOf(s.values, x, y), fill: 'none' }));
+  // a point with no neighbour draws no line, so it gets a dot
+  const present = (v: number | null | undefined): v is number => v !== null && v !== undefined && Number.isFinite(v);
+  const dots = spec.series.flatMap((s) => s.values.flatMap((v, i) => (present(v) && !present(s.values[i - 1]) && !present(s.values[i + 1])
+    ? [svg('circle', { class: `dot ${s.cls}`, cx: x(i), cy: y(v), r: 3 })] : [])));
   const summary = spec.series.map((s) => {
     const last = [...s.values].reverse().find((v): v is number => v !== null);
     return `${s.name}: latest ${last === undefined ? 'none' : spec.format(last)}`;
@@ -87,6 +88,6 @@ export function lineChart(spec: ChartSpec, testId: string): HTMLElement {
     svg('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': `${spec.title}. ${n === 0 ? 'No data.' : summary}` },
       svg('line', { class: 'axis', x1: PAD.left, x2: PAD.left, y1: PAD.top, y2: H - PAD.bottom }),
       svg('line', { class: 'axis', x1: PAD.left, x2: W - PAD.right, y1: H - PAD.bottom, y2: H - PAD.bottom }),
-      grid, labels, lines),
+      grid, labels, lines, dots),
     el('ul', { class: 'legend' }, spec.series.map((s) => el('li', {}, el('span', { class: `swatch ${s.cls}`, 'aria-hidden': 'true' }), s.name))));
 }

@@ -34,7 +34,11 @@ const NUMBER = /^-?\d+(\.\d+)?$/;
 /** A camelCase field name for a column: `Order No` → `orderNo`, `Weight (g)` → `weightG`. */
 export function fieldNameOf(column: string): string {
   const words = column.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').split(/[^A-Za-z0-9]+/).filter((w) => w !== '');
-  const name = words.map((w, i) => (i === 0 ? w.charAt(0).toLowerCase() + w.slice(1) : w.charAt(0).toUpperCase() + w.slice(1))).join('');
+  // an all-capitals word is an abbreviation: EAN → ean, Order ID → orderId
+  const name = words.map((w, i) => {
+    const word = w.length > 1 && w === w.toUpperCase() ? w.toLowerCase() : w;
+    return i === 0 ? word.charAt(0).toLowerCase() + word.slice(1) : word.charAt(0).toUpperCase() + word.slice(1);
+  }).join('');
   if (name === '') return 'field';
   return /^[0-9]/.test(name) ? `f${name}` : name;
 }

@@ -7,6 +7,15 @@ import type { Preview } from './types.js';
 
 const json = (v: unknown): string => JSON.stringify(v, null, 2);
 
+/** A cell's text: strings as they are, everything else as JSON (so 12 and "12" can be told apart). */
+const cell = (v: unknown): string => (v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v));
+
+/** Records as a table with one column per field, in the order the fields first appear. */
+function recordsTable(records: Preview['records']): HTMLElement {
+  const fields = [...new Set(records.flatMap((r) => Object.keys(r.record)))];
+  return el('div', { class: 'scroll' }, table(['Row', ...fields], records.map((r) => [String(r.row), ...fields.map((f) => cell(r.record[f]))]), { 'data-testid': 'preview-records' }));
+}
+
 /** The preview as three sections: rejected rows first, because they are what needs fixing. */
 export function previewView(p: Preview): HTMLElement {
   const errors = p.rejected.flatMap((r) => r.errors.map((e) => [String(r.row), e.field, e.code, e.message] as const));
@@ -24,9 +33,7 @@ export function previewView(p: Preview): HTMLElement {
       table(['Row', 'Reason'], p.skipped.map((s) => [String(s.row), s.reason])),
     ],
     el('h3', {}, 'Records'),
-    p.records.length === 0
-      ? el('p', {}, 'None.')
-      : table(['Row', 'Record'], p.records.map((r) => [String(r.row), el('pre', { class: 'code' }, json(r.record))]), { 'data-testid': 'preview-records' }),
+    p.records.length === 0 ? el('p', {}, 'None.') : recordsTable(p.records),
     el('h3', {}, 'Request bodies'),
     p.requests.length === 0
       ? el('p', {}, 'None (the profile has no target, or no row maps to a record).')

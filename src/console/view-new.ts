@@ -145,16 +145,16 @@ export function renderNewProfile(root: HTMLElement): Cleanup {
           field('Target URL', targetUrl, 'where records are sent (HTTP POST)')),
         el('div', { class: 'scroll' }, columnsTable),
         localProblems),
-      el('div', { class: 'columns' },
-        el('section', { 'aria-labelledby': 'yaml-title', class: 'grow' },
-          el('h2', { id: 'yaml-title' }, 'Profile'),
-          field('Profile YAML', yaml),
-          el('label', { class: 'check' }, handEdit, ' Edit the YAML by hand (the column table stops following; untick to rebuild it from the table)'),
-          el('div', { class: 'actions' }, save),
-          saveMessage),
-        el('section', { 'aria-labelledby': 'preview-title', class: 'grow' },
-          el('h2', { id: 'preview-title' }, 'Preview'),
-          preview)));
+      // the preview sits right under the table it follows, full width for wide records
+      el('section', { 'aria-labelledby': 'preview-title' },
+        el('h2', { id: 'preview-title' }, 'Preview'),
+        preview),
+      el('section', { 'aria-labelledby': 'yaml-title' },
+        el('h2', { id: 'yaml-title' }, 'Profile'),
+        field('Profile YAML', yaml),
+        el('label', { class: 'check' }, handEdit, ' Edit the YAML by hand (the column table stops following; untick to rebuild it from the table)'),
+        el('div', { class: 'actions' }, save),
+        saveMessage));
     rebuild();
   };
 
