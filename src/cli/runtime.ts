@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 import { FerryError, InputError } from '../errors.js';
@@ -8,7 +9,7 @@ import type { PipelineContext } from '../pipeline/process-batch.js';
 import type { LoadedProfile } from '../profiles/types.js';
 import { RemoteRegistry } from '../remote/remote-registry.js';
 import { TARGETS } from '../registry.js';
-import { SqliteStore } from '../store/sqlite-store.js';
+import { type OpenMode, openStore } from '../store/open-store.js';
 import type { StateStore } from '../store/types.js';
 import type { Sink } from '../targets/types.js';
 import type { GlobalOptions } from './options.js';
@@ -25,17 +26,15 @@ export interface Runtime {
 }
 
 /**
- * Opens the store named by `--store` (SQLite for now) and prepares sinks, one per profile. What the
- * pipeline observes goes to `metrics` (the daemon's registry; nowhere for one-shot commands).
+ * Opens the store named by `--store` (SQLite or PostgreSQL) and prepares sinks, one per profile.
+ * What the pipeline observes goes to `metrics` (the daemon's registry; nowhere for one-shot
+ * commands).
  */
-export function openRuntime(options: GlobalOptions, mode: { exclusive: boolean; readonly?: boolean }, metrics: Metrics = NO_METRICS): Runtime {
-  if (!options.store.startsWith('sqlite:')) {
-    throw new InputError('E_USAGE', `--store ${options.store.replace(/\/\/[^@]*@/, '//***@')}: this build supports sqlite:<path> stores`);
-  }
+export async function openRuntime(options: GlobalOptions, mode: OpenMode, metrics: Metrics = NO_METRICS): Promise<Runtime> {
   const dataDir = resolve(options.data);
   process.env.FERRY_DATA = dataDir;
   const log = createLogger(options.logLevel);
-  const store = SqliteStore.open(sqliteStorePath(options), mode);
+  const store = await openStore(options.store, mode);
   const sinks = new Map<string, Sink>();
   const remotes = new RemoteRegistry(log);
   const sinkFor = (loaded: LoadedProfile): Sink => {
@@ -66,9 +65,9 @@ export function openRuntime(options: GlobalOptions, mode: { exclusive: boolean; 
  * Opens the exclusive runtime for a command, or reports why not (another process holds the store,
  * an unsupported store URL) and returns undefined, for the command to exit 2.
  */
-export function openRuntimeOrReport(options: GlobalOptions, io: CommandIo, metrics: Metrics = NO_METRICS): Runtime | undefined {
+export async function openRuntimeOrReport(options: GlobalOptions, io: CommandIo, metrics: Metrics = NO_METRICS): Promise<Runtime | undefined> {
   try {
-    return openRuntime(options, { exclusive: true }, metrics);
+    return await openRuntime(options, { exclusive: true }, metrics);
   } catch (err) {
     if (err instanceof FerryError) {
       io.err(`${err.code}: ${err.message}`);
@@ -84,7 +83,7 @@ export function openRuntimeOrReport(options: GlobalOptions, io: CommandIo, metri
  * runtime cannot be opened.
  */
 export async function withInterruptibleRuntime(options: GlobalOptions, io: CommandIo, work: (runtime: Runtime, signal: AbortSignal) => Promise<number>): Promise<number> {
-  const runtime = openRuntimeOrReport(options, io);
+  const runtime = await openRuntimeOrReport(options, io);
   if (runtime === undefined) return 2;
   const controller = new AbortController();
   const stop = (): void => controller.abort(new Error('interrupted'));
@@ -99,7 +98,11 @@ export async function withInterruptibleRuntime(options: GlobalOptions, io: Comma
   }
 }
 
-/** The file of a `sqlite:<path>` store, absolute. */
-export function sqliteStorePath(options: GlobalOptions): string {
-  return resolve(options.store.replace(/^sqlite:/, ''));
+/**
+ * Opens the store beside a running daemon, without the instance lock (status, notifications), or
+ * undefined when a SQLite store does not exist yet (nothing has run).
+ */
+export async function openSharedStore(options: GlobalOptions, readonly: boolean): Promise<StateStore | undefined> {
+  if (options.store.startsWith('sqlite:') && !existsSync(resolve(options.store.slice('sqlite:'.length)))) return undefined;
+  return openStore(options.store, { exclusive: false, readonly });
 }

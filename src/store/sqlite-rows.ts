@@ -57,6 +57,8 @@ export const ADDED_COLUMNS: readonly { table: string; column: string; definition
   { table: 'batches', column: 'rows_skipped', definition: 'INTEGER NOT NULL DEFAULT 0' },
   { table: 'profile_versions', column: 'content', definition: 'TEXT' },
   { table: 'runs', column: 'params', definition: 'TEXT' },
+  { table: 'batches', column: 'owner', definition: 'TEXT' },
+  { table: 'batches', column: 'lease_until', definition: 'INTEGER' },
 ];
 
 export interface BatchDbRow {
@@ -64,7 +66,7 @@ export interface BatchDbRow {
   source_size: number; source_mtime_ms: number; content_hash: string | null; state: BatchRow['state']; status: BatchStatus;
   rows_total: number; rows_delivered: number; rows_rejected: number; rows_failed: number; rows_skipped: number; chunks: number;
   result_file: string | null; error_code: string | null; error_message: string | null; reprocess_of: string | null;
-  created_at: number; updated_at: number; profile_version_number: number | null;
+  created_at: number; updated_at: number; profile_version_number: number | null; owner: string | null; lease_until: number | null;
 }
 
 export const COLUMN_OF: Readonly<Record<string, string>> = {
@@ -80,7 +82,7 @@ export function toBatch(r: BatchDbRow): BatchRow {
     sourceKind: r.source_kind, sourcePath: r.source_path, sourceSize: r.source_size, sourceMtimeMs: r.source_mtime_ms, contentHash: r.content_hash,
     state: r.state, status: r.status, rowsTotal: r.rows_total, rowsDelivered: r.rows_delivered, rowsRejected: r.rows_rejected,
     rowsFailed: r.rows_failed, rowsSkipped: r.rows_skipped ?? 0, chunks: r.chunks, resultFile: r.result_file, errorCode: r.error_code, errorMessage: r.error_message,
-    reprocessOf: r.reprocess_of, createdAt: r.created_at, updatedAt: r.updated_at, profileVersionNumber: r.profile_version_number,
+    reprocessOf: r.reprocess_of, owner: r.owner ?? null, leaseUntil: r.lease_until ?? null, createdAt: r.created_at, updatedAt: r.updated_at, profileVersionNumber: r.profile_version_number,
   };
 }
 

@@ -5,10 +5,12 @@ import Database from 'better-sqlite3';
 
 import { acquireInstanceLock, type InstanceLock } from './instance-lock.js';
 import { ADMIN_SCHEMA, SqliteAdminTables } from './sqlite-admin-tables.js';
+import { DEFAULT_LEASE_MS, newInstanceId } from './instance-id.js';
+import { LEASE_SCHEMA, SqliteLeases } from './sqlite-leases.js';
 import { SqliteSideTables } from './sqlite-side-tables.js';
 import { OUTBOX_SCHEMA, SqliteOutbox } from './sqlite-outbox.js';
 import { ADDED_COLUMNS, type BatchDbRow, type ChunkDbRow, COLUMN_OF, type RunDbRow, toRun, packOutcomes, SCHEMA, toBatch, unpackChunk } from './sqlite-rows.js';
-import type { Alert, ArrivalState, BatchPatch, BatchRow, BatchStatus, ChunkRecord, LedgerCounts, NewBatch, NewNotification, Notification, NotificationOutcome, ProfileProblems, ProfileSave, ProfileVersion, RowProblem, RunRow, ScheduleState, SourceHealth, StateStore } from './types.js';
+import type { Alert, ArrivalState, BatchPatch, BatchRow, BatchStatus, ChunkRecord, LedgerCounts, NewBatch, NewNotification, Notification, NotificationOutcome, InstanceInfo, ProfileProblems, ProfileSave, ProfileVersion, RowProblem, RunRow, ScheduleState, SourceHealth, StateStore } from './types.js';
 
 /**
  * The embedded state store: one SQLite file in WAL mode. `synchronous = NORMAL` makes every commit
@@ -22,9 +24,13 @@ export class SqliteStore implements StateStore {
   private readonly outbox: SqliteOutbox;
   private readonly side: SqliteSideTables;
   private readonly admin: SqliteAdminTables;
+  private readonly leases: SqliteLeases;
+  readonly instanceId: string;
 
-  private constructor(db: Database.Database, private readonly lock: InstanceLock | undefined) {
+  private constructor(db: Database.Database, private readonly lock: InstanceLock | undefined, lease: { instanceId: string; leaseMs: number }) {
     this.db = db;
+    this.instanceId = lease.instanceId;
+    this.leases = new SqliteLeases(db, (sql) => this.stmt(sql), lease.instanceId, lease.leaseMs);
     this.outbox = new SqliteOutbox(db, (sql) => this.stmt(sql));
     this.side = new SqliteSideTables(db, (sql) => this.stmt(sql));
     this.admin = new SqliteAdminTables(db, (sql) => this.stmt(sql), (p, h, c) => this.side.profileVersion(p, h, c));
@@ -34,7 +40,7 @@ export class SqliteStore implements StateStore {
    * Opens (and creates) the store. With `exclusive`, the process takes the instance lock: a second
    * daemon on the same file refuses to start and is told which process holds it.
    */
-  static open(path: string, options: { exclusive: boolean; readonly?: boolean }): SqliteStore {
+  static open(path: string, options: { exclusive: boolean; readonly?: boolean; instanceId?: string; leaseMs?: number }): SqliteStore {
     mkdirSync(dirname(path), { recursive: true });
     const lock = options.exclusive ? acquireInstanceLock(`${path}.lock`) : undefined;
     try {
@@ -45,12 +51,15 @@ export class SqliteStore implements StateStore {
         db.exec(SCHEMA);
         db.exec(OUTBOX_SCHEMA);
         db.exec(ADMIN_SCHEMA);
+        db.exec(LEASE_SCHEMA);
         for (const added of ADDED_COLUMNS) {
           const columns = db.prepare(`PRAGMA table_info(${added.table})`).all() as { name: string }[];
           if (!columns.some((c) => c.name === added.column)) db.exec(`ALTER TABLE ${added.table} ADD COLUMN ${added.column} ${added.definition}`);
         }
       }
-      return new SqliteStore(db, lock);
+      const store = new SqliteStore(db, lock, { instanceId: options.instanceId ?? newInstanceId(), leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS });
+      if (options.exclusive) store.leases.register();
+      return store;
     } catch (err) {
       lock?.release();
       throw err;
@@ -98,9 +107,10 @@ export class SqliteStore implements StateStore {
 
   private insertBatch(b: NewBatch): BatchRow {
     const now = Date.now();
-    this.stmt(`INSERT INTO batches (id, run_id, profile, profile_version, file_name, source_kind, source_path, source_size, source_mtime_ms, content_hash, state, status, reprocess_of, created_at, updated_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'claimed', 'running', ?, ?, ?)`).run(
-      b.id, b.runId, b.profile, b.profileVersion, b.fileName, b.sourceKind ?? 'local', b.sourcePath, b.sourceSize, b.sourceMtimeMs, b.contentHash ?? null, b.reprocessOf ?? null, now, now,
+    this.stmt(`INSERT INTO batches (id, run_id, profile, profile_version, file_name, source_kind, source_path, source_size, source_mtime_ms, content_hash, state, status, reprocess_of, owner, lease_until, created_at, updated_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'claimed', 'running', ?, ?, ?, ?, ?)`).run(
+      b.id, b.runId, b.profile, b.profileVersion, b.fileName, b.sourceKind ?? 'local', b.sourcePath, b.sourceSize, b.sourceMtimeMs, b.contentHash ?? null, b.reprocessOf ?? null,
+      this.instanceId, now + this.leases.leaseMs, now, now,
     );
     return this.mustGet(b.id);
   }
@@ -161,6 +171,22 @@ export class SqliteStore implements StateStore {
 
   async listUnfinished(): Promise<BatchRow[]> {
     return (this.stmt("SELECT * FROM batch_view WHERE state != 'done' ORDER BY created_at").all() as BatchDbRow[]).map(toBatch);
+  }
+
+  async takeOverBatches(profile?: string): Promise<BatchRow[]> {
+    return this.db.transaction(() => this.leases.takeOver(profile).map((id) => this.mustGet(id))).immediate();
+  }
+
+  async renewLeases(): Promise<void> {
+    this.leases.renew();
+  }
+
+  async listInstances(): Promise<InstanceInfo[]> {
+    return this.leases.list();
+  }
+
+  async claimScheduleFire(state: Omit<ScheduleState, 'updatedAt'>): Promise<boolean> {
+    return this.leases.claimScheduleFire(state);
   }
 
   async listBatches(query: { limit: number; profile?: string; runId?: string; status?: BatchStatus; since?: number }): Promise<BatchRow[]> {

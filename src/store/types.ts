@@ -41,6 +41,10 @@ export interface BatchRow {
   readonly errorMessage: string | null;
   /** the batch this one sends again (ferry reprocess) */
   readonly reprocessOf: string | null;
+  /** the instance working on it (see StateStore.takeOverBatches), null once nobody holds it */
+  readonly owner: string | null;
+  /** until when the owner's lease runs (ms, store clock); another instance may take it over after */
+  readonly leaseUntil: number | null;
   readonly createdAt: number;
   readonly updatedAt: number;
 }
@@ -53,7 +57,7 @@ export type NewBatch = Pick<BatchRow, 'id' | 'runId' | 'profile' | 'profileVersi
 };
 
 /** What a batch may change as it moves on. */
-export type BatchPatch = Partial<Omit<BatchRow, 'id' | 'runId' | 'profile' | 'createdAt' | 'updatedAt' | 'reprocessOf' | 'profileVersionNumber'>>;
+export type BatchPatch = Partial<Omit<BatchRow, 'id' | 'runId' | 'profile' | 'createdAt' | 'updatedAt' | 'reprocessOf' | 'profileVersionNumber' | 'owner' | 'leaseUntil'>>;
 
 /** The recorded outcome of one delivered chunk (compact: ids and errors by position). */
 export interface ChunkRecord {
@@ -76,6 +80,21 @@ export interface RunRow {
   readonly finishedAt: number | null;
   /** the run's parameters as canonical text (dates resolved: `today` is the day the run started) */
   readonly params: Readonly<Record<string, string>>;
+}
+
+/** A daemon process using the store. */
+export interface InstanceInfo {
+  /** `<host>:<pid>:<random>`, new at every start */
+  readonly id: string;
+  readonly host: string;
+  readonly pid: number;
+  readonly startedAt: number;
+  /** its last heartbeat (ms, store clock) */
+  readonly lastSeenAt: number;
+  /** heartbeat within the lease time */
+  readonly alive: boolean;
+  /** the unfinished batches it holds */
+  readonly holds: readonly string[];
 }
 
 /** A profile version (one per distinct content) with its latest save. */
@@ -235,8 +254,21 @@ export interface StateStore {
   getBatch(id: string): Promise<BatchRow | undefined>;
   /** a finished batch of this profile that processed the same content, if any */
   findProcessedContent(profile: string, contentHash: string, exceptBatch: string): Promise<BatchRow | undefined>;
-  /** batches not in a terminal state: resumed at start-up */
+  /** batches not in a terminal state, whoever holds them */
   listUnfinished(): Promise<BatchRow[]>;
+  /** this process's instance id: batches it claims or takes over are leased to it */
+  readonly instanceId: string;
+  /**
+   * Takes over the unfinished batches (of one profile, or all) that no live instance holds: no
+   * owner, or another owner whose lease ran out (store clock). They are leased to this instance
+   * atomically, so two instances never take the same batch. On SQLite, where one process holds the
+   * store, every other owner is a process that is gone.
+   */
+  takeOverBatches(profile?: string): Promise<BatchRow[]>;
+  /** Extends the lease of every unfinished batch this instance holds, and its heartbeat. */
+  renewLeases(): Promise<void>;
+  /** The instances that used the store recently, alive or not, with what each holds. */
+  listInstances(): Promise<InstanceInfo[]>;
   /** newest first; `since` (ms) keeps batches updated at or after it */
   listBatches(query: { limit: number; profile?: string; runId?: string; status?: BatchStatus; since?: number }): Promise<BatchRow[]>;
   listRuns(query: { limit: number; profile?: string; status?: BatchStatus }): Promise<RunRow[]>;
@@ -266,6 +298,12 @@ export interface StateStore {
   listSourceHealth(): Promise<SourceHealth[]>;
   /** Saves a schedule's state; called before the run it stands for starts. */
   saveSchedule(state: Omit<ScheduleState, 'updatedAt'>): Promise<void>;
+  /**
+   * Claims the fire time `state.lastDue` of a schedule: saves the state only if the stored
+   * `lastDue` is earlier (or there is none), and says whether it did. With several instances on
+   * one store, exactly one of them gets true for each fire time, and only that one runs it.
+   */
+  claimScheduleFire(state: Omit<ScheduleState, 'updatedAt'>): Promise<boolean>;
   getSchedule(profile: string): Promise<ScheduleState | undefined>;
   listSchedules(): Promise<ScheduleState[]>;
   /** Records a profile's problems after a reload (an empty list clears them). */
@@ -275,7 +313,10 @@ export interface StateStore {
   saveArrivals(state: ArrivalState): Promise<void>;
   /** Records an alert; `notifications` go to the outbox in the same transaction. */
   addAlert(alert: Omit<Alert, 'id' | 'at'>, notifications?: readonly NewNotification[]): Promise<void>;
-  /** Pending notifications due at `now` (ms), oldest first. */
+  /**
+   * Pending notifications due at `now` (ms), oldest first, held for this instance for a while (their
+   * next attempt moves a minute on), so that instances sharing the outbox do not send one twice.
+   */
   dueNotifications(now: number, limit: number): Promise<Notification[]>;
   /** The earliest next attempt of any pending notification. */
   nextNotificationAt(): Promise<number | undefined>;

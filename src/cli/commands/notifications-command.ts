@@ -1,11 +1,8 @@
-import { existsSync } from 'node:fs';
-
 import { toJson } from '../../json/to-json.js';
 import { DEFAULT_RETRY_FOR_MS } from '../../notify/build-notifications.js';
-import { SqliteStore } from '../../store/sqlite-store.js';
 import type { Notification } from '../../store/types.js';
 import type { GlobalOptions } from '../options.js';
-import { sqliteStorePath } from '../runtime.js';
+import { openSharedStore } from '../runtime.js';
 import type { CommandIo } from '../types.js';
 
 const STATES = ['pending', 'delivered', 'dead', 'disabled'] as const;
@@ -21,11 +18,11 @@ export async function notificationsCommand(options: GlobalOptions, flags: { stat
     io.err(`--state must be one of ${STATES.join(', ')}`);
     return 2;
   }
-  if (!existsSync(sqliteStorePath(options))) {
+  const store = await openSharedStore(options, true);
+  if (store === undefined) {
     io.out(flags.json === true ? toJson({ notifications: [], disabledEndpoints: [] }, '  ') : 'no state store yet: nothing has run');
     return 0;
   }
-  const store = SqliteStore.open(sqliteStorePath(options), { exclusive: false, readonly: true });
   try {
     const list = await store.listNotifications({ limit: Number(flags.limit ?? 50), ...(state === undefined ? {} : { state: state as Notification['state'] }) });
     const disabled = await store.listDisabledEndpoints();
@@ -47,11 +44,11 @@ export async function notificationsCommand(options: GlobalOptions, flags: { stat
 
 /** `ferry notifications replay <id>`: sends a dead or disabled notification again, with the same webhook-id. */
 export async function replayNotificationCommand(options: GlobalOptions, id: string, io: CommandIo): Promise<number> {
-  if (!existsSync(sqliteStorePath(options))) {
+  const store = await openSharedStore(options, false);
+  if (store === undefined) {
     io.err('no state store yet: nothing has run');
     return 1;
   }
-  const store = SqliteStore.open(sqliteStorePath(options), { exclusive: false });
   try {
     const n = await store.replayNotification(id, Date.now() + DEFAULT_RETRY_FOR_MS);
     if (n === undefined) {

@@ -13,7 +13,7 @@ import { batchJson, exitCodeOf } from './run-command.js';
  * carries the same idempotency key as the first time.
  */
 export async function reprocessCommand(options: GlobalOptions, batchId: string, flags: { json?: boolean; originalVersion?: boolean }, io: CommandIo): Promise<number> {
-  const runtime = openRuntimeOrReport(options, io);
+  const runtime = await openRuntimeOrReport(options, io);
   if (runtime === undefined) return 2;
   try {
     const prepared = await prepareReprocess(runtime.store, runtime.dataDir, options.profiles, batchId, flags.originalVersion === true);

@@ -38,7 +38,7 @@ export async function startCommand(options: GlobalOptions, io: CommandIo): Promi
     return 2;
   }
   const metrics = new MetricsRegistry();
-  const runtime = openRuntimeOrReport(options, io, metrics);
+  const runtime = await openRuntimeOrReport(options, io, metrics);
   if (runtime === undefined) return 2;
   metrics.readLedger(runtime.store, { runs: () => ({ inUse: slots.inUse, queued: slots.queued }) });
   const { log } = runtime;

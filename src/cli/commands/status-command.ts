@@ -1,20 +1,16 @@
-import { existsSync } from 'node:fs';
-
 import { toJson } from '../../json/to-json.js';
-import { SqliteStore } from '../../store/sqlite-store.js';
 import type { GlobalOptions } from '../options.js';
-import { sqliteStorePath } from '../runtime.js';
+import { openSharedStore } from '../runtime.js';
 import type { CommandIo } from '../types.js';
 import { batchJson } from './run-command.js';
 
 /** `ferry status [--json]`: recent runs and batches, read from the store without locking it. */
 export async function statusCommand(options: GlobalOptions, flags: { json?: boolean; limit?: string }, io: CommandIo): Promise<number> {
-  const path = sqliteStorePath(options);
-  if (!existsSync(path)) {
+  const store = await openSharedStore(options, true);
+  if (store === undefined) {
     io.out(flags.json === true ? toJson({ runs: [], batches: [], unfinished: [], notifications: { pending: 0, dead: [], disabledEndpoints: [] }, alerts: [], invalidProfiles: [], schedules: [], sources: [] }, '  ') : 'no state store yet: nothing has run');
     return 0;
   }
-  const store = SqliteStore.open(path, { exclusive: false, readonly: true });
   try {
     const limit = Number(flags.limit ?? 20);
     const runs = await store.listRuns({ limit });
