@@ -12,6 +12,7 @@ import { REPO_ROOT } from '../support/run-cli.js';
 import { createWorkspace, ordersProfile, type Workspace } from '../support/workspace.js';
 
 const ADMIN = 'console-admin-token-5e0c';
+const READER = 'console-read-token-81b2';
 const ARTIFACTS = join(REPO_ROOT, 'test-artifacts');
 const STEP_MS = 15_000;
 
@@ -59,10 +60,10 @@ describe('web console in chromium', () => {
   };
 
   /** A fresh browser context and page; on failure a full-page screenshot goes to test-artifacts/. */
-  const withPage = async (name: string, loggedIn: boolean, body: (page: Page) => Promise<void>): Promise<void> => {
+  const withPage = async (name: string, token: string | undefined, body: (page: Page) => Promise<void>): Promise<void> => {
     const context = await browser.newContext({ acceptDownloads: true });
-    // the console keeps its token in sessionStorage; the other tests start logged in
-    if (loggedIn) await context.addInitScript({ content: `sessionStorage.setItem('ferry.console.token', ${JSON.stringify(ADMIN)});` });
+    // the console keeps its token in sessionStorage; most tests start logged in
+    if (token !== undefined) await context.addInitScript({ content: `sessionStorage.setItem('ferry.console.token', ${JSON.stringify(token)});` });
     const page = await context.newPage();
     page.setDefaultTimeout(STEP_MS);
     try {
@@ -80,7 +81,7 @@ describe('web console in chromium', () => {
     ws = createWorkspace('ferry-console-');
     [browser, target] = await Promise.all([launchChromium(), startHttpTarget()]);
     ws.writeProfile('orders', ordersProfile(ws, target.url));
-    daemon = new DaemonProcess(ws, { FERRY_ADMIN_TOKENS: ADMIN });
+    daemon = new DaemonProcess(ws, { FERRY_ADMIN_TOKENS: `${ADMIN},read=${READER}` });
     base = await daemon.ready();
   }, { timeout: 300_000 });
 
@@ -95,7 +96,7 @@ describe('web console in chromium', () => {
     writeFileSync(sample, 'Order No;Qty;Price;Ordered\nA-1;2;1.234,50;05.01.2026\nA-2;x;12,00;06.01.2026\nA-3;5;3,10;07.01.2026\n');
     const inbox = join(ws.root, 'console-inbox');
     mkdirSync(inbox, { recursive: true });
-    await withPage('mapping-editor', false, async (page) => {
+    await withPage('mapping-editor', undefined, async (page) => {
       await page.goto(`${base}/#/new`);
       await page.getByLabel('API token').fill(ADMIN);
       await page.getByRole('button', { name: 'Log in' }).click();
@@ -154,7 +155,7 @@ describe('web console in chromium', () => {
     assert.ok(batch !== undefined);
     assert.equal(batch.rows.rejected, 1);
 
-    await withPage('rejected-rows', true, async (page) => {
+    await withPage('rejected-rows', ADMIN, async (page) => {
       await page.goto(`${base}/#/runs?profile=orders`);
       await page.getByTestId(`run-toggle-${batch.run}`).click();
       await page.getByTestId(`batch-link-${batch.id}`).click();
@@ -174,7 +175,7 @@ describe('web console in chromium', () => {
   it('reprocesses a batch from its page and shows the new run', { timeout: 60_000 }, async () => {
     const batch = badBatch;
     assert.ok(batch !== undefined, 'needs the batch of the previous test');
-    await withPage('reprocess', true, async (page) => {
+    await withPage('reprocess', ADMIN, async (page) => {
       await page.goto(`${base}/#/batches/${batch.id}`);
       await page.getByTestId('reprocess').click();
       const run = (await page.getByTestId('reprocess-run').textContent()) ?? '';
@@ -185,6 +186,19 @@ describe('web console in chromium', () => {
 
       await page.getByRole('link', { name: 'Runs', exact: true }).click();
       await page.getByTestId(`run-row-${run}`).waitFor();
+    });
+  });
+
+  it("shows a read token the daemon's 403 message for a change, and sends a refused token back to the login", { timeout: 30_000 }, async () => {
+    await withPage('read-token', READER, async (page) => {
+      await page.goto(`${base}/#/profiles/orders`);
+      await page.getByTestId('run-now').click();
+      await waitForText(page.getByTestId('run-message'), /Not allowed: .*admin token/);
+    });
+    await withPage('refused-token', 'not-a-token', async (page) => {
+      await page.goto(`${base}/#/runs`);
+      await waitForText(page.getByRole('alert').or(page.getByRole('status')), 'refused the token');
+      await page.getByLabel('API token').waitFor();
     });
   });
 });
