@@ -46,7 +46,7 @@ export function fieldNameOf(column: string): string {
 /** A profile id from a file name: `Orders 2026.csv` → `orders-2026`. */
 export function profileIdOf(fileName: string): string {
   const stem = fileName.replace(/\.[^.]*$/, '');
-  return stem.toLowerCase().replace(/[^a-z0-9_.-]+/g, '-').replace(/^-+|-+$/g, '') || 'new-profile';
+  return stem.toLowerCase().replace(/[^a-z0-9_.-]+/g, '-').replace(/^[-.]+|-+$/g, '').slice(0, 100) || 'new-profile';
 }
 
 /** A first guess of type and rule from the sample values of a column. */

@@ -12,7 +12,8 @@ import { href, navigate, type Cleanup } from './router.js';
 import type { ColumnGuess, Preview, SaveAnswer, Sample } from './types.js';
 
 const PREVIEW_DELAY_MS = 400;
-const PROFILE_ID = /^[A-Za-z0-9_.-]+$/;
+/** As the daemon's routes take them: the file name of the profile without `.yaml`. */
+const PROFILE_ID = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$/;
 
 function detectedView(s: Sample): HTMLElement {
   const d = s.detected;
@@ -57,7 +58,7 @@ export function renderNewProfile(root: HTMLElement): Cleanup {
       const seen = guessOf(column)?.examples ?? [...new Set(sample.rows.map((r) => r[column] ?? '').filter((v) => v !== ''))];
       return seen.slice(0, 3).join(' · ');
     };
-    const profileId = el('input', { type: 'text', id: 'profile-id', value: id, required: true, pattern: '[A-Za-z0-9_.\\-]+', 'data-testid': 'profile-id', spellcheck: 'false' });
+    const profileId = el('input', { type: 'text', id: 'profile-id', value: id, required: true, pattern: '[A-Za-z0-9_][A-Za-z0-9_.\\-]{0,99}', 'data-testid': 'profile-id', spellcheck: 'false' });
     const sourceDir = el('input', { type: 'text', id: 'source-dir', value: `./data/inbox/${id}`, 'data-testid': 'source-dir', spellcheck: 'false' });
     const targetUrl = el('input', { type: 'url', id: 'target-url', placeholder: 'https://api.example.com/v1/records', 'data-testid': 'target-url', spellcheck: 'false' });
     const yaml = el('textarea', { id: 'profile-yaml', class: 'code', rows: 24, readonly: true, spellcheck: 'false', wrap: 'off', 'data-testid': 'profile-yaml' });
@@ -113,7 +114,7 @@ export function renderNewProfile(root: HTMLElement): Cleanup {
     save.addEventListener('click', () => {
       const id_ = profileId.value.trim();
       if (!PROFILE_ID.test(id_)) {
-        replace(saveMessage, notice('error', 'The profile id may hold letters, digits, ".", "_" and "-" only.'));
+        replace(saveMessage, notice('error', 'The profile id is up to 100 letters, digits, ".", "_" and "-", starting with a letter, digit or "_".'));
         profileId.focus();
         return;
       }
