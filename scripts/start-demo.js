@@ -1,6 +1,7 @@
 // `npm start`: the daemon on the embedded SQLite store with the example profiles, next to the
 // demo Orders API, so that a newcomer can drop a sample file and watch it go through.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -21,9 +22,11 @@ const demo = spawn(process.execPath, [join(root, 'dist', 'scripts', 'demo-target
   // own process group: Ctrl-C reaches this script only, which then stops each child once
   detached: true,
 });
+// a token for this session's console, unless the caller configured their own
+const consoleToken = process.env.FERRY_ADMIN_TOKENS === undefined && process.env.FERRY_ADMIN_TOKENS_FILE === undefined ? `demo_${randomBytes(12).toString('base64url')}` : undefined;
 const ferry = spawn(process.execPath, [join(root, 'bin', 'ferry.js'), 'start'], {
   cwd: root,
-  env: { ...process.env, FERRY_LOG_LEVEL: process.env.FERRY_LOG_LEVEL ?? 'info' },
+  env: { ...process.env, FERRY_LOG_LEVEL: process.env.FERRY_LOG_LEVEL ?? 'info', ...(consoleToken === undefined ? {} : { FERRY_ADMIN_TOKENS: `demo:admin=${consoleToken}` }) },
   stdio: ['ignore', 'inherit', 'inherit'],
   detached: true,
 });
@@ -39,6 +42,9 @@ on http://127.0.0.1:8471 prints every request it gets. Try, in another terminal:
     → the file is rejected as a whole (too many bad rows); its result file says why, row by row
   cp samples/products.csv data/inbox/webshop-products/
   npx ferry status
+
+The web console is at http://${process.env.FERRY_LISTEN ?? '127.0.0.1:8470'}/${consoleToken === undefined ? ' (log in with one of your FERRY_ADMIN_TOKENS)' : `; log in with this session's token:
+  ${consoleToken}`}
 
 Ctrl-C stops both.
 `);

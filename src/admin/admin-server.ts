@@ -8,6 +8,7 @@ import { handleApiNotifications } from './api-notifications-route.js';
 import { profileRoutes } from './api-profiles-routes.js';
 import { handleApiRun } from './api-runs-route.js';
 import { sampleRoutes } from './api-samples-routes.js';
+import { handleConsole } from './console-route.js';
 import { healthBody } from './health.js';
 import { handleHook } from './hook-route.js';
 import { renderMetrics } from './metrics.js';
@@ -72,6 +73,12 @@ function routes(ctx: AdminContext, log: Logger): Route[] {
       method: 'POST', path: /^\/api\/notifications\/[^/]+\/replay$/, access: 'api',
       handle: async ({ req, res, url }) => {
         if (!(await handleApiNotifications(req, res, url, ctx.store))) sendJson(res, 404, { error: 'not found' });
+      },
+    },
+    {
+      method: 'GET', path: /^\/(?:console\/.*)?$/, access: 'open',
+      handle: ({ req, res, url }) => {
+        if (!handleConsole(req, res, url)) sendJson(res, 404, { error: 'not found' });
       },
     },
   ];

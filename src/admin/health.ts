@@ -28,6 +28,8 @@ export async function healthBody(ctx: AdminContext): Promise<{ status: number; b
         uptimeSeconds: Math.round((Date.now() - ctx.startedAt) / 1000),
         store: 'ok',
         sources: await sourcesView(ctx),
+        instance: ctx.store.instanceId,
+        instances: (await ctx.store.listInstances()).filter((i) => i.alive || i.holds.length > 0).map((i) => ({ ...i, startedAt: new Date(i.startedAt).toISOString(), lastSeenAt: new Date(i.lastSeenAt).toISOString() })),
         connections: ctx.remotes.health(),
         invalidProfiles: invalid,
         alerts: (await ctx.store.listAlerts({ limit: 10 })).map((a) => ({ profile: a.profile, kind: a.kind, message: a.message, at: new Date(a.at).toISOString() })),

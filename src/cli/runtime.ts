@@ -9,6 +9,7 @@ import type { PipelineContext } from '../pipeline/process-batch.js';
 import type { LoadedProfile } from '../profiles/types.js';
 import { RemoteRegistry } from '../remote/remote-registry.js';
 import { TARGETS } from '../registry.js';
+import { leaseMsFromEnv } from '../store/instance-id.js';
 import { type OpenMode, openStore } from '../store/open-store.js';
 import type { StateStore } from '../store/types.js';
 import type { Sink } from '../targets/types.js';
@@ -35,6 +36,11 @@ export async function openRuntime(options: GlobalOptions, mode: OpenMode, metric
   process.env.FERRY_DATA = dataDir;
   const log = createLogger(options.logLevel);
   const store = await openStore(options.store, mode);
+  // leases on the batches this process works on, renewed well before they run out
+  const renewal = mode.exclusive ? setInterval(() => {
+    store.renewLeases().catch((err: unknown) => log.warn({ err }, 'renewing leases failed; retried'));
+  }, Math.max(200, Math.floor(leaseMsFromEnv() / 3))) : undefined;
+  renewal?.unref();
   const sinks = new Map<string, Sink>();
   const remotes = new RemoteRegistry(log);
   const sinkFor = (loaded: LoadedProfile): Sink => {
@@ -54,6 +60,7 @@ export async function openRuntime(options: GlobalOptions, mode: OpenMode, metric
     remotes,
     context: (signal) => ({ store, dataDir, log, sink: sinkFor, remotes, signal, metrics }),
     close: async () => {
+      if (renewal !== undefined) clearInterval(renewal);
       await Promise.all([...sinks.values()].map((s) => s.close()));
       await remotes.closeAll();
       await store.close();

@@ -225,11 +225,15 @@ export class ProfileWorker {
   /**
    * Batches of this profile that stopped on a transient error (a dropped connection, a full disk)
    * are taken up again here, a while after their last attempt, so that the daemon does not need a
-   * restart to finish them.
+   * restart to finish them; so are batches whose instance died (its lease ran out), which another
+   * instance on the same store takes over.
    */
   private async resumeStopped(ctx: PipelineContext): Promise<void> {
-    const stopped = (await ctx.store.listUnfinished()).filter((b) => b.profile === this.loaded.id && Date.now() - b.updatedAt >= RESUME_AFTER_MS);
-    for (const batch of stopped) {
+    const me = ctx.store.instanceId;
+    const mine = (await ctx.store.listUnfinished()).filter((b) => b.profile === this.loaded.id && b.owner === me && Date.now() - b.updatedAt >= RESUME_AFTER_MS);
+    const orphans = await ctx.store.takeOverBatches(this.loaded.id);
+    if (orphans.length > 0) this.log.info({ batches: orphans.map((b) => b.id), from: [...new Set(orphans.map((b) => b.owner))] }, 'taking over batches whose instance stopped');
+    for (const batch of [...orphans, ...mine]) {
       if (this.stopped) return;
       this.log.info({ batch: batch.id, state: batch.state }, 'resuming a stopped batch');
       try {

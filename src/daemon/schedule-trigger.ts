@@ -42,7 +42,9 @@ export class ScheduleTrigger {
     const now = o.clock.now();
     const plan = planStartUp({ schedule: o.schedule, window: o.window, lastRun: state === undefined ? undefined : new Date(state.lastDue), makeUpMissed: o.makeUpMissed, clock: o.clock });
     const first = plan.makeUp ?? plan.next;
-    await o.store.saveSchedule({ profile: o.profile, expression: o.schedule.expression, timeZone: o.schedule.timeZone, lastDue: state?.lastDue ?? now.getTime(), nextDue: first.due.getTime() });
+    // only a schedule seen for the first time is written here: rewriting an old state could undo a
+    // fire time another instance has just claimed
+    if (state === undefined) await o.store.claimScheduleFire({ profile: o.profile, expression: o.schedule.expression, timeZone: o.schedule.timeZone, lastDue: now.getTime(), nextDue: first.due.getTime() });
     if (plan.makeUp !== undefined) o.log.info({ missed: plan.makeUp.due.toISOString(), startAt: plan.makeUp.startAt.toISOString() }, 'a scheduled run was missed while ferry was down; it is made up once');
     this.arm(first, plan.makeUp !== undefined);
   }
@@ -72,9 +74,13 @@ export class ScheduleTrigger {
     const { o } = this;
     if (this.stopped) return;
     const next = this.following(run, makeUp);
-    await o.store.saveSchedule({ profile: o.profile, expression: o.schedule.expression, timeZone: o.schedule.timeZone, lastDue: run.due.getTime(), nextDue: next.due.getTime() });
-    o.log.info({ due: run.due.toISOString(), makeUp, next: next.due.toISOString() }, 'scheduled run');
-    o.fire(run.due, makeUp);
+    const mine = await o.store.claimScheduleFire({ profile: o.profile, expression: o.schedule.expression, timeZone: o.schedule.timeZone, lastDue: run.due.getTime(), nextDue: next.due.getTime() });
+    if (mine) {
+      o.log.info({ due: run.due.toISOString(), makeUp, next: next.due.toISOString() }, 'scheduled run');
+      o.fire(run.due, makeUp);
+    } else {
+      o.log.info({ due: run.due.toISOString(), next: next.due.toISOString() }, 'scheduled run taken by another instance');
+    }
     this.arm(next, false);
   }
 

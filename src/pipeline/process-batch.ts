@@ -11,7 +11,7 @@ import { NO_PARAMS, resolveParams, type RunParams } from '../profiles/run-params
 import type { LoadedProfile } from '../profiles/types.js';
 import type { RemoteRegistry } from '../remote/remote-registry.js';
 import type { RemoteFs } from '../remote/types.js';
-import type { BatchRow, BatchStatus, RowProblem, StateStore } from '../store/types.js';
+import type { BatchPatch, BatchRow, BatchStatus, RowProblem, StateStore } from '../store/types.js';
 import type { Sink } from '../targets/types.js';
 import { crashPoint } from '../util/crash-point.js';
 import { doneMarker } from '../util/done-marker.js';
@@ -81,19 +81,21 @@ export async function continueBatch(ctx: PipelineContext, start: BatchRow, loade
   const batchSize = target?.batchSize ?? 100;
   let b = start;
 
-  if (b.state === 'claimed' || (b.state === 'staged' && !(await stagedIsIntact(paths.staged, b.sourceSize)))) {
-    let hash: string;
-    if (b.sourceKind === 'remote') {
-      const got = await downloadToStaging(sourceFs(ctx, loaded), b.sourcePath, paths.staged, b.sourceSize, { signal: ctx.signal, log });
-      if (got.kind !== 'staged') {
-        const message = got.kind === 'vanished' ? `${b.fileName} vanished before it could be downloaded` : `${b.fileName} changed while it was downloaded (now ${got.size} bytes); it is taken again as a new version`;
-        log.info(message);
-        return store.updateBatch(b.id, { state: 'done', status: 'skipped', errorCode: got.kind === 'vanished' ? 'E_REMOTE_NOT_FOUND' : 'E_SIZE_MISMATCH', errorMessage: message });
-      }
-      hash = got.hash;
-    } else {
-      hash = (await stageLocalFile(b.sourcePath, paths.staged, b.sourceSize)).hash;
+  const spoolNeeded = b.state === 'parsed' || b.state === 'delivering' || b.state === 'delivered';
+  if (spoolNeeded && !(await spoolExists(paths.spool)) && !(await stagedIsIntact(paths.staged, b.sourceSize))) {
+    // taken over from an instance on another machine: its staging area is not here, so the file
+    // is fetched again, and only the same content may go on (it makes the same keys)
+    const again = await stageFile(ctx, loaded, b, paths.staged, log);
+    if (typeof again !== 'string' || again !== b.contentHash) {
+      const message = `${b.fileName} is no longer the file this batch started with, so the batch cannot be finished here; the new content is taken as a new version`;
+      log.warn(message);
+      return store.updateBatch(b.id, { state: 'done', status: 'failed', errorCode: 'E_SIZE_MISMATCH', errorMessage: message });
     }
+  }
+
+  if (b.state === 'claimed' || (b.state === 'staged' && !(await stagedIsIntact(paths.staged, b.sourceSize)))) {
+    const hash = await stageFile(ctx, loaded, b, paths.staged, log);
+    if (typeof hash !== 'string') return store.updateBatch(b.id, hash);
     crashPoint('after-stage');
     const earlier = b.reprocessOf === null ? await store.findProcessedContent(b.profile, hash, b.id) : undefined;
     if (earlier !== undefined) {
@@ -105,6 +107,9 @@ export async function continueBatch(ctx: PipelineContext, start: BatchRow, loade
   }
 
   const params = await runParamsOf(store, b, loaded);
+  if (b.state === 'delivered' && !(await spoolExists(paths.spool))) {
+    await writeSpool(paths.spool, { path: paths.staged, name: b.fileName }, loaded.profile.format, loaded.mapping, params.values);
+  }
   if (b.state === 'staged' || ((b.state === 'parsed' || b.state === 'delivering') && !(await spoolExists(paths.spool)))) {
     const summary = await writeSpool(paths.spool, { path: paths.staged, name: b.fileName }, loaded.profile.format, loaded.mapping, params.values);
     const policy = createRejectPolicy(loaded.profile.onError, loaded.profile.maxRejected);
@@ -181,6 +186,19 @@ export async function continueBatch(ctx: PipelineContext, start: BatchRow, loade
     log.info({ status: b.status, rows: b.rowsTotal, delivered: b.rowsDelivered, rejected: b.rowsRejected, failed: b.rowsFailed, skipped: b.rowsSkipped }, 'batch settled');
   }
   return b;
+}
+
+/**
+ * Copies the batch's file into the staging area (download for a remote source) and returns its
+ * hash, or the batch's end when the file vanished or changed size meanwhile.
+ */
+async function stageFile(ctx: PipelineContext, loaded: LoadedProfile, b: BatchRow, staged: string, log: Logger): Promise<string | BatchPatch> {
+  if (b.sourceKind !== 'remote') return (await stageLocalFile(b.sourcePath, staged, b.sourceSize)).hash;
+  const got = await downloadToStaging(sourceFs(ctx, loaded), b.sourcePath, staged, b.sourceSize, { signal: ctx.signal, log });
+  if (got.kind === 'staged') return got.hash;
+  const message = got.kind === 'vanished' ? `${b.fileName} vanished before it could be downloaded` : `${b.fileName} changed while it was downloaded (now ${got.size} bytes); it is taken again as a new version`;
+  log.info(message);
+  return { state: 'done', status: 'skipped', errorCode: got.kind === 'vanished' ? 'E_REMOTE_NOT_FOUND' : 'E_SIZE_MISMATCH', errorMessage: message };
 }
 
 /** The parameters of the batch's run, as the ledger kept them; resolved again with the profile. */

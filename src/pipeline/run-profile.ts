@@ -134,10 +134,14 @@ async function runWeighted(files: readonly RunFile[], work: (f: RunFile, index: 
   if (failure !== undefined) throw failure;
 }
 
-/** Resumes every unfinished batch whose profile is loaded; returns the batches it finished. */
+/**
+ * Takes over and resumes the unfinished batches no live instance holds (on SQLite: every one a
+ * previous process left) whose profile is loaded; returns the batches it finished.
+ */
 export async function resumeUnfinished(ctx: PipelineContext, profiles: ReadonlyMap<string, LoadedProfile>): Promise<BatchRow[]> {
   const finished: BatchRow[] = [];
-  for (const batch of await ctx.store.listUnfinished()) {
+  const orphans = (await ctx.store.takeOverBatches()).sort((a, b) => a.createdAt - b.createdAt);
+  for (const batch of orphans) {
     if (ctx.signal.aborted) break;
     const loaded = profiles.get(batch.profile);
     if (loaded === undefined) continue;

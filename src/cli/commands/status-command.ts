@@ -24,11 +24,13 @@ export async function statusCommand(options: GlobalOptions, flags: { json?: bool
     const dead = await store.listNotifications({ limit, state: 'dead' }).catch(() => []);
     const pending = await store.listNotifications({ limit: 1000, state: 'pending' }).catch(() => []);
     const disabled = await store.listDisabledEndpoints().catch(() => []);
+    // a ledger written before instances were recorded has no table for them until a daemon opens it
+    const instances = await store.listInstances().catch(() => []);
     if (flags.json === true) {
       io.out(toJson({
         runs: runs.map((r) => ({ id: r.id, profile: r.profile, trigger: r.trigger, params: r.params, status: r.status, startedAt: new Date(r.startedAt).toISOString(), finishedAt: r.finishedAt === null ? null : new Date(r.finishedAt).toISOString() })),
         batches: batches.map((b) => ({ ...batchJson(b), profile: b.profile, profileVersion: { number: b.profileVersionNumber, hash: b.profileVersion.slice(0, 12) }, state: b.state, createdAt: new Date(b.createdAt).toISOString() })),
-        unfinished: unfinished.map((b) => ({ id: b.id, profile: b.profile, file: b.fileName, state: b.state })),
+        unfinished: unfinished.map((b) => ({ id: b.id, profile: b.profile, file: b.fileName, state: b.state, owner: b.owner })),
         notifications: {
           pending: pending.length,
           dead: dead.map((n) => ({ id: n.id, profile: n.profile, event: n.event, url: n.url, attempts: n.attempts, lastError: n.lastError, createdAt: new Date(n.createdAt).toISOString() })),
@@ -37,9 +39,15 @@ export async function statusCommand(options: GlobalOptions, flags: { json?: bool
         alerts: alerts.map((a) => ({ profile: a.profile, kind: a.kind, message: a.message, batch: a.batchId, at: new Date(a.at).toISOString() })),
         invalidProfiles: invalid.map((p) => ({ profile: p.profile, problems: p.problems, since: new Date(p.since).toISOString() })),
         schedules: schedules.map((sc) => ({ profile: sc.profile, cron: sc.expression, timezone: sc.timeZone, lastDue: new Date(sc.lastDue).toISOString(), nextDue: sc.nextDue === null ? null : new Date(sc.nextDue).toISOString() })),
+        instances: instances.map((i) => ({ ...i, startedAt: new Date(i.startedAt).toISOString(), lastSeenAt: new Date(i.lastSeenAt).toISOString() })),
         sources: sources.map((h) => ({ ...h, lastPollAt: new Date(h.lastPollAt).toISOString(), lastOkAt: h.lastOkAt === null ? null : new Date(h.lastOkAt).toISOString(), lastErrorAt: h.lastErrorAt === null ? null : new Date(h.lastErrorAt).toISOString() })),
       }, '  '));
       return 0;
+    }
+    const live = instances.filter((i) => i.alive || i.holds.length > 0);
+    if (live.length > 0) {
+      io.out('Instances:');
+      for (const i of live) io.out(`  ${i.id}  ${i.alive ? 'alive' : 'GONE'}, last seen ${new Date(i.lastSeenAt).toISOString()}${i.holds.length === 0 ? '' : `, holds ${i.holds.join(', ')}`}`);
     }
     if (sources.length > 0) {
       io.out('Sources:');
@@ -68,7 +76,7 @@ export async function statusCommand(options: GlobalOptions, flags: { json?: bool
     for (const b of batches) {
       io.out(`  ${new Date(b.createdAt).toISOString()}  ${b.id}  ${b.profile}${b.profileVersionNumber === null ? '' : ` v${b.profileVersionNumber}`}  ${b.fileName}  ${b.status}${b.state === 'done' ? '' : ` (${b.state})`}  rows ${b.rowsTotal}: ${b.rowsDelivered} delivered, ${b.rowsRejected} rejected, ${b.rowsFailed} failed${b.rowsSkipped > 0 ? `, ${b.rowsSkipped} skipped` : ''}${b.errorMessage === null ? '' : `  — ${b.errorMessage}`}`);
     }
-    io.out(unfinished.length === 0 ? 'Nothing unfinished.' : `Unfinished (resumed at the next start): ${unfinished.map((b) => `${b.id} ${b.fileName} [${b.state}]`).join(', ')}`);
+    io.out(unfinished.length === 0 ? 'Nothing unfinished.' : `Unfinished (resumed by their instance, or taken over once its lease runs out): ${unfinished.map((b) => `${b.id} ${b.fileName} [${b.state}${b.owner === null ? '' : `, ${b.owner}`}]`).join(', ')}`);
     return 0;
   } finally {
     await store.close();
