@@ -4,6 +4,7 @@ import { checkCommand } from './commands/check-command.js';
 import { previewCommand } from './commands/preview-command.js';
 import { type ProfileNewFlags, profileNewCommand } from './commands/profile-new-command.js';
 import { newToken } from '../admin/admin-tokens.js';
+import { type MigrateStoreFlags, migrateStoreCommand } from './commands/migrate-store-command.js';
 import { notificationsCommand, replayNotificationCommand } from './commands/notifications-command.js';
 import { reprocessCommand } from './commands/reprocess-command.js';
 import { runCommand } from './commands/run-command.js';
@@ -129,6 +130,14 @@ export async function main(argv: readonly string[], io: CommandIo = stdio): Prom
     .argument('<id>', 'notification id (msg_…)')
     .action(async (id: string) => {
       exitCode = await replayNotificationCommand(globals(), id, io);
+    });
+  program.command('migrate-store')
+    .description('copy a SQLite ledger (runs, batches, chunks, profile versions, outbox, …) into a PostgreSQL store, in one transaction; stop the daemon first')
+    .option('--from <url>', 'the SQLite ledger: sqlite:<path> (default: --store)')
+    .requiredOption('--to <url>', 'the PostgreSQL store: postgres://user@host:5432/database[?schema=name]')
+    .option('--force', 'replace the ledger the target holds already')
+    .action(async (flags: MigrateStoreFlags) => {
+      exitCode = await migrateStoreCommand(globals(), flags, io);
     });
   program.command('reprocess')
     .description('send a settled batch again, with the same idempotency keys')
