@@ -18,6 +18,7 @@ export function note(id: string, overrides: Partial<NewNotification> = {}): NewN
   return { id, profile: 'orders', url: 'https://erp.example.com/hook', event: 'batch.completed', body: `{"id":"${id}"}`, batchId: null, retryUntil: Date.now() + 3_600_000, ...overrides };
 }
 
+/** Waits: for leases and heartbeats to run out, or for timestamps to differ. */
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -33,7 +33,7 @@ export class PgLeases {
    */
   async takeOver(profile: string | undefined): Promise<BatchRow[]> {
     const sql = selectBatchesFrom(`UPDATE batches SET owner = $1, lease_until = ${DB_NOW_MS} + $2
-      WHERE id IN (SELECT id FROM batches WHERE state <> 'done' AND (owner IS NULL OR (owner <> $1 AND lease_until < ${DB_NOW_MS}))
+      WHERE id IN (SELECT id FROM batches WHERE state <> 'done' AND (owner IS NULL OR (owner <> $1 AND (lease_until IS NULL OR lease_until < ${DB_NOW_MS})))
       ${profile === undefined ? '' : 'AND profile = $3'} FOR UPDATE SKIP LOCKED) RETURNING *`);
     const args: unknown[] = [this.lease.instanceId, this.lease.leaseMs, ...(profile === undefined ? [] : [profile])];
     return (await this.db.query<BatchDbRow>(sql, args)).rows.map(toBatch);
