@@ -27,7 +27,10 @@ const TYPES: pg.CustomTypesConfig = {
 /**
  * The state store on PostgreSQL, for several ferry instances on one ledger. Claims, take-overs,
  * schedule fires and the outbox are decided by the database (unique indexes, row locks, SKIP
- * LOCKED), and leases and heartbeats run on its clock; see pg-schema.ts for the tables.
+ * LOCKED), and leases and heartbeats run on its clock, so instances need not agree on the time.
+ * The other times (created, updated, next attempt) are the caller's clock, as on SQLite: the
+ * interface passes some of them in (`dueNotifications(now)`, a retry's `nextAttemptAt`). See
+ * pg-schema.ts for the tables.
  */
 export class PgStore implements StateStore {
   readonly instanceId: string;
