@@ -15,3 +15,9 @@ export function leaseMsFromEnv(env: Readonly<Record<string, string | undefined>>
 export function newInstanceId(): string {
   return `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
 }
+
+/**
+ * How long `dueNotifications` holds what it hands out: another instance sharing the outbox does not
+ * send it meanwhile, and if the sender dies it is due again after this.
+ */
+export const NOTIFICATION_HOLD_MS = 60_000;

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 
+import { NOTIFICATION_HOLD_MS } from './instance-id.js';
 import type { NewNotification, Notification, NotificationOutcome } from './types.js';
 
 /** The outbox's tables; part of the ledger's schema. */
@@ -41,8 +42,14 @@ export class SqliteOutbox {
     for (const n of notifications) st.run(n.id, n.profile, n.url, n.event, n.body, n.batchId, n.url, now, n.retryUntil, now);
   }
 
+  /** Due notifications, held for a minute (their next attempt moves on) as the interface promises. */
   due(now: number, limit: number): Notification[] {
-    return (this.stmt("SELECT * FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, created_at LIMIT ?").all(now, limit) as OutboxRow[]).map(toNotification);
+    return this.db.transaction((): Notification[] => {
+      const rows = this.stmt("SELECT * FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, created_at LIMIT ?").all(now, limit) as OutboxRow[];
+      const hold = this.stmt('UPDATE outbox SET next_attempt_at = ? WHERE id = ?');
+      for (const r of rows) hold.run(now + NOTIFICATION_HOLD_MS, r.id);
+      return rows.map((r) => toNotification({ ...r, next_attempt_at: now + NOTIFICATION_HOLD_MS }));
+    }).immediate();
   }
 
   nextAt(): number | undefined {

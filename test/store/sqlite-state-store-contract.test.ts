@@ -28,8 +28,4 @@ describeStateStore('SQLite', async (options = {}) => {
   };
 }, {
   shared: false,
-  gaps: {
-    'dueNotifications holds what it returns: a second call right after does not return it again':
-      'SqliteOutbox.due does not move next_attempt_at yet (one process per SQLite store, so nobody else could take it)',
-  },
 });

@@ -1,3 +1,4 @@
+import { FerryError } from '../../errors.js';
 import { toJson } from '../../json/to-json.js';
 import { DEFAULT_RETRY_FOR_MS } from '../../notify/build-notifications.js';
 import type { Notification } from '../../store/types.js';
@@ -18,7 +19,12 @@ export async function notificationsCommand(options: GlobalOptions, flags: { stat
     io.err(`--state must be one of ${STATES.join(', ')}`);
     return 2;
   }
-  const store = await openSharedStore(options, true);
+  const store = await openSharedStore(options, true).catch((err: unknown) => {
+    if (!(err instanceof FerryError)) throw err;
+    io.err(`${err.code}: ${err.message}`);
+    return null;
+  });
+  if (store === null) return 1;
   if (store === undefined) {
     io.out(flags.json === true ? toJson({ notifications: [], disabledEndpoints: [] }, '  ') : 'no state store yet: nothing has run');
     return 0;
@@ -44,7 +50,12 @@ export async function notificationsCommand(options: GlobalOptions, flags: { stat
 
 /** `ferry notifications replay <id>`: sends a dead or disabled notification again, with the same webhook-id. */
 export async function replayNotificationCommand(options: GlobalOptions, id: string, io: CommandIo): Promise<number> {
-  const store = await openSharedStore(options, false);
+  const store = await openSharedStore(options, false).catch((err: unknown) => {
+    if (!(err instanceof FerryError)) throw err;
+    io.err(`${err.code}: ${err.message}`);
+    return null;
+  });
+  if (store === null) return 1;
   if (store === undefined) {
     io.err('no state store yet: nothing has run');
     return 1;

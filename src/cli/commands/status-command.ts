@@ -1,3 +1,4 @@
+import { FerryError } from '../../errors.js';
 import { toJson } from '../../json/to-json.js';
 import type { GlobalOptions } from '../options.js';
 import { openSharedStore } from '../runtime.js';
@@ -6,7 +7,14 @@ import { batchJson } from './run-command.js';
 
 /** `ferry status [--json]`: recent runs and batches, read from the store without locking it. */
 export async function statusCommand(options: GlobalOptions, flags: { json?: boolean; limit?: string }, io: CommandIo): Promise<number> {
-  const store = await openSharedStore(options, true);
+  let store: Awaited<ReturnType<typeof openSharedStore>>;
+  try {
+    store = await openSharedStore(options, true);
+  } catch (err) {
+    if (!(err instanceof FerryError)) throw err;
+    io.err(`${err.code}: ${err.message}`);
+    return 1;
+  }
   if (store === undefined) {
     io.out(flags.json === true ? toJson({ runs: [], batches: [], unfinished: [], notifications: { pending: 0, dead: [], disabledEndpoints: [] }, alerts: [], invalidProfiles: [], schedules: [], sources: [] }, '  ') : 'no state store yet: nothing has run');
     return 0;

@@ -1,8 +1,6 @@
 import type { NewNotification, Notification, NotificationOutcome } from '../types.js';
+import { NOTIFICATION_HOLD_MS as HOLD_MS } from '../instance-id.js';
 import type { Queryable } from './types.js';
-
-/** How long dueNotifications holds what it hands out before another instance may take it. */
-const HOLD_MS = 60_000;
 
 interface OutboxDbRow {
   id: string; profile: string; url: string; event: string; body: string; batch_id: string | null; state: Notification['state'];
