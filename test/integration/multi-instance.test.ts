@@ -60,8 +60,8 @@ describe('several instances on one PostgreSQL store', () => {
   const store = `${PG}?schema=${schema}`;
   const daemons: DaemonProcess[] = [];
   const bases = new Map<DaemonProcess, string>();
-  const start = async (n: number): Promise<DaemonProcess> => {
-    const d = new DaemonProcess(ws, { FERRY_STORE: store, FERRY_DATA: join(ws.root, `data-${n}`), FERRY_TEST_SFTP_PW: sftp.password, FERRY_LEASE_MS: String(LEASE_MS) });
+  const start = async (n: number, env: Record<string, string> = {}): Promise<DaemonProcess> => {
+    const d = new DaemonProcess(ws, { FERRY_STORE: store, FERRY_DATA: join(ws.root, `data-${n}`), FERRY_TEST_SFTP_PW: sftp.password, FERRY_LEASE_MS: String(LEASE_MS), ...env });
     daemons.push(d);
     bases.set(d, await d.ready());
     return d;
@@ -134,5 +134,27 @@ describe('several instances on one PostgreSQL store', () => {
     const byRecord = keysByRecord(target);
     for (let i = 1; i <= 10; i++) assert.equal(byRecord.get(`BIG-${String(i).padStart(5, '0')}`)?.size, 1);
     assert.equal(await count("SELECT COUNT(*) AS n FROM batches WHERE file_name = 'big.csv' AND status = 'completed'"), 1);
+  });
+
+  it('runs each scheduled fire time once across the instances', async () => {
+    const inbox = join(ws.root, 'ticker-inbox');
+    mkdirSync(inbox, { recursive: true });
+    ws.writeProfile('orders', `version: 1
+source: { type: local, dir: ${inbox} }
+trigger: { cron: "* * * * *", timezone: UTC }
+fields:
+  id: { from: Id }
+target: { type: http, url: ${target.url}/v1/tick }
+`);
+    // a minute of the daemons' clock passes every 2 s
+    const clock = { FERRY_CLOCK_START: '2026-12-07T00:00:30Z', FERRY_CLOCK_RATE: '30' };
+    const [a, b] = await Promise.all([start(6, clock), start(7, clock)]);
+    await until('four fire times', () => (`${a?.log ?? ''}${b?.log ?? ''}`.match(/"msg":"scheduled run"/g) ?? []).length >= 4, 30_000);
+    const dues = (d: DaemonProcess | undefined): string[] => [...(d?.log ?? '').matchAll(/"due":"([^"]+)"[^\n]*"msg":"scheduled run"/g)].map((m) => m[1] ?? '');
+    const fired = [...dues(a), ...dues(b)];
+    assert.equal(new Set(fired).size, fired.length, `each fire time ran once: ${fired.join(', ')}`);
+    assert.match(`${a?.log ?? ''}${b?.log ?? ''}`, /scheduled run taken by another instance/);
+    await db.query(`SET search_path TO ${schema}`);
+    assert.equal(await count("SELECT COUNT(*) AS n FROM runs WHERE profile = 'orders' AND trigger LIKE 'cron%'"), fired.length, 'one run per fire time');
   });
 });
