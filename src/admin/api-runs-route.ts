@@ -6,11 +6,12 @@ import { BodyTooLarge, readBody } from './read-body.js';
 import { answerRunRequest, RUN_BODY_LIMIT, runRequestBody, sendJson } from './run-request.js';
 
 /**
- * `POST /api/profiles/<id>/runs` with `{ "params": { … } }`: a manual run, as `ferry run --param`
- * in the daemon (the caller is already authenticated as admin). 202 with the run id; a run already
- * waiting or in progress is joined (`coalesced: true`).
+ * `POST /api/profiles/<id>/runs` with `{ "params": { … }, "file": "name.csv" }` (both optional): a
+ * manual run, as `ferry run --param` in the daemon (the caller is already authenticated as admin);
+ * with `file`, only that file of the source folder. 202 with the run id; a run already waiting or
+ * in progress with the same request is joined (`coalesced: true`).
  */
-export async function handleApiRun(req: IncomingMessage, res: ServerResponse, profile: string, target: Pick<HookTarget, 'params' | 'requestRun'> | undefined, log: Logger): Promise<void> {
+export async function handleApiRun(req: IncomingMessage, res: ServerResponse, profile: string, target: Pick<HookTarget, 'params' | 'requestRun' | 'takesFile'> | undefined, log: Logger): Promise<void> {
   let body: Buffer;
   try {
     body = await readBody(req, RUN_BODY_LIMIT);
@@ -21,6 +22,12 @@ export async function handleApiRun(req: IncomingMessage, res: ServerResponse, pr
   if (target === undefined) return sendJson(res, 404, { error: `no running profile ${profile}` });
   const parsed = runRequestBody(body);
   if (typeof parsed === 'string') return sendJson(res, 400, { error: parsed });
-  if (parsed.fields.file !== undefined) return sendJson(res, 400, { error: '"file" is not supported by the daemon yet; use ferry run --file, or POST /upload/<profile>' });
-  return answerRunRequest(res, profile, target, 'api', parsed.given, log);
+  const file = parsed.fields.file;
+  if (file !== undefined) {
+    if (target.takesFile !== true) return sendJson(res, 400, { error: `profile ${profile} does not read a folder; "file" does not apply` });
+    if (typeof file !== 'string' || file === '' || file.length > 255 || file.split('/').some((part) => part === '..' || part === '') || file.includes('\0')) {
+      return sendJson(res, 400, { error: '"file" must be the name of a file in the profile\'s source folder (a relative path without ..)' });
+    }
+  }
+  return answerRunRequest(res, profile, target, 'api', parsed.given, log, typeof file === 'string' ? file : undefined);
 }

@@ -43,15 +43,15 @@ export function runRequestBody(body: Buffer): { fields: Record<string, unknown>;
  * Checks the parameters against the profile and asks for the run: 422 with every problem, 503 for
  * a stopped profile, 409 when busy, else 202 with the run id (and `coalesced` when it joined one).
  */
-export function answerRunRequest(res: ServerResponse, profile: string, target: Pick<HookTarget, 'params' | 'requestRun'>, trigger: string, given: Readonly<Record<string, string>>, log: Logger): void {
+export function answerRunRequest(res: ServerResponse, profile: string, target: Pick<HookTarget, 'params' | 'requestRun'>, trigger: string, given: Readonly<Record<string, string>>, log: Logger, file?: string): void {
   const params = resolveParams(target.params, given);
   if (!params.ok) return sendJson(res, 422, { error: 'the run parameters do not fit the profile', problems: params.problems });
-  const run = target.requestRun(trigger, params.params);
+  const run = target.requestRun(trigger, params.params, file);
   if (run === undefined) return sendJson(res, 503, { error: `profile ${profile} is stopped or suspended; see /healthz` });
   if ('busy' in run) return sendJson(res, 409, { error: run.busy });
   log.info({ profile, run: run.runId, coalesced: run.coalesced, trigger }, 'run requested');
   return sendJson(res, 202, {
-    profile, run: run.runId, coalesced: run.coalesced, params: params.params.texts,
+    profile, run: run.runId, coalesced: run.coalesced, params: params.params.texts, ...(file === undefined ? {} : { file }),
     ...(run.coalesced ? { message: `a run of ${profile} is already waiting or in progress (${run.runId}); this call joins it` } : {}),
   });
 }

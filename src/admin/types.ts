@@ -12,7 +12,9 @@ import type { WebhookCredentials } from './webhook-auth.js';
 export interface HookTarget {
   readonly webhook: WebhookCredentials | undefined;
   readonly params: Readonly<Record<string, ParamSpec>> | undefined;
-  requestRun(trigger: string, params?: RunParams): RunAnswer | undefined;
+  /** whether a run may be asked for one file of the source folder (folder profiles, not exports) */
+  readonly takesFile?: boolean;
+  requestRun(trigger: string, params?: RunParams, file?: string): RunAnswer | undefined;
 }
 
 /** What `/upload/<profile>` needs of a running `source.type: http` profile. */

@@ -198,7 +198,8 @@ export class ProfileSupervisor {
     return {
       webhook: r.loaded.profile.trigger?.webhook,
       params: r.loaded.profile.params,
-      requestRun: (trigger, params) => r.worker.requestRun(trigger, params),
+      takesFile: true,
+      requestRun: (trigger, params, file) => r.worker.requestRun(trigger, params, file),
     };
   }
 

@@ -25,6 +25,8 @@ interface RunRequest {
   /** the parameters as text, to tell requests for the same run apart from others */
   readonly key: string;
   readonly params?: RunParams;
+  /** only this file of the source folder (by name) */
+  readonly file?: string;
 }
 
 
@@ -111,18 +113,21 @@ export class ProfileWorker {
    * run even when it finds no file. A request with the same parameters as the run waiting or in
    * progress is not started twice: the answer names that run and says it was coalesced. Other
    * parameters start beside it up to `trigger.maxRuns`, else queue one run after it; while that one
-   * waits, a third set is refused as busy. Undefined when the profile is stopped or suspended.
+   * waits, a third set is refused as busy. With `file`, the run takes only that file of the
+   * source folder (when it is there and complete). Undefined when the profile is stopped or
+   * suspended.
    */
-  requestRun(trigger: string, params?: RunParams): RunAnswer | undefined {
+  requestRun(trigger: string, params?: RunParams, file?: string): RunAnswer | undefined {
     if (this.stopped || this.suspended !== undefined) return undefined;
-    const key = JSON.stringify((params ?? defaultParams(this.loaded)).texts);
+    const texts = (params ?? defaultParams(this.loaded)).texts;
+    const key = file === undefined ? JSON.stringify(texts) : JSON.stringify({ texts, file });
     if (this.pending !== undefined) {
       if (this.pending.key === key) return { runId: this.pending.runId, coalesced: true };
       return { busy: `a run of ${this.loaded.id} with other parameters is already waiting (${this.pending.runId}); ask again once it has started` };
     }
     for (const [runId, running] of this.current) if (running === key) return { runId, coalesced: true };
     const runId = newId('r');
-    this.pending = { trigger, runId, key, ...(params === undefined ? {} : { params }) };
+    this.pending = { trigger, runId, key, ...(params === undefined ? {} : { params }), ...(file === undefined ? {} : { file }) };
     this.poke();
     return { runId, coalesced: false };
   }
@@ -181,7 +186,9 @@ export class ProfileWorker {
         const release = await this.slots.acquire();
         let result: Awaited<ReturnType<typeof runProfile>>;
         try {
-          result = await runProfile(ctx, this.loaded, ready, trigger, request?.params, runId);
+          const only = request?.file;
+          const files = only === undefined ? ready : ready.filter((f) => f.name === only || f.path === only || f.path.endsWith(`/${only}`));
+          result = await runProfile(ctx, this.loaded, files, trigger, request?.params, runId);
         } finally {
           release();
         }

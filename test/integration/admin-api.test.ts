@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
@@ -206,6 +206,29 @@ describe('admin API on the running daemon', () => {
     assert.ok(buckets.some((b) => b.errorRate > 0 && b.latencyMs !== null));
     const sources = await api('GET', '/api/sources');
     assert.ok((sources.json.sources as { profile: string; state: string }[]).some((s) => s.profile === 'orders' && s.state === 'ok'));
+  });
+
+  it('runs one named file of a folder on request, and refuses names that leave it', async () => {
+    const inbox = join(ws.root, 'manual-inbox');
+    const text = ordersProfile(ws, target.url).replace(`dir: ${ws.inbox}`, `dir: ${inbox}`).replace('trigger: { watch: true, every: 1s }', 'trigger: { cron: "0 0 1 1 *", timezone: UTC }');
+    assert.equal((await api('PUT', '/api/profiles/manual', { body: text, type: 'application/yaml' })).status, 201);
+    mkdirSync(inbox, { recursive: true });
+    writeOrdersCsv(join(inbox, 'a.csv'), 2, 'MANA');
+    writeOrdersCsv(join(inbox, 'b.csv'), 2, 'MANB');
+    let answer: Answer | undefined;
+    await until('the saved profile to run in the daemon', async () => {
+      answer = await api('POST', '/api/profiles/manual/runs', { body: JSON.stringify({ file: 'b.csv' }), type: 'application/json' });
+      return answer.status === 202;
+    }, 15_000);
+    assert.equal(answer?.json.file, 'b.csv');
+    const runId = String(answer?.json.run);
+    await until('the run to settle', async () => ((await api('GET', `/api/runs/${runId}`)).json.run as { status?: string } | undefined)?.status === 'completed', 30_000);
+    const run = await api('GET', `/api/runs/${runId}`);
+    assert.deepEqual((run.json.batches as { file: string }[]).map((b) => b.file), ['b.csv']);
+    assert.ok(existsSync(join(inbox, 'a.csv')), 'the other file waits');
+    for (const file of ['../x.csv', '/etc/passwd', '', 7]) {
+      assert.equal((await api('POST', '/api/profiles/manual/runs', { body: JSON.stringify({ file }), type: 'application/json' })).status, 400, String(file));
+    }
   });
 
   it('never logs or answers the secret', async () => {
