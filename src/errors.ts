@@ -46,6 +46,8 @@ export const ERROR_CODES = {
   E_TARGET_REDIRECT: 'input',
   E_TARGET_REJECTED: 'input',
   E_TARGET_RESPONSE: 'input',
+  /** a message the broker returned because no queue is bound for it (AMQP `mandatory`) */
+  E_TARGET_UNROUTABLE: 'input',
   // remote file systems
   E_REMOTE_NAME: 'input',
   E_REMOTE_UNAVAILABLE: 'transient',

@@ -6,9 +6,13 @@ import { openXlsxReader } from './formats/xlsx/xlsx-reader.js';
 import type { InputFile, RowReader } from './formats/types.js';
 import type { Logger } from './log.js';
 import { requestClass } from './metrics/request-class.js';
-import type { Metrics } from './metrics/types.js';
+import type { Metrics, RequestClass } from './metrics/types.js';
 import type { Connection } from './profiles/connection-schema.js';
 import type { ProfileFormat, ProfileTarget } from './profiles/schema.js';
+import { consumeQueue } from './amqp/queue-consumer.js';
+import type { DeliveryHandler, QueueConsumer, QueueConsumerOptions } from './amqp/types.js';
+import { createAmqpSink } from './targets/amqp/amqp-sink.js';
+import type { PublishOutcome } from './targets/amqp/types.js';
 import { createHttpSink } from './targets/http/http-sink.js';
 import type { Sink } from './targets/types.js';
 import { createFtpFs } from './remote/ftp/ftp-fs.js';
@@ -31,12 +35,18 @@ export const FORMAT_READERS: Readonly<Partial<Record<ProfileFormat['type'], Form
   ndjson: (file, format) => openNdjsonReader(file, format),
 };
 
-/** Creates the sink of a profile's target; its requests and retries go to `metrics` under `profile`. */
-export type SinkFactory = (target: ProfileTarget, options: { log: Logger; profile: string; metrics: Metrics }) => Sink;
+/**
+ * Creates the sink of a profile's target; its requests and retries go to `metrics` under
+ * `profile`. `connection` is the target's named or inline connection, for targets that have one.
+ */
+export type SinkFactory = (target: ProfileTarget, options: { log: Logger; profile: string; metrics: Metrics; connection?: Connection }) => Sink;
+
+/** How an AMQP publish attempt counts in `/metrics`: a nack is the broker's failure, a loss the network's. */
+const PUBLISH_CLASS: Readonly<Record<PublishOutcome, RequestClass>> = { confirmed: '2xx', nacked: '5xx', lost: 'network' };
 
 /** Target kinds, by `target.type`. */
 export const TARGETS: Readonly<Record<ProfileTarget['type'], SinkFactory>> = {
-  http: (target, { log, profile, metrics }) => createHttpSink(target, {
+  http: (target, { log, profile, metrics }) => (target.type !== 'http' ? mismatch('http target') : createHttpSink(target, {
     events: {
       onRetry: (info) => {
         metrics.countRetry(profile, requestClass(info.status, info.error));
@@ -44,7 +54,26 @@ export const TARGETS: Readonly<Record<ProfileTarget['type'], SinkFactory>> = {
       },
       onRequest: (info) => metrics.observeDelivery(profile, requestClass(info.status, info.error), info.durationMs / 1000),
     },
-  }),
+  })),
+  amqp: (target, { log, profile, metrics, connection }) => (target.type !== 'amqp' ? mismatch('amqp target') : createAmqpSink(target, connection, {
+    log,
+    profile,
+    events: {
+      onRetry: (info) => {
+        metrics.countRetry(profile, 'network');
+        log.warn({ key: info.key, attempt: info.attempt, delayMs: info.delayMs, reason: info.reason }, 'publishing to the broker failed; retrying');
+      },
+      onPublish: (info) => metrics.observeDelivery(profile, PUBLISH_CLASS[info.outcome], info.durationMs / 1000),
+    },
+  })),
+};
+
+/** Consumes a queue of a broker connection: `trigger.queue` and `source.type: amqp`. */
+export type QueueConsumerFactory = (connection: Connection, queue: string, handle: DeliveryHandler, options: QueueConsumerOptions & { log: Logger }) => QueueConsumer;
+
+/** Message brokers whose queues start runs or carry batch files, by connection type. */
+export const QUEUE_CONSUMERS: Readonly<Partial<Record<Connection['type'], QueueConsumerFactory>>> = {
+  amqp: (connection, queue, handle, options) => (connection.type !== 'amqp' ? mismatch('amqp connection') : consumeQueue(connection, queue, handle, options)),
 };
 
 /** Opens the file system of a connection (undefined: the local file system). */
@@ -65,4 +94,8 @@ function ftp(connection: Connection | undefined, log: Logger): ReturnType<Remote
 
 function notA(kind: string): never {
   throw new Error(`internal: a ${kind} file system was asked for without a ${kind} connection`);
+}
+
+function mismatch(kind: string): never {
+  throw new Error(`internal: the factory of an ${kind} was given something else`);
 }

@@ -34,7 +34,7 @@ function summary(id: string, text: string, loaded: LoadedProfile | undefined, pr
     problems,
     version,
     source: source === undefined ? null : { type: source.type, connection: typeof source.connection === 'string' ? source.connection : source.connection === undefined ? null : '(inline)', dir: source.dir ?? null },
-    target: loaded?.export !== undefined ? { type: 'export', url: loaded.export.source.url } : target === undefined ? null : { type: target.type, url: target.url },
+    target: loaded?.export !== undefined ? { type: 'export', url: loaded.export.source.url } : target === undefined ? null : target.type === 'http' ? { type: target.type, url: target.url } : { type: target.type, url: null, exchange: target.exchange, routingKey: target.routingKey ?? '' },
     trigger: p?.trigger ?? null,
     params: p?.params ?? {},
   };

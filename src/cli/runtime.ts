@@ -49,7 +49,7 @@ export async function openRuntime(options: GlobalOptions, mode: OpenMode, metric
     const target = loaded.profile.target;
     if (target === undefined) throw new InputError('E_PROFILE_INVALID', `profile ${loaded.id} has no target: there is nowhere to send its records`);
     const create = TARGETS[target.type];
-    const sink = create(target, { log: log.child({ profile: loaded.id }), profile: loaded.id, metrics });
+    const sink = create(target, { log: log.child({ profile: loaded.id }), profile: loaded.id, metrics, ...(loaded.connections.target === undefined ? {} : { connection: loaded.connections.target }) });
     sinks.set(loaded.id, sink);
     return sink;
   };

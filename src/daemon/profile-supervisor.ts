@@ -13,6 +13,7 @@ import type { LoadedProfile, ProfileSet } from '../profiles/types.js';
 import type { DaemonClock } from './daemon-clock.js';
 import { ExportWorker } from './export-worker.js';
 import { ProfileWorker } from './profile-worker.js';
+import { QueueIntake } from './queue-intake.js';
 import { RunSlots } from './run-slots.js';
 import { UploadReceiver } from './upload-receiver.js';
 
@@ -33,7 +34,7 @@ function fingerprintOf(loaded: LoadedProfile): string {
 /** Profiles the daemon runs a worker for: a folder source and a target. */
 function runnable(loaded: LoadedProfile): boolean {
   const type = loaded.profile.source?.type;
-  return type !== undefined && type !== 'http' && loaded.profile.target !== undefined;
+  return type !== undefined && type !== 'http' && type !== 'amqp' && loaded.profile.target !== undefined;
 }
 
 /** Profiles that take uploads: an http source and a target. */
@@ -52,6 +53,8 @@ export class ProfileSupervisor {
   private readonly running = new Map<string, Running>();
   private readonly receivers = new Map<string, { readonly fingerprint: string; readonly receiver: UploadReceiver }>();
   private readonly exports = new Map<string, { readonly fingerprint: string; readonly worker: ExportWorker }>();
+  /** `trigger.queue` consumers and amqp sources */
+  private readonly queues: QueueIntake;
   /** every valid profile as last loaded, for the notification sender */
   private readonly profiles = new Map<string, LoadedProfile>();
   /** profile → its problems, while its file is invalid */
@@ -64,11 +67,12 @@ export class ProfileSupervisor {
 
   constructor(private readonly dir: string, private readonly ctx: PipelineContext, private readonly clock: DaemonClock, log: Logger, private readonly slots: RunSlots = new RunSlots(4)) {
     this.log = log.child({ component: 'profiles' });
+    this.queues = new QueueIntake(ctx, slots, (id) => this.hookTarget(id), log);
   }
 
   /** The number of profiles with a worker or taking uploads. */
   get size(): number {
-    return this.running.size + this.receivers.size + this.exports.size;
+    return this.running.size + this.receivers.size + this.exports.size + this.queues.size;
   }
 
   /** Starts a worker for each runnable profile of `set`, then watches the folder for edits. */
@@ -131,6 +135,7 @@ export class ProfileSupervisor {
         this.receivers.delete(id);
         changes.push(receiving.receiver.stop());
       }
+      changes.push(this.queues.update(loaded, fingerprintOf(loaded)));
       if (!runnable(loaded)) {
         if (current !== undefined) changes.push(this.stopWorker(id, 'it no longer has a source and a target'));
         continue;
@@ -158,6 +163,9 @@ export class ProfileSupervisor {
       if (set.profiles.has(id) || problemsOf.has(id)) continue;
       this.receivers.delete(id);
       changes.push(r.receiver.stop());
+    }
+    for (const id of this.queues.profiles()) {
+      if (!set.profiles.has(id) && !problemsOf.has(id)) changes.push(this.queues.remove(id));
     }
     for (const id of [...this.running.keys()]) {
       if (set.profiles.has(id) || problemsOf.has(id)) continue;
@@ -223,6 +231,7 @@ export class ProfileSupervisor {
       ...[...this.running.values()].map((r) => r.worker.stop()),
       ...[...this.receivers.values()].map((r) => r.receiver.stop()),
       ...[...this.exports.values()].map((e) => e.worker.stop()),
+      this.queues.stop(),
     ]);
   }
 }

@@ -70,7 +70,7 @@ export class ProfileWorker {
 
   constructor(private readonly loaded: LoadedProfile, private readonly ctx: () => PipelineContext, private readonly clock: DaemonClock, private readonly slots: RunSlots = new RunSlots(Number.MAX_SAFE_INTEGER)) {
     const source = loaded.profile.source;
-    if (source === undefined || source.type === 'http') throw new Error(`profile ${loaded.id} has no folder source`);
+    if (source === undefined || source.type === 'http' || source.type === 'amqp') throw new Error(`profile ${loaded.id} has no folder source`);
     this.log = ctx().log.child({ profile: loaded.id });
     this.source = new FolderSource(source, sourceFs(ctx(), loaded), this.log);
     const trigger = loaded.profile.trigger;
@@ -95,8 +95,8 @@ export class ProfileWorker {
     this.schedule = startSchedule(this.loaded.id, trigger, this.window, { store: this.ctx().store, clock: this.clock, log: this.log }, (t) => {
       this.requestRun(t);
     });
-    // a profile with cron or webhook alone runs only when they say so; every or watch add the folder's own triggers
-    if ((scheduled || trigger?.webhook !== undefined) && trigger?.every === undefined && trigger?.watch !== true) return;
+    // a profile with cron, webhook or queue alone runs only when they say so; every or watch add the folder's own triggers
+    if ((scheduled || trigger?.webhook !== undefined || trigger?.queue !== undefined) && trigger?.every === undefined && trigger?.watch !== true) return;
     if (trigger?.watch !== false && this.loaded.profile.source?.type === 'local') {
       this.watcher = watch(this.source.dir, { depth: 0, ignoreInitial: true, awaitWriteFinish: false });
       this.watcher.on('add', () => this.poke());

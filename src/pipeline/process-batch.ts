@@ -38,7 +38,8 @@ export interface PipelineContext {
 /** The file system a profile's source files come from (the local disk for local sources). */
 export function sourceFs(ctx: PipelineContext, loaded: LoadedProfile): RemoteFs {
   const source = loaded.profile.source;
-  if (source === undefined || source.type === 'local' || source.type === 'http') return ctx.remotes.get(undefined, undefined);
+  // uploads and queue messages are written to the data dir: their batches read the local disk
+  if (source === undefined || source.type === 'local' || source.type === 'http' || source.type === 'amqp') return ctx.remotes.get(undefined, undefined);
   return ctx.remotes.get(source.connection, loaded.connections.source);
 }
 

@@ -45,7 +45,7 @@ export async function runProfile(ctx: PipelineContext, loaded: LoadedProfile, fi
   await ctx.store.profileVersion(loaded.id, loaded.contentHash, loaded.text);
   const results: (BatchRow | undefined)[] = new Array<BatchRow | undefined>(files.length);
   const processOne = async (f: RunFile, index: number): Promise<void> => {
-    const remote = f.explicit !== true && loaded.profile.source !== undefined && loaded.profile.source.type !== 'local' && loaded.profile.source.type !== 'http';
+    const remote = f.explicit !== true && loaded.profile.source !== undefined && loaded.profile.source.type !== 'local' && loaded.profile.source.type !== 'http' && loaded.profile.source.type !== 'amqp';
     const sourcePath = remote ? f.path : resolve(f.path);
     const sourceDir = loaded.profile.source?.dir === undefined ? undefined : resolve(loaded.profile.source.dir);
     const inSource = !remote && sourceDir !== undefined && sourcePath.startsWith(sourceDir + sep);

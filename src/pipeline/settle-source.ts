@@ -23,7 +23,7 @@ function moveTarget(loaded: LoadedProfile, folder: string, name: string): string
  */
 export async function settleSource(loaded: LoadedProfile, batch: BatchRow, fs: RemoteFs, log: Logger): Promise<void> {
   const source = loaded.profile.source;
-  if (batch.reprocessOf !== null || source === undefined || source.type === 'http' || batch.sourceKind !== (source.type === 'local' ? 'local' : 'remote')) return;
+  if (batch.reprocessOf !== null || source === undefined || source.type === 'http' || source.type === 'amqp' || batch.sourceKind !== (source.type === 'local' ? 'local' : 'remote')) return;
   if (batch.sourceKind === 'local' && !batch.sourcePath.startsWith(`${posix.resolve(source.dir ?? '.')}/`)) return;
   const action = batch.status === 'failed' ? source.after?.failure ?? 'move:failed' : source.after?.success ?? 'move:processed';
   if (action === 'keep') return;

@@ -7,6 +7,7 @@ import { createRejectPolicy } from '../mapping/reject-policy.js';
 import type { MappedRecord, RowError, RowItem } from '../mapping/types.js';
 import { NO_PARAMS, resolveParams, type RunParams } from '../profiles/run-params.js';
 import type { LoadedProfile } from '../profiles/types.js';
+import { describeRoute } from '../targets/amqp/describe-route.js';
 import { compileBodyTemplate } from '../targets/body-template.js';
 import { type ColumnGuess, guessColumns } from './detect-columns.js';
 
@@ -98,7 +99,7 @@ export async function previewFile(loaded: LoadedProfile, file: InputFile, option
 
   const requests: PreviewResult['requests'] = [];
   const target = profile.target;
-  if (target !== undefined && fileRejected === null) {
+  if (target?.type === 'http' && fileRejected === null) {
     const batchSize = target.batchSize ?? 100;
     const compiled = compileBodyTemplate(target.body, batchSize);
     if (compiled.ok) {
@@ -106,6 +107,14 @@ export async function previewFile(loaded: LoadedProfile, file: InputFile, option
         const chunk = records.slice(i, i + batchSize).map((r) => recordJson(r.record));
         requests.push({ method: target.method ?? 'POST', url: target.url, records: chunk.length, body: new RawJson(compiled.template.render({ records: chunk, file: file.name, profile: loaded.id })) });
       }
+    }
+  } else if (target?.type === 'amqp' && fileRejected === null) {
+    // one "request" per message, as the broker would get them
+    const batchSize = target.perMessage === 'batch' ? target.batchSize ?? 100 : 1;
+    for (let i = 0; i < records.length; i += batchSize) {
+      const chunk = records.slice(i, i + batchSize).map((r) => recordJson(r.record));
+      const body = target.perMessage === 'batch' ? `[${chunk.join(',')}]` : chunk[0] ?? '';
+      requests.push({ method: 'PUBLISH', url: describeRoute(target.exchange, target.routingKey ?? ''), records: chunk.length, body: new RawJson(body) });
     }
   }
   return {

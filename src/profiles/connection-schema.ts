@@ -52,12 +52,24 @@ export const ftpConnection = obj({
   }
 });
 
-/** An AMQP 0-9-1 broker; the URL carries credentials and therefore must be a secret reference. */
+/**
+ * An AMQP 0-9-1 broker (RabbitMQ); the URL carries credentials and therefore must be a secret
+ * reference. `amqps://` is TLS, checked against `ca` (PEM) or the system's CAs.
+ */
 export const amqpConnection = obj({
   type: z.literal('amqp'),
   url: z.string().min(1),
   ca: z.string().optional(),
   heartbeat: duration.optional(),
+}).superRefine((c, ctx) => {
+  // an unresolved ${…} is reported by the loader already; its text is no URL to judge
+  if (c.url.includes('${')) return;
+  const protocol = /^([a-z][a-z0-9+.-]*):\/\//i.exec(c.url)?.[1]?.toLowerCase();
+  if (protocol !== 'amqp' && protocol !== 'amqps') {
+    ctx.addIssue({ code: 'custom', path: ['url'], message: 'must be an amqp://user:password@host:5672/vhost or amqps://… URL' });
+  } else if (c.ca !== undefined && protocol === 'amqp') {
+    ctx.addIssue({ code: 'custom', path: ['ca'], message: 'is given, but the url is amqp:// (no TLS); write amqps:// to use TLS with this CA' });
+  }
 });
 
 /** A local folder, so that results can go to `{ connection: archive }` like to a server. */
@@ -78,6 +90,7 @@ export const connectionsFile = z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9
 export type Connection = z.infer<typeof connection>;
 export type SftpConnection = z.infer<typeof sftpConnection>;
 export type FtpConnection = z.infer<typeof ftpConnection>;
+export type AmqpConnection = z.infer<typeof amqpConnection>;
 
 /** Key names that hold secrets anywhere in connections and profiles; a literal value there is refused. */
 export const SECRET_KEYS: ReadonlySet<string> = new Set([

@@ -150,8 +150,22 @@ async function loadOne(absDir: string, dir: string, file: string, connections: R
   if (sourceConnection !== undefined && profile.source !== undefined && profile.source.type !== 'local' && profile.source.type !== 'http' && sourceConnection.type !== profile.source.type && !(profile.source.type === 'ftps' && sourceConnection.type === 'ftps-implicit')) {
     problems.push(located(source, ['source', 'type'], `is ${profile.source.type}, but connection ${String(profile.source.connection)} is ${sourceConnection.type}`));
   }
+  const targetConnection = profile.target?.type === 'amqp' ? lookupConnection(profile.target.connection, ['target', 'connection']) : undefined;
+  const triggerConnection = lookupConnection(profile.trigger?.queue?.connection, ['trigger', 'queue', 'connection']);
+  const brokerProblem = (c: Connection | undefined, path: KeyPath): void => {
+    if (c !== undefined && c.type !== 'amqp') problems.push(located(source, path, `names a ${c.type} connection; it must be a type: amqp connection (a broker)`));
+  };
+  brokerProblem(targetConnection, ['target', 'connection']);
+  brokerProblem(triggerConnection, ['trigger', 'queue', 'connection']);
+  if (resultsConnection?.type === 'amqp') {
+    problems.push(located(source, exportSpec === undefined ? ['results', 'to', 'connection'] : ['target', 'connection'], 'names an amqp connection; files are written to a folder (local, sftp, ftp or ftps)'));
+  }
+  if (profile.source?.type === 'amqp' && profile.trigger !== undefined) {
+    if (profile.trigger.queue !== undefined) problems.push(located(source, ['trigger', 'queue'], 'cannot start runs of an amqp source: each message on source.queue is a batch already'));
+    else problems.push(located(source, ['trigger'], 'is not used by an amqp source: its messages start the batches', 'warning'));
+  }
 
-  if (profile.target !== undefined) {
+  if (profile.target?.type === 'http') {
     const body = compileBodyTemplate(profile.target.body, profile.target.batchSize ?? 100);
     if (!body.ok) problems.push(located(source, ['target', profile.target.body === undefined ? 'batchSize' : 'body'], body.message));
   }
@@ -168,7 +182,12 @@ async function loadOne(absDir: string, dir: string, file: string, connections: R
       path,
       dir: absDir,
       profile,
-      connections: { ...(sourceConnection === undefined ? {} : { source: sourceConnection }), ...(resultsConnection === undefined ? {} : { results: resultsConnection }) },
+      connections: {
+        ...(sourceConnection === undefined ? {} : { source: sourceConnection }),
+        ...(resultsConnection === undefined ? {} : { results: resultsConnection }),
+        ...(targetConnection === undefined ? {} : { target: targetConnection }),
+        ...(triggerConnection === undefined ? {} : { trigger: triggerConnection }),
+      },
       contentHash: createHash('sha256').update(bytes).digest('hex'),
       text: bytes.toString('utf8'),
       mapping: compiled.mapping,

@@ -15,13 +15,18 @@ const connectionRef = z.union([z.string().min(1), connection], {
   error: 'must be the name of a connection in profiles/connections.yaml, or an inline connection object with a type',
 });
 
+/** An exchange, queue or routing key name: AMQP short strings hold at most 255 bytes. */
+const amqpName = z.string().min(1).max(255, { message: 'is longer than 255 characters, the most AMQP allows for a name' });
+
 const afterAction = z.string().regex(/^(move:.+|delete|keep)$/, {
   message: 'must be move:<dir>, delete or keep',
 });
 
 const source = obj({
-  type: z.enum(['local', 'ftp', 'ftps', 'sftp', 'http']),
+  type: z.enum(['local', 'ftp', 'ftps', 'sftp', 'http', 'amqp']),
   connection: connectionRef.optional(),
+  /** the queue whose messages are the batch files (source.type amqp) */
+  queue: amqpName.optional(),
   dir: z.string().min(1).optional(),
   include: globs.optional(),
   exclude: globs.optional(),
@@ -37,13 +42,29 @@ const source = obj({
   /** the largest upload taken (source.type http; default 100MB) */
   maxSize: byteSize.optional(),
 }).superRefine((s, ctx) => {
+  if (s.type === 'amqp') {
+    amqpSourceIssues(s, ctx);
+    return;
+  }
   if (s.type !== 'http' && s.dir === undefined) {
     ctx.addIssue({ code: 'custom', path: ['dir'], message: `is required for a ${s.type} source: the folder to read files from` });
   }
   if ((s.type === 'ftp' || s.type === 'ftps' || s.type === 'sftp') && s.connection === undefined) {
     ctx.addIssue({ code: 'custom', path: ['connection'], message: `is required for a ${s.type} source` });
   }
+  if (s.queue !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['queue'], message: `is only for source.type amqp; a ${s.type} source reads ${s.type === 'http' ? 'uploads' : 'the folder in dir'}` });
+  }
 });
+
+/** An amqp source reads a queue: folder settings mean nothing to it, and saying so beats ignoring them. */
+function amqpSourceIssues(s: { connection?: unknown; queue?: string } & Record<string, unknown>, ctx: z.RefinementCtx): void {
+  if (s.connection === undefined) ctx.addIssue({ code: 'custom', path: ['connection'], message: 'is required for an amqp source: the broker (a type: amqp connection)' });
+  if (s.queue === undefined) ctx.addIssue({ code: 'custom', path: ['queue'], message: 'is required for an amqp source: the queue whose messages are the batch files' });
+  for (const key of ['dir', 'include', 'exclude', 'recursive', 'stable', 'after', 'token', 'maxSize']) {
+    if (s[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'is not used by an amqp source: each message on source.queue is one batch file' });
+  }
+}
 
 export const triggerSpec = obj({
   watch: z.boolean().optional(),
@@ -58,6 +79,8 @@ export const triggerSpec = obj({
   /** runs of this profile at once, for requested runs (webhook, API) with different parameters (default 1) */
   maxRuns: z.number().int().min(1).max(16).optional(),
   webhook: obj({ token: z.string().optional(), secret: z.string().optional() }).optional(),
+  /** a message on this AMQP queue starts a run; it is acknowledged once the run was accepted */
+  queue: obj({ connection: connectionRef, name: amqpName }).optional(),
 }).superRefine((t, ctx) => {
   // the scheduler's own parsers, so that check and daemon read the same expressions
   if (t.cron !== undefined) {
@@ -99,7 +122,7 @@ export const authSpec = z.discriminatedUnion('type', [
   }),
 ], { error: (issue) => (issue.code === 'invalid_union' ? 'needs "type": one of bearer, basic, header, oauth2' : undefined) });
 
-const target = obj({
+const httpTarget = obj({
   type: z.literal('http'),
   url: z.string().url(),
   method: z.enum(['POST', 'PUT', 'PATCH']).optional(),
@@ -113,6 +136,33 @@ const target = obj({
   retry: obj({ attempts: z.number().int().min(1).max(100).optional(), maxDelay: duration.optional(), baseDelay: duration.optional() }).optional(),
   idempotencyHeader: z.string().min(1).optional(),
   response: obj({ items: z.string().optional(), id: z.string().optional(), error: z.string().optional() }).optional(),
+});
+
+/** Publishes records to an AMQP exchange with publisher confirms (see targets/amqp). */
+const amqpTarget = obj({
+  type: z.literal('amqp'),
+  connection: connectionRef,
+  /** "" is the default exchange, which routes by queue name */
+  exchange: z.string().max(255, { message: 'is longer than 255 characters, the most AMQP allows for a name' }),
+  routingKey: z.string().max(255, { message: 'is longer than 255 characters, the most AMQP allows for a routing key' }).optional(),
+  /** records per confirmed chunk (and per message with perMessage: batch) */
+  batchSize: z.number().int().min(1).max(100_000).optional(),
+  /** record (default): one message per record; batch: one message per chunk of batchSize records, a JSON array */
+  perMessage: z.enum(['record', 'batch']).optional(),
+  /** delivery mode 2: the broker writes the message to disk (default true) */
+  persistent: z.boolean().optional(),
+  /** the broker returns a message no queue is bound for, and the record fails (default true) */
+  mandatory: z.boolean().optional(),
+  contentType: z.string().min(1).optional(),
+  headers: z.record(z.string().min(1), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  concurrency: z.number().int().min(1).max(64).optional(),
+  retry: obj({ attempts: z.number().int().min(1).max(100).optional(), maxDelay: duration.optional(), baseDelay: duration.optional() }).optional(),
+  /** how long the broker may take to confirm a chunk before the connection counts as lost (default 30s) */
+  timeout: duration.optional(),
+});
+
+const target = z.discriminatedUnion('type', [httpTarget, amqpTarget], {
+  error: (issue) => (issue.code === 'invalid_union' ? 'needs "type": one of http, amqp' : undefined),
 });
 
 const results = obj({
@@ -181,5 +231,7 @@ export type Profile = z.infer<typeof profileSchema>;
 export type ProfileSource = NonNullable<Profile['source']>;
 export type ProfileFormat = NonNullable<Profile['format']>;
 export type ProfileTarget = NonNullable<Profile['target']>;
+export type HttpTarget = Extract<ProfileTarget, { type: 'http' }>;
+export type AmqpTarget = Extract<ProfileTarget, { type: 'amqp' }>;
 export type ProfileResults = NonNullable<Profile['results']>;
 export type ProfileNotify = NonNullable<Profile['notify']>[number];

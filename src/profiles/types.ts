@@ -35,7 +35,7 @@ export interface LoadedProfile {
   readonly dir: string;
   readonly profile: Profile;
   /** the named or inline connections this profile uses, by role */
-  readonly connections: { readonly source?: Connection; readonly results?: Connection };
+  readonly connections: { readonly source?: Connection; readonly results?: Connection; readonly target?: Connection; readonly trigger?: Connection };
   /** sha256 of the profile file's bytes (hex), the content part of the profile version */
   readonly contentHash: string;
   /** the profile file's text, kept with its version in the state store */

@@ -10,9 +10,12 @@ export interface FaultProxy {
   readonly port: number;
   /**
    * The next connection accepted is cut (both sockets destroyed) once n bytes have gone from the
-   * server to the client; the client receives exactly those n bytes first. Once, then cleared.
+   * server to the client (or, with `from: 'client'`, from the client to the server); the receiving
+   * side gets exactly those n bytes first. Once, then cleared.
    */
-  cutAfterBytes(n: number): void;
+  cutAfterBytes(n: number, from?: 'server' | 'client'): void;
+  /** Cuts every connection open now (both sockets destroyed), as a dropped route would. */
+  cutAll(): void;
   /**
    * While on, connections are accepted but nothing is forwarded in either direction, on new and
    * already open connections alike (bytes wait in the sockets, as on a stalled route); turning it
@@ -48,7 +51,7 @@ function pipeWithCut(from: Socket, to: Socket, cutAfter: number | undefined, cut
 /** Starts a proxy to `targetHost:targetPort` on 127.0.0.1 (a free port). */
 export async function startFaultProxy(targetPort: number, targetHost = '127.0.0.1'): Promise<FaultProxy> {
   const links = new Set<Link>();
-  let pendingCut: number | undefined;
+  let pendingCut: { readonly n: number; readonly from: 'server' | 'client' } | undefined;
   let stalled = false;
 
   function setFlowing(link: Link): void {
@@ -75,8 +78,8 @@ export async function startFaultProxy(targetPort: number, targetHost = '127.0.0.
         links.delete(link);
       });
     }
-    pipeWithCut(server, client, cutAfter, cut);
-    pipeWithCut(client, server, undefined, cut);
+    pipeWithCut(server, client, cutAfter?.from === 'server' ? cutAfter.n : undefined, cut);
+    pipeWithCut(client, server, cutAfter?.from === 'client' ? cutAfter.n : undefined, cut);
     setFlowing(link);
   });
 
@@ -90,8 +93,14 @@ export async function startFaultProxy(targetPort: number, targetHost = '127.0.0.
 
   return {
     port,
-    cutAfterBytes(n: number): void {
-      pendingCut = n;
+    cutAfterBytes(n: number, from: 'server' | 'client' = 'server'): void {
+      pendingCut = { n, from };
+    },
+    cutAll(): void {
+      for (const link of links) {
+        link.client.destroy();
+        link.server.destroy();
+      }
     },
     blackhole(on: boolean): void {
       stalled = on;

@@ -85,8 +85,8 @@ export async function runCommand(options: GlobalOptions, profileId: string, flag
     }
     const s = statSync(flags.file);
     explicit = { path: resolve(flags.file), name: basename(flags.file), size: s.size, mtimeMs: Math.trunc(s.mtimeMs), explicit: true };
-  } else if (loaded.profile.source === undefined || loaded.profile.source.type === 'http') {
-    io.err(`profile ${profileId} has no folder source to read; name a file with --file`);
+  } else if (loaded.profile.source === undefined || loaded.profile.source.type === 'http' || loaded.profile.source.type === 'amqp') {
+    io.err(`profile ${profileId} has no folder source to read${loaded.profile.source?.type === 'amqp' ? ' (its files arrive as queue messages, which the daemon takes)' : ''}; name a file with --file`);
     return 2;
   }
 

@@ -1,12 +1,12 @@
 import { validateHeaderName, validateHeaderValue } from 'node:http';
 
 import { InputError, TransientError } from '../../errors.js';
-import type { ProfileTarget } from '../../profiles/schema.js';
+import type { HttpTarget } from '../../profiles/schema.js';
 import { isRetryableStatus } from './retry-policy.js';
 import { exchange, type Agents, type HttpAnswer, type Timeouts } from './request.js';
 import { untilAborted } from './sleep.js';
 
-type AuthSpec = NonNullable<ProfileTarget['auth']>;
+type AuthSpec = NonNullable<HttpTarget['auth']>;
 type OAuth2Spec = Extract<AuthSpec, { type: 'oauth2' }>;
 
 /** The credentials of a target, as request headers. */

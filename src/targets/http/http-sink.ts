@@ -3,7 +3,7 @@ import { validateHeaderName, validateHeaderValue } from 'node:http';
 
 import { InputError } from '../../errors.js';
 import { parseRate } from '../../profiles/schema-helpers.js';
-import type { ProfileTarget } from '../../profiles/schema.js';
+import type { HttpTarget } from '../../profiles/schema.js';
 import { compileBodyTemplate, type BodyTemplate } from '../body-template.js';
 import type { ChunkResult, DeliveryChunk, RecordOutcome, Sink, SinkEvents } from '../types.js';
 import { createTargetAuth } from './auth.js';
@@ -34,7 +34,7 @@ function profileError(message: string): InputError {
 }
 
 /** Fixed request headers: JSON, then the profile's headers (lower-cased, so that a profile's own Content-Type wins). */
-function fixedHeaders(target: ProfileTarget): Record<string, string> {
+function fixedHeaders(target: HttpTarget): Record<string, string> {
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json', 'user-agent': 'ferry' };
   for (const [name, value] of Object.entries(target.headers ?? {})) {
     try {
@@ -67,7 +67,7 @@ function targetUrl(text: string): URL {
 async function deliverPart(
   ctx: SinkContext,
   template: BodyTemplate,
-  response: ProfileTarget['response'],
+  response: HttpTarget['response'],
   chunk: DeliveryChunk,
   range: { readonly from: number; readonly to: number; readonly key: string },
   tally: Tally,
@@ -96,7 +96,7 @@ async function deliverPart(
  * Throws InputError E_PROFILE_INVALID when the target block cannot be used (a bad body template,
  * header or URL); `ferry check` reports those first.
  */
-export function createHttpSink(target: ProfileTarget, options: HttpSinkOptions = {}): Sink {
+export function createHttpSink(target: HttpTarget, options: HttpSinkOptions = {}): Sink {
   const compiled = compileBodyTemplate(target.body, target.batchSize ?? DEFAULT_BATCH_SIZE);
   if (!compiled.ok) throw profileError(`target.body: ${compiled.message}`);
   const template = compiled.template;

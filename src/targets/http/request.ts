@@ -4,7 +4,7 @@ import type { Socket } from 'node:net';
 
 import { TransientError } from '../../errors.js';
 import { durationMs } from '../../profiles/schema-helpers.js';
-import type { ProfileTarget } from '../../profiles/schema.js';
+import type { HttpTarget } from '../../profiles/schema.js';
 
 /** How long each phase of one exchange may take. */
 export interface Timeouts {
@@ -23,7 +23,7 @@ export const DEFAULT_TIMEOUTS: Timeouts = { connectMs: 10_000, headersMs: 30_000
  * The timeouts of a target. A single duration bounds the wait for headers and the wait for the
  * body, each; the connect timeout keeps its default unless the single duration is shorter.
  */
-export function timeoutsOf(target: ProfileTarget): Timeouts {
+export function timeoutsOf(target: HttpTarget): Timeouts {
   const t = target.timeout;
   if (t === undefined) return DEFAULT_TIMEOUTS;
   if (typeof t === 'string' || typeof t === 'number') {

@@ -1,8 +1,8 @@
-import type { ProfileTarget } from '../../profiles/schema.js';
+import type { HttpTarget } from '../../profiles/schema.js';
 import type { RecordOutcome } from '../types.js';
 import type { HttpAnswer } from './request.js';
 
-type ResponseSpec = NonNullable<ProfileTarget['response']>;
+type ResponseSpec = NonNullable<HttpTarget['response']>;
 
 /** Longest error text taken from a target's answer. */
 export const MAX_ERROR_TEXT = 300;

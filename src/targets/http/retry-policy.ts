@@ -1,5 +1,5 @@
 import { durationMs } from '../../profiles/schema-helpers.js';
-import type { ProfileTarget } from '../../profiles/schema.js';
+import type { HttpTarget } from '../../profiles/schema.js';
 
 /** How often and how patiently a request is retried. */
 export interface RetryPolicy {
@@ -15,12 +15,12 @@ export interface RetryPolicy {
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 8, baseDelayMs: 500, maxDelayMs: 5 * 60_000 };
 
 /** The retry policy of a target; `baseDelayMs` (for tests) overrides `retry.baseDelay`. */
-export function retryPolicyOf(target: ProfileTarget, baseDelayMs?: number): RetryPolicy {
+export function retryPolicyOf(target: HttpTarget, baseDelayMs?: number): RetryPolicy {
   return retryPolicyFrom(target.retry, baseDelayMs);
 }
 
 /** A retry policy from `retry` settings as targets and export sources write them. */
-export function retryPolicyFrom(retry: ProfileTarget['retry'], baseDelayMs?: number): RetryPolicy {
+export function retryPolicyFrom(retry: HttpTarget['retry'], baseDelayMs?: number): RetryPolicy {
   return {
     attempts: retry?.attempts ?? DEFAULT_RETRY.attempts,
     baseDelayMs: baseDelayMs ?? (retry?.baseDelay === undefined ? DEFAULT_RETRY.baseDelayMs : durationMs(retry.baseDelay)),

@@ -4,7 +4,7 @@
  */
 import type { TestContext } from 'node:test';
 
-import type { ProfileTarget } from '../../../src/profiles/schema.js';
+import type { HttpTarget as HttpTargetSpec } from '../../../src/profiles/schema.js';
 import { createHttpSink, type HttpSinkOptions } from '../../../src/targets/http/http-sink.js';
 import type { DeliveryChunk, Sink } from '../../../src/targets/types.js';
 import { startHttpTarget, type HttpTarget, type HttpTargetOptions } from '../../support/http-target.js';
@@ -29,7 +29,7 @@ export function chunkOf(records: readonly object[], key = 'ferry-key-1'): Delive
 /** A target and a sink on it, closed when the test ends. */
 export async function setup(
   t: TestContext,
-  settings: Omit<Partial<ProfileTarget>, 'type'> = {},
+  settings: Omit<Partial<HttpTargetSpec>, 'type'> = {},
   targetOptions: HttpTargetOptions = {},
   sinkOptions: HttpSinkOptions = {},
 ): Promise<{ target: HttpTarget; sink: Sink }> {
