@@ -110,7 +110,37 @@ export async function openTestBroker(): Promise<TestBroker> {
  */
 export async function closeConnectionsNamed(name: string): Promise<number> {
   const { stdout } = await run('rabbitmqctl', ['list_connections', 'pid', 'client_properties', '-q', '--no-table-headers']);
-  const pids = stdout.split("\n").filter((l) => l.includes(name)).map((l) => l.split('\t')[0] ?? '').filter((p) => p !== '');
+  const pids = stdout.split('\n').filter((l) => l.includes(name)).map((l) => l.split('\t')[0] ?? '').filter((p) => p !== '');
   for (const pid of pids) await run('rabbitmqctl', ['close_connection', pid, 'closed by a ferry test']);
   return pids.length;
+}
+
+/**
+ * The workspace's orders profile (see ordersProfile) with an AMQP target instead of HTTP: the
+ * connection `bus` of connections.yaml, whose URL comes from ${FERRY_TEST_BUS_URL}.
+ */
+export function withAmqpTarget(profile: string, target: { exchange: string; routingKey: string; batchSize?: number; perMessage?: 'record' | 'batch' }): string {
+  const block = [
+    'target:',
+    '  type: amqp',
+    '  connection: bus',
+    `  exchange: ${target.exchange}`,
+    `  routingKey: ${target.routingKey}`,
+    `  batchSize: ${target.batchSize ?? 10}`,
+    ...(target.perMessage === undefined ? [] : [`  perMessage: ${target.perMessage}`]),
+    '  retry: { attempts: 6, baseDelay: 50ms, maxDelay: 1s }',
+    '  timeout: 10s',
+    '',
+  ].join('\n');
+  return profile.replace(/target:\n(?: {2}.*\n)+/, block);
+}
+
+/** connections.yaml with the broker `bus` (URL from ${FERRY_TEST_BUS_URL}), for {@link withAmqpTarget} and amqp sources. */
+export const BUS_CONNECTIONS = 'bus:\n  type: amqp\n  url: "${FERRY_TEST_BUS_URL}"\n  heartbeat: 10s\n';
+
+/** The broker URL through a proxy on `port` (for fault injection), with the same credentials. */
+export function urlVia(port: number): string {
+  const url = new URL(AMQP_URL);
+  url.port = String(port);
+  return url.toString();
 }

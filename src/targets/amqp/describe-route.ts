@@ -1,4 +1,7 @@
-/** Where messages go, as messages and `ferry preview` say it. */
+/**
+ * Where messages go, as messages, result files and `ferry preview` say it. Single quotes: a
+ * double quote would come out doubled in every CSV result line.
+ */
 export function describeRoute(exchange: string, routingKey: string): string {
-  return `${exchange === '' ? 'the default exchange' : `exchange "${exchange}"`} with routing key "${routingKey}"`;
+  return `${exchange === '' ? 'the default exchange' : `exchange '${exchange}'`} with routing key '${routingKey}'`;
 }

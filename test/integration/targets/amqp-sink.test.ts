@@ -84,7 +84,7 @@ describe('AMQP sink (RabbitMQ on 127.0.0.1)', () => {
       assert.equal(result.retries, 0, 'an unroutable message is a verdict, not retried');
       for (const o of result.outcomes) {
         assert.equal(o.status, 'failed');
-        assert.match(o.status === 'failed' ? o.error : '', new RegExp(`returned the message as unroutable \\(312 NO_ROUTE\\): no queue is bound to exchange "${exchange}" with routing key "nobody-listens" \\[E_TARGET_UNROUTABLE\\]`));
+        assert.match(o.status === 'failed' ? o.error : '', new RegExp(`returned the message as unroutable \\(312 NO_ROUTE\\): no queue is bound to exchange '${exchange}' with routing key 'nobody-listens' \\[E_TARGET_UNROUTABLE\\]`));
       }
       assert.deepEqual(await broker.drain(queue), []);
       // the channel survives a return: once a queue is bound for the key, the same sink gets through
