@@ -25,11 +25,12 @@ describe('ferry check', () => {
   });
 
   it('passes on the remote examples once their secrets are given, and names each missing one otherwise', async () => {
-    const ok = await runCli(['check', '--profiles', 'profiles/examples'], { env: { ERP_SFTP_KEY: 'key', PARTNER_FTP_PASSWORD: 'pw', ORDERS_API_TOKEN: 'token' } });
+    const ok = await runCli(['check', '--profiles', 'profiles/examples'], { env: { ERP_SFTP_KEY: 'key', PARTNER_FTP_PASSWORD: 'pw', ORDERS_API_TOKEN: 'token', PLANT_AMQP_URL: 'amqps://ferry:pw@mq.example.com/mes' } });
     assert.equal(ok.code, 0, ok.stdout + ok.stderr);
-    assert.match(ok.stderr, /3 profiles and 2 connections valid/);
-    const missing = await runCli(['check', '--profiles', 'profiles/examples'], { env: { ERP_SFTP_KEY: '', PARTNER_FTP_PASSWORD: '', ORDERS_API_TOKEN: '' } });
+    assert.match(ok.stderr, /5 profiles and 3 connections valid/);
+    const missing = await runCli(['check', '--profiles', 'profiles/examples'], { env: { ERP_SFTP_KEY: '', PARTNER_FTP_PASSWORD: '', ORDERS_API_TOKEN: '', PLANT_AMQP_URL: '' } });
     assert.equal(missing.code, 2);
+    assert.match(missing.stdout, /connections\.yaml:\d+ plant-bus\.url: environment variable PLANT_AMQP_URL is not set/);
     assert.match(missing.stdout, /connections\.yaml:\d+ erp-sftp\.privateKey: environment variable ERP_SFTP_KEY is not set/);
     assert.match(missing.stdout, /connections\.yaml:\d+ partner-ftps\.password: environment variable PARTNER_FTP_PASSWORD is not set/);
   });
