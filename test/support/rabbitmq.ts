@@ -62,7 +62,12 @@ function seen(m: GetMessage): SeenMessage {
 
 /** Connects the test to the broker. */
 export async function openTestBroker(): Promise<TestBroker> {
-  const model: ChannelModel = await connect(AMQP_URL, { clientProperties: { connection_name: 'ferry test fixture' } });
+  let model: ChannelModel;
+  try {
+    model = await connect(AMQP_URL, { clientProperties: { connection_name: 'ferry test fixture' } });
+  } catch (err) {
+    throw new Error(`the AMQP tests need RabbitMQ at ${new URL(AMQP_URL).host} (guest/guest): start it (service rabbitmq-server start; .ci/run does) or set FERRY_TEST_AMQP_URL`, { cause: err });
+  }
   model.on('error', () => undefined);
   const channel = await model.createConfirmChannel();
   const exchanges: string[] = [];
