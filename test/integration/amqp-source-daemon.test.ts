@@ -98,6 +98,12 @@ describe('daemon: an amqp source and a queue trigger (RabbitMQ)', () => {
     assert.equal(target.acceptedRecords().length, 5, 'nothing sent twice');
     assert.equal((await status(ws)).batches.filter((b) => b.profile === 'mes-in').length, 1, 'no second batch');
     assert.match(daemon.log, /this message was processed before/);
+
+    // the same file under another message id: the same content, recognised as for a dropped file
+    await broker.send(sourceQueue, body, { messageId: 'wo-0002', headers: { 'x-file-name': 'work-orders-1-again.csv' } });
+    await until('the copy to be acknowledged', async () => (await status(ws)).batches.some((b) => b.file === 'work-orders-1-again.csv' && b.state === 'done') && (await settled(broker, sourceQueue)));
+    assert.equal((await status(ws)).batches.find((b) => b.file === 'work-orders-1-again.csv')?.status, 'skipped');
+    assert.equal(target.acceptedRecords().length, 5, 'its records are not sent again');
   });
 
   it('a message on the trigger queue starts a run of a folder profile, acknowledged once the run was taken', async () => {
