@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { basename } from 'node:path';
 
 import { createTwoFilesPatch } from 'diff';
 import { stringify as toYaml } from 'yaml';
@@ -38,11 +39,6 @@ function summary(id: string, text: string, loaded: LoadedProfile | undefined, pr
     trigger: p?.trigger ?? null,
     params: p?.params ?? {},
   };
-}
-
-/** The problems of the folder's load that belong to one profile file. */
-function problemsOfFile(problems: readonly { file: string }[], file: string): boolean[] {
-  return problems.map((p) => p.file.endsWith(`/${file}`) || p.file === file);
 }
 
 async function profileText(req: IncomingMessage, res: ServerResponse): Promise<string | undefined> {
@@ -98,14 +94,14 @@ export function profileRoutes(ctx: AdminContext, log: Logger): Route[] {
     {
       method: 'GET', path: /^\/api\/profiles$/, access: 'api',
       handle: async ({ res }) => {
-        const set = await loadProfileSet(ctx.profilesDir, { unresolvedSecrets: 'warn' });
+        // validated as the daemon loads them: a secret missing from its environment is an error
+        const set = await loadProfileSet(ctx.profilesDir);
         const list: Record<string, unknown>[] = [];
         for (const file of await listProfileFiles(ctx.profilesDir)) {
           const id = profileIdOf(file);
           const found = await readProfileFile(ctx.profilesDir, id);
           if (found === undefined) continue;
-          const mine = problemsOfFile(set.problems, file);
-          const problems = set.problems.filter((_, i) => mine[i] === true).map(apiProblem);
+          const problems = set.problems.filter((p) => basename(p.file) === file).map(apiProblem);
           const { version } = await currentVersion(ctx.store, id, found.text);
           list.push(summary(id, found.text, set.profiles.get(id), problems, version));
         }
