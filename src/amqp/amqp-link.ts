@@ -45,7 +45,9 @@ export class AmqpLink {
     model.on('error', (err: Error) => {
       this.lastError = err;
     });
-    model.on('close', () => {
+    model.on('close', (err?: Error) => {
+      // the broker's reason for a close it started (a restart, an operator), for the next message
+      if (err !== undefined) this.lastError = err;
       if (this.model === model) this.model = undefined;
     });
     model.on('blocked', (reason: string) => this.log.warn({ broker: this.where, reason }, 'the broker blocks publishing (a resource alarm); messages wait'));

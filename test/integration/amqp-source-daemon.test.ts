@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 
-import { DaemonProcess, until } from '../support/daemon-process.js';
+import { DaemonProcess, until as untilWithin } from '../support/daemon-process.js';
 import { startHttpTarget, type HttpTarget } from '../support/http-target.js';
 import { writeOrdersCsv } from '../support/orders-csv.js';
 import { AMQP_URL, BUS_CONNECTIONS, openTestBroker, type TestBroker, uniqueName, withAmqpTarget } from '../support/rabbitmq.js';
@@ -37,6 +37,11 @@ function queueSourceProfile(ws: Workspace, url: string, queue: string): string {
   return ordersProfile(ws, url)
     .replace(/source:\n(?: {2}.*\n)+/, `source:\n  type: amqp\n  connection: bus\n  queue: ${queue}\n`)
     .replace('trigger: { watch: true, every: 1s }\n', '');
+}
+
+/** rabbitmqctl and `ferry status` take about a second each: a loaded CI machine gets a minute. */
+function until(what: string, check: () => boolean | Promise<boolean>): Promise<void> {
+  return untilWithin(what, check, 60_000);
 }
 
 async function settled(broker: TestBroker, queue: string): Promise<boolean> {

@@ -93,18 +93,25 @@ export class ConfirmPublisher {
       let confirmedOne = false;
       let timer: NodeJS.Timeout | undefined;
 
-      const finish = (lostReason: string): void => {
+      const finish = (lostReason?: string): void => {
         if (finished) return;
         finished = true;
         cleanup();
-        resolve(messages.map((_, i) => verdicts[i] ?? { kind: 'lost', reason: lostReason }));
+        // a connection's close, with the broker's reason, comes right after the close of its channels
+        setImmediate(() => {
+          const reason = lostReason ?? this.link.lastReason('the channel to the broker was closed');
+          resolve(messages.map((_, i) => {
+            const v = verdicts[i];
+            return v === undefined || (v.kind === 'lost' && v.reason === '') ? { kind: 'lost', reason } : v;
+          }));
+        });
       };
       const settle = (i: number, verdict: PublishVerdict): void => {
         if (finished || verdicts[i] !== undefined) return;
         verdicts[i] = verdict;
-        if (--open === 0) finish('');
+        if (--open === 0) finish();
       };
-      const onClose = (): void => finish(this.link.lastReason('the channel to the broker was closed'));
+      const onClose = (): void => finish();
       const onAbort = (): void => {
         if (finished) return;
         finished = true;
@@ -134,7 +141,8 @@ export class ConfirmPublisher {
           this.returned.delete(id);
           settle(i, { kind: 'nack' });
         } else {
-          settle(i, { kind: 'lost', reason: this.link.lastReason(errorText(err)) });
+          // the reason is filled in when the close is complete (see finish)
+          settle(i, { kind: 'lost', reason: '' });
         }
       };
 
@@ -147,7 +155,7 @@ export class ConfirmPublisher {
           try {
             room = ch.publish(plan.exchange, plan.routingKey, m.body, plan.properties(m), confirmed(i, m.id));
           } catch (err) {
-            finish(this.link.lastReason(errorText(err)));
+            finish(this.link.lastError === undefined ? errorText(err) : undefined);
             return;
           }
           if (!room) {
