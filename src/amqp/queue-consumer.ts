@@ -52,7 +52,8 @@ function wait(ms: number, signal: AbortSignal): Promise<void> {
  * the broker to be delivered again. The queue is not declared (it belongs to the broker's admin);
  * a missing queue, a refused login or a lost connection is logged and tried again with backoff.
  * A requeued message is given back after a delay that doubles per requeue of the same message
- * (by message id), so that a busy profile does not spin the broker.
+ * (by message id), so that a busy profile does not spin the broker. `log` should name the queue:
+ * the consumer's own lines do not repeat it.
  */
 export function consumeQueue(spec: AmqpConnection, queue: string, handle: DeliveryHandler, options: QueueConsumerOptions & { log: Logger }): QueueConsumer {
   const log = options.log;
@@ -84,7 +85,7 @@ export function consumeQueue(spec: AmqpConnection, queue: string, handle: Delive
     const key = delivery.messageId ?? `tag:${msg.fields.deliveryTag}`;
     const p: Promise<void> = handle(delivery, stopping.signal)
       .catch((err: unknown) => {
-        if (!stopping.signal.aborted) log.error({ err, queue, messageId: delivery.messageId }, 'a message could not be handled; it goes back to the queue');
+        if (!stopping.signal.aborted) log.error({ err, messageId: delivery.messageId }, 'a message could not be handled; it goes back to the queue');
         return 'requeue' as const;
       })
       .then((verdict) => settle(ch, msg, verdict, key))
@@ -109,7 +110,7 @@ export function consumeQueue(spec: AmqpConnection, queue: string, handle: Delive
     cancel = async () => {
       await ch.cancel(consumerTag).catch(() => undefined);
     };
-    log.info({ queue, broker: link.where }, 'consuming the queue');
+    log.info({ broker: link.where }, 'consuming the queue');
     await closed;
   };
 
@@ -119,12 +120,12 @@ export function consumeQueue(spec: AmqpConnection, queue: string, handle: Delive
       try {
         await session();
         failures = 0;
-        if (!stopping.signal.aborted) log.warn({ queue, broker: link.where, reason: link.lastReason('the channel was closed') }, 'lost the broker; connecting again');
+        if (!stopping.signal.aborted) log.warn({ broker: link.where, reason: link.lastReason('the channel was closed') }, 'lost the broker; connecting again');
       } catch (err) {
         if (stopping.signal.aborted) break;
         failures++;
         // the first failure and then every tenth, not one line per attempt
-        if (failures === 1 || failures % 10 === 0) log.error({ queue, broker: link.where, failures, reason: link.lastReason(errorText(err)) }, 'cannot consume the queue; trying again');
+        if (failures === 1 || failures % 10 === 0) log.error({ broker: link.where, failures, reason: link.lastReason(errorText(err)) }, 'cannot consume the queue; trying again');
       }
       cancel = undefined;
       await wait(Math.min(1000 * 2 ** Math.max(0, failures - 1), MAX_RECONNECT_MS), stopping.signal);

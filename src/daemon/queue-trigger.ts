@@ -50,12 +50,12 @@ export function startQueueTrigger(profile: string, queue: string, connection: Co
     if (target === undefined) return Promise.resolve('requeue');
     const request = checkedRequest(delivery, target, profile);
     if (typeof request === 'string') {
-      log.warn({ queue, messageId: delivery.messageId, problem: request }, 'a trigger message was rejected');
+      log.warn({ messageId: delivery.messageId, problem: request }, 'a trigger message was rejected');
       return Promise.resolve('reject');
     }
     const run = target.requestRun('queue', request.params, request.file);
     if (run === undefined || 'busy' in run) return Promise.resolve('requeue');
-    log.info({ queue, run: run.runId, coalesced: run.coalesced, messageId: delivery.messageId }, 'run requested by a queue message');
+    log.info({ run: run.runId, coalesced: run.coalesced, messageId: delivery.messageId }, 'run requested by a queue message');
     return Promise.resolve('ack');
   };
   return consume(connection, queue, decide, { name: `ferry ${profile} (trigger)`, log });

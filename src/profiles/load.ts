@@ -163,6 +163,8 @@ async function loadOne(absDir: string, dir: string, file: string, connections: R
   if (profile.source?.type === 'amqp' && profile.trigger !== undefined) {
     if (profile.trigger.queue !== undefined) problems.push(located(source, ['trigger', 'queue'], 'cannot start runs of an amqp source: each message on source.queue is a batch already'));
     else problems.push(located(source, ['trigger'], 'is not used by an amqp source: its messages start the batches', 'warning'));
+  } else if (profile.trigger?.queue !== undefined && exportSpec === undefined && (profile.source === undefined || profile.source.type === 'http')) {
+    problems.push(located(source, ['trigger', 'queue'], `starts runs of a folder source (or an export); ${profile.source === undefined ? 'this profile has no source' : 'uploads start the batches of an http source'}`));
   }
 
   if (profile.target?.type === 'http') {

@@ -61,6 +61,8 @@ test('check names what is wrong with an amqp target, source and trigger, and wha
   for (const line of expected) assert.ok(lines.some((l) => l.startsWith(line)), `expected: ${line}\ngot:\n${lines.join('\n')}`);
   const b = await load({ b: `version: 1\nsource: { type: local, dir: /tmp }\n${FIELDS}target: { type: amqp, connection: drop, exchange: x }\n` });
   assert.deepEqual(b.lines, ['b.yaml:5 target.connection: names a local connection; it must be a type: amqp connection (a broker)']);
+  const upload = await load({ up: `version: 1\nsource: { type: http, token: "\${BUS_URL}" }\ntrigger: { queue: { connection: bus, name: q } }\n${FIELDS}target: { type: amqp, connection: bus, exchange: x }\n` });
+  assert.deepEqual(upload.lines, ['up.yaml:3 trigger.queue: starts runs of a folder source (or an export); uploads start the batches of an http source']);
   const d = await load({ d: `version: 1\nsource: { type: local, dir: /tmp }\ntrigger: { queue: { connection: nobus, name: q } }\n${FIELDS}target: { type: amqp, connection: bus, exchange: x }\n` });
   assert.deepEqual(d.lines, ['d.yaml:3 trigger.queue.connection: no connection named "nobus" in profiles/connections.yaml; known: bus, drop']);
 });
