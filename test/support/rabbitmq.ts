@@ -5,6 +5,8 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { type AddressInfo, connect as connectTcp } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { promisify } from 'node:util';
 
 import { connect, type ChannelModel, type ConfirmChannel, type GetMessage, type Options } from 'amqplib';
@@ -148,4 +150,32 @@ export function urlVia(port: number): string {
   const url = new URL(AMQP_URL);
   url.port = String(port);
   return url.toString();
+}
+
+/**
+ * A TLS front for the broker on 127.0.0.1 (a free port): it terminates TLS with the given
+ * certificate and passes the bytes on to the broker's plain port, as a TLS listener would.
+ */
+export async function startTlsFront(cert: { certPem: string; keyPem: string }): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets = new Set<{ destroy(): void }>();
+  const server = createTlsServer({ cert: cert.certPem, key: cert.keyPem }, (client) => {
+    const upstream = connectTcp(AMQP_PORT, '127.0.0.1');
+    sockets.add(client).add(upstream);
+    client.pipe(upstream).pipe(client);
+    const end = (): void => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', end).on('close', end);
+    upstream.on('error', end).on('close', end);
+  });
+  server.on('tlsClientError', () => undefined);
+  const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
+  return {
+    port,
+    close: () => new Promise<void>((resolve) => {
+      for (const s of sockets) s.destroy();
+      server.close(() => resolve());
+    }),
+  };
 }

@@ -10,8 +10,9 @@ import { createLogger } from '../../../src/log.js';
 import type { AmqpTarget } from '../../../src/profiles/schema.js';
 import { createAmqpSink, type AmqpSinkOptions } from '../../../src/targets/amqp/amqp-sink.js';
 import type { Sink } from '../../../src/targets/types.js';
+import { createSelfSignedCert } from '../../../scripts/test-servers/self-signed-cert.js';
 import { startFaultProxy } from '../../support/fault-proxy.js';
-import { AMQP_PORT, AMQP_URL, closeConnectionsNamed, openTestBroker, type TestBroker, uniqueName } from '../../support/rabbitmq.js';
+import { AMQP_PORT, AMQP_URL, closeConnectionsNamed, openTestBroker, startTlsFront, type TestBroker, uniqueName } from '../../support/rabbitmq.js';
 import { chunkOf, never, orders, rejection } from './http-sink-harness.js';
 
 const log = createLogger('silent');
@@ -165,6 +166,26 @@ describe('AMQP sink (RabbitMQ on 127.0.0.1)', () => {
     } finally {
       await sink.close();
       await proxy.close();
+    }
+  });
+
+  it('amqps:// checks the broker certificate against ca: delivered with it, E_TLS_UNTRUSTED without', async () => {
+    const { exchange, queue } = await route('tls');
+    const cert = await createSelfSignedCert();
+    const front = await startTlsFront(cert);
+    const url = new URL(AMQP_URL);
+    url.protocol = 'amqps:';
+    url.port = String(front.port);
+    const trusted = createAmqpSink({ type: 'amqp', connection: 'bus', exchange, routingKey: 'orders' }, { type: 'amqp', url: url.toString(), ca: cert.certPem }, { log, profile: 'tls', baseDelayMs: 20 });
+    const untrusted = sinkFor({ exchange, routingKey: 'orders' }, url.toString());
+    try {
+      assert.deepEqual((await trusted.deliver(chunkOf(orders(2), 'ferry-tls'), never)).outcomes.map((o) => o.status), ['delivered', 'delivered']);
+      assert.deepEqual((await broker.drain(queue)).map((m) => m.id), ['ferry-tls.0', 'ferry-tls.1']);
+      await assert.rejects(untrusted.deliver(chunkOf(orders(1)), never), rejection('E_TLS_UNTRUSTED', 'InputError'));
+    } finally {
+      await trusted.close();
+      await untrusted.close();
+      await front.close();
     }
   });
 
