@@ -155,6 +155,8 @@ const amqpTarget = obj({
   mandatory: z.boolean().optional(),
   contentType: z.string().min(1).optional(),
   headers: z.record(z.string().min(1), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  /** add x-ferry-profile, x-ferry-batch and x-ferry-file to every message (default false: they cost the broker ~30%) */
+  traceHeaders: z.boolean().optional(),
   concurrency: z.number().int().min(1).max(64).optional(),
   retry: obj({ attempts: z.number().int().min(1).max(100).optional(), maxDelay: duration.optional(), baseDelay: duration.optional() }).optional(),
   /** how long the broker may take to confirm a chunk before the connection counts as lost (default 30s) */

@@ -54,7 +54,7 @@ describe('ferry run with an AMQP target (RabbitMQ)', () => {
     for (const ws of workspaces) ws.remove();
   });
 
-  async function setup(what: string, target: { routingKey?: string; batchSize?: number; perMessage?: 'record' | 'batch' } = {}): Promise<{ ws: Workspace; queue: string }> {
+  async function setup(what: string, target: { routingKey?: string; batchSize?: number; perMessage?: 'record' | 'batch'; traceHeaders?: boolean } = {}): Promise<{ ws: Workspace; queue: string }> {
     const exchange = uniqueName(`${what}-x`);
     const queue = uniqueName(`${what}-q`);
     await broker.exchange(exchange);
@@ -67,7 +67,7 @@ describe('ferry run with an AMQP target (RabbitMQ)', () => {
   }
 
   it('publishes every record as a persistent JSON message with its idempotency key as message_id; the result file names it', async () => {
-    const { ws, queue } = await setup('run');
+    const { ws, queue } = await setup('run', { traceHeaders: true });
     writeOrdersCsv(join(ws.inbox, 'orders.csv'), 25, 'MES');
     const r = await runCli(['run', 'orders', '--json'], { env: { ...ws.env, FERRY_TEST_BUS_URL: AMQP_URL } });
     assert.equal(r.code, 0, r.stderr);

@@ -126,7 +126,7 @@ export async function closeConnectionsNamed(name: string): Promise<number> {
  * The workspace's orders profile (see ordersProfile) with an AMQP target instead of HTTP: the
  * connection `bus` of connections.yaml, whose URL comes from ${FERRY_TEST_BUS_URL}.
  */
-export function withAmqpTarget(profile: string, target: { exchange: string; routingKey: string; batchSize?: number; perMessage?: 'record' | 'batch' }): string {
+export function withAmqpTarget(profile: string, target: { exchange: string; routingKey: string; batchSize?: number; perMessage?: 'record' | 'batch'; traceHeaders?: boolean }): string {
   const block = [
     'target:',
     '  type: amqp',
@@ -135,6 +135,7 @@ export function withAmqpTarget(profile: string, target: { exchange: string; rout
     `  routingKey: ${target.routingKey}`,
     `  batchSize: ${target.batchSize ?? 10}`,
     ...(target.perMessage === undefined ? [] : [`  perMessage: ${target.perMessage}`]),
+    ...(target.traceHeaders === undefined ? [] : [`  traceHeaders: ${String(target.traceHeaders)}`]),
     '  retry: { attempts: 6, baseDelay: 50ms, maxDelay: 1s }',
     '  timeout: 10s',
     '',

@@ -57,7 +57,8 @@ export function createAmqpSink(target: AmqpTarget, connection: Connection | unde
   const policy = retryPolicyFrom(target.retry, options.baseDelayMs);
   const random = options.random ?? Math.random;
   const closed = new AbortController();
-  const fixedHeaders: Record<string, string | number | boolean> = { ...target.headers, 'x-ferry-profile': options.profile };
+  const trace = target.traceHeaders === true;
+  const fixedHeaders: Record<string, string | number | boolean> = { ...target.headers, ...(trace ? { 'x-ferry-profile': options.profile } : {}) };
 
   const planFor = (chunk: DeliveryChunk): PublishPlan => ({
     exchange: target.exchange,
@@ -70,7 +71,7 @@ export function createAmqpSink(target: AmqpTarget, connection: Connection | unde
       mandatory: target.mandatory ?? true,
       contentType: target.contentType ?? 'application/json',
       appId: 'ferry',
-      headers: { ...fixedHeaders, 'x-ferry-batch': chunk.batch, 'x-ferry-file': chunk.file, ...(perMessage === 'batch' ? { 'x-ferry-count': m.count } : {}) },
+      headers: { ...fixedHeaders, ...(trace ? { 'x-ferry-batch': chunk.batch, 'x-ferry-file': chunk.file } : {}), ...(perMessage === 'batch' ? { 'x-ferry-count': m.count } : {}) },
     }),
   });
 

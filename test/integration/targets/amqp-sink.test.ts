@@ -41,7 +41,7 @@ describe('AMQP sink (RabbitMQ on 127.0.0.1)', () => {
 
   it('publishes one persistent JSON message per record, message id = chunk key + position, confirmed before delivered', async () => {
     const { exchange, queue } = await route('deliver');
-    const sink = sinkFor({ exchange, routingKey: 'orders', headers: { 'x-tenant': 'acme' } });
+    const sink = sinkFor({ exchange, routingKey: 'orders', headers: { 'x-tenant': 'acme' }, traceHeaders: true });
     try {
       const result = await sink.deliver(chunkOf(orders(5), 'ferry-abc'), never);
       assert.deepEqual(result.outcomes.map((o) => o.status), Array(5).fill('delivered'));
