@@ -23,6 +23,7 @@ import { measureOnce, summarizeRuns, type RunResult } from './measure.js';
 import { formatSeconds } from './markdown-table.js';
 import { renderCsvReport, type CaseGroup, type CaseOutcome, type InputResult } from './csv-report.js';
 import { runDeliveryBench } from './delivery-bench.js';
+import { runAmqpBench } from './amqp-bench.js';
 import { runInstancesBench } from './instances-bench.js';
 import { runRemoteBench } from './remote-bench.js';
 import { runXlsxBench } from './xlsx-bench.js';
@@ -174,7 +175,7 @@ async function runCsvBench(machine: MachineInfo, quick: boolean, only: readonly 
   if (report.problems.length > 0) process.exitCode = 1;
 }
 
-const SUITES = ['csv', 'delivery', 'remote', 'xlsx', 'xml', 'instances'] as const;
+const SUITES = ['csv', 'delivery', 'remote', 'xlsx', 'xml', 'instances', 'amqp'] as const;
 type Suite = (typeof SUITES)[number];
 
 function parseSuites(names: readonly string[]): readonly Suite[] {
@@ -227,6 +228,12 @@ async function main(): Promise<void> {
     const machine = await describeMachine();
     progress(`instances benchmark (issue 10); machine: ${formatMachine(machine)}`);
     const problems = await runInstancesBench({ repoRoot: REPO_ROOT, outDir: OUT_DIR, machine, quick });
+    if (problems.length > 0) process.exitCode = 1;
+  }
+  if (suites.includes('amqp')) {
+    const machine = await describeMachine();
+    progress(`amqp benchmark (issue 12); machine: ${formatMachine(machine)}`);
+    const problems = await runAmqpBench({ repoRoot: REPO_ROOT, outDir: OUT_DIR, machine, quick });
     if (problems.length > 0) process.exitCode = 1;
   }
   if (suites.includes('xml')) {
