@@ -155,6 +155,8 @@ target: { type: http, url: ${target.url}/v1/tick }
     assert.equal(new Set(fired).size, fired.length, `each fire time ran once: ${fired.join(', ')}`);
     assert.match(`${a?.log ?? ''}${b?.log ?? ''}`, /scheduled run taken by another instance/);
     await db.query(`SET search_path TO ${schema}`);
-    assert.equal(await count("SELECT COUNT(*) AS n FROM runs WHERE profile = 'orders' AND trigger LIKE 'cron%'"), fired.length, 'one run per fire time');
+    // a fire that comes while the previous run still goes on joins it, so there may be fewer runs, never more
+    const runs = await count("SELECT COUNT(*) AS n FROM runs WHERE profile = 'orders' AND trigger LIKE 'cron%'");
+    assert.ok(runs >= 1 && runs <= fired.length, `${runs} runs for ${fired.length} fire times`);
   });
 });
