@@ -50,27 +50,42 @@ function numeric(v: FieldValue): Decimal | undefined {
   return undefined;
 }
 
-function fold(op: Aggregate, acc: FieldValue | undefined, v: FieldValue | undefined): FieldValue | undefined {
-  const present = v !== undefined && v !== null;
-  switch (op) {
-    case 'count':
-      return (typeof acc === 'number' ? acc : 0) + (present ? 1 : 0);
-    case 'first':
-      return acc !== undefined && acc !== null ? acc : v;
-    case 'last':
-      return present ? v : acc;
-    case 'sum': {
-      const n = present ? numeric(v) : undefined;
-      if (n === undefined) return acc;
-      const a = acc === undefined || acc === null ? undefined : numeric(acc);
-      return a === undefined ? n : a.add(n);
-    }
-    case 'min':
-    case 'max':
-      if (!present) return acc;
-      if (acc === undefined || acc === null) return v;
-      return (op === 'min' ? compare(v, acc) < 0 : compare(v, acc) > 0) ? v : acc;
-  }
+/** One aggregate's step: the value so far and the next row's value give the new value. */
+type Fold = (acc: FieldValue | undefined, v: FieldValue | undefined) => FieldValue | undefined;
+
+const absent = (v: FieldValue | undefined): v is undefined | null => v === undefined || v === null;
+
+/** The step of each aggregate, chosen once per file rather than per row. */
+const FOLDS: Readonly<Record<Aggregate, Fold>> = {
+  count: (acc, v) => (typeof acc === 'number' ? acc : 0) + (absent(v) ? 0 : 1),
+  first: (acc, v) => (absent(acc) ? v : acc),
+  last: (acc, v) => (absent(v) ? acc : v),
+  sum: (acc, v) => {
+    const n = absent(v) ? undefined : numeric(v);
+    if (n === undefined) return acc;
+    const a = absent(acc) ? undefined : numeric(acc);
+    return a === undefined ? n : a.add(n);
+  },
+  min: (acc, v) => (absent(v) ? acc : absent(acc) || compare(v, acc) < 0 ? v : acc),
+  max: (acc, v) => (absent(v) ? acc : absent(acc) || compare(v, acc) > 0 ? v : acc),
+};
+
+/** Reads one field of a mapped record by its target name, resolved once per file. */
+function fieldReader(name: string): (record: MappedRecord) => FieldValue | undefined {
+  if (name.includes('.')) return (record) => getPath(record, name);
+  // records never hold undefined, so a name no object inherits needs no own-property check
+  if (!(name in Object.prototype)) return (record) => record[name];
+  return (record) => (Object.hasOwn(record, name) ? record[name] : undefined);
+}
+
+/** The key text of fields read by `readers`, parts joined by U+001F; undefined when one is empty. */
+function keyOf(readers: readonly ((record: MappedRecord) => FieldValue | undefined)[]): (record: MappedRecord) => string | undefined {
+  const [only] = readers;
+  if (readers.length === 1 && only !== undefined) return (record) => keyText(only(record));
+  return (record) => {
+    const parts = readers.map((read) => keyText(read(record)));
+    return parts.some((p) => p === undefined) ? undefined : parts.join('\u001f');
+  };
 }
 
 /**
@@ -87,10 +102,10 @@ export function createGrouper(spec: GroupSpec, keyFields: readonly string[], fie
   const maxRows = spec.maxRows ?? DEFAULT_GROUP_MAX_ROWS;
   const byText = spec.by.join(', ');
   const topNames = [...new Set(fieldNames.map((f) => f.split('.')[0] ?? f))];
-  const groupKey = (record: MappedRecord): string | undefined => {
-    const parts = spec.by.map((f) => keyText(getPath(record, f)));
-    return parts.some((p) => p === undefined) ? undefined : parts.join('\u001f');
-  };
+  // the fields of a group's first row that stay at the top level; the others are collected
+  const keptNames = topNames.filter((name) => !collectOf.has(name));
+  const groupKey = keyOf(spec.by.map(fieldReader));
+  const recordKey = keyOf(keyFields.map(fieldReader));
   const open = new Map<string, OpenGroup>();
   // sorted mode: keys of closed groups (fingerprints), to catch a key that comes back
   const closed = sorted ? new KeySet(Math.min(expectedRows ?? 4096, 50_000_000)) : undefined;
@@ -107,8 +122,9 @@ export function createGrouper(spec: GroupSpec, keyFields: readonly string[], fie
   // resolved once per file: add() runs for every row
   const collectPlans = Object.entries(spec.collect ?? {}).map(([name, fields]) => ({
     name,
-    fields: fields.map((f) => ({ name: f, path: f.split('.'), flat: !f.includes('.') })),
+    fields: fields.map((f) => ({ name: f, path: f.includes('.') ? f.split('.') : undefined, read: fieldReader(f) })),
   }));
+  const aggregatePlans = aggregates.map(([field, op]) => ({ path: field.split('.'), read: fieldReader(field), fold: FOLDS[op] }));
   const start = (key: string): OpenGroup => {
     const g: OpenGroup = { key, rows: [], first: undefined, collected: collectPlans.map(() => []), aggregates: aggregates.map(() => undefined), failed: undefined };
     open.set(key, g);
@@ -116,7 +132,7 @@ export function createGrouper(spec: GroupSpec, keyFields: readonly string[], fie
   };
   const topOf = (record: MappedRecord): MappedRecord => {
     const top: MappedRecord = {};
-    for (const [name, value] of Object.entries(record)) if (!collectOf.has(name)) top[name] = value;
+    for (const name of keptNames) if (Object.hasOwn(record, name)) top[name] = record[name] ?? null;
     return top;
   };
   const add = (g: OpenGroup, row: number, record: MappedRecord): void => {
@@ -128,19 +144,16 @@ export function createGrouper(spec: GroupSpec, keyFields: readonly string[], fie
       if (plan === undefined) continue;
       const item: MappedRecord = {};
       for (const f of plan.fields) {
-        if (f.flat) {
-          const v = Object.hasOwn(record, f.name) ? record[f.name] : undefined;
-          if (v !== undefined) item[f.name] = v;
-        } else {
-          const v = getPath(record, f.name);
-          if (v !== undefined) setPath(item, f.path, v);
-        }
+        const v = f.read(record);
+        if (v === undefined) continue;
+        if (f.path === undefined) item[f.name] = v;
+        else setPath(item, f.path, v);
       }
       g.collected[p]?.push(item);
     }
-    for (let a = 0; a < aggregates.length; a++) {
-      const [field, op] = aggregates[a] ?? ['', 'first'];
-      g.aggregates[a] = fold(op, g.aggregates[a], getPath(record, field));
+    for (let a = 0; a < aggregatePlans.length; a++) {
+      const plan = aggregatePlans[a];
+      if (plan !== undefined) g.aggregates[a] = plan.fold(g.aggregates[a], plan.read(record));
     }
   };
   const finish = (g: OpenGroup, emit: (item: RowItem) => void): void => {
@@ -157,9 +170,9 @@ export function createGrouper(spec: GroupSpec, keyFields: readonly string[], fie
       return;
     }
     const merged = g.first ?? {};
-    aggregates.forEach(([field], a) => {
+    aggregatePlans.forEach((plan, a) => {
       const value = g.aggregates[a];
-      if (value !== undefined) setPath(merged, field.split('.'), value);
+      if (value !== undefined) setPath(merged, plan.path, value);
     });
     // the profile's field order, whichever row or aggregate supplied a field; collected arrays last
     const record: MappedRecord = {};
@@ -167,14 +180,13 @@ export function createGrouper(spec: GroupSpec, keyFields: readonly string[], fie
     collectPlans.forEach((plan, p) => {
       record[plan.name] = g.collected[p] ?? [];
     });
-    const parts = keyFields.map((k) => keyText(getPath(record, k)));
-    emit({ kind: 'record', rows: g.rows, key: parts.some((p) => p === undefined) ? undefined : parts.join('\u001f'), record });
+    emit({ kind: 'record', rows: g.rows, key: recordKey(record), record });
   };
   const closeCurrent = (emit: (item: RowItem) => void): void => {
     const outsideRows = pending;
     pending = [];
     if (current !== undefined) {
-      closed?.addOrGet(current.key, current.rows[0] ?? 1);
+      // its key went into `closed` when it opened (groupFor)
       finish(current, (item) => {
         if (item.kind === 'record') emit(item);
         else outsideRows.push(item);
@@ -186,6 +198,8 @@ export function createGrouper(spec: GroupSpec, keyFields: readonly string[], fie
   };
   /** The group a keyed row joins: the open one, a new one, or none when the key came back. */
   const groupFor = (key: string, row: number, emit: (item: RowItem) => void): OpenGroup | RowError => {
+    // sorted input holds one open group at most: a string compare instead of a hash lookup
+    if (current !== undefined && current.key === key) return current;
     const known = open.get(key);
     if (known !== undefined) return known;
     if (sorted) {
