@@ -4,6 +4,7 @@ import type { Profile } from '../profiles/schema.js';
 import type { CompiledExpression, ExprScope, ExprValue } from './expr/compile.js';
 import { compileField, type FieldProgram, type RowContext } from './field-program.js';
 import { KeySet } from './key-set.js';
+import { storeAt } from './field-slots.js';
 import { getPath, keyText, setPath } from './record-fields.js';
 import { compileShape, createRecordProcessor, shapeColumns, type RecordProcessor, type RowShape, type SplitCursor } from './row-processor.js';
 import type { LookupTable, MapOutcome, MappedRecord, MappingIssue, RowError } from './types.js';
@@ -176,10 +177,12 @@ function createRowMapper(programs: readonly FieldProgram[], accessor: (from: str
     mutable.row = row;
     mutable.record = record;
     ctx.errors = undefined;
-    for (const step of steps) {
+    for (let i = 0; i < steps.length; i++) {
+      const step = steps[i];
+      if (step === undefined) continue;
       const v = step.run(ctx);
       if (v === undefined) continue;
-      if (step.path === undefined) record[step.name] = v;
+      if (step.path === undefined) storeAt(record, i, step.name, v);
       else setPath(record, step.path, v);
     }
     const errors = ctx.errors as RowError[] | undefined;
