@@ -7,10 +7,11 @@
 import { compileDatePattern } from '../date-pattern.js';
 import { MS_PER_DAY, daysFromCivil, daysInMonth, isValidParts, partsOfWallClock, wallClockMs } from '../date-parts.js';
 import type { TimeZone } from '../time-zone.js';
+import { prepared } from './constants.js';
 import { compileDateFormat } from './date-format.js';
 import { MS_PER_MINUTE, fromWall, offsetOf, readDate, toDateValue, wallOf, zoneArgument, type DateArg } from './date-values.js';
 import { argAt, eager, literalText, type FunctionSpec } from './function-spec.js';
-import { ExpressionError, LIMITS, type ExprValue, type Node } from './types.js';
+import { ExpressionError, LIMITS, type ExprValue } from './types.js';
 import { isAbsent, toInteger, toText } from './values.js';
 
 /** Counts beyond these leave the years 0001-9999 from anywhere, so they are refused as arguments. */
@@ -60,7 +61,7 @@ type Move = (d: DateArg, n: number, zone: TimeZone | undefined, column: number) 
 
 /**
  * A date function whose second argument is a whole count, with an optional time zone: absent date
- * or count gives null. A count written as a number (`addDays(d, 30)`) is read once, not per row.
+ * or count gives null. A constant count (`addDays(d, 30)`) is read once, not per row.
  */
 function shift(name: string, max: number, move: Move): FunctionSpec {
   const context = `${name}()`;
@@ -72,7 +73,7 @@ function shift(name: string, max: number, move: Move): FunctionSpec {
       const zone = zoneArgument(nodes, 2, name, column);
       const date = argAt(args, 0);
       const count = argAt(args, 1);
-      const fixed = literalCount(nodes[1], countContext, max, column);
+      const fixed = prepared(count, (v) => (isAbsent(v) ? undefined : toInteger(v, countContext, max, column)));
       if (fixed !== undefined) {
         return (s) => {
           const d = readDate(date(s), context, column);
@@ -88,17 +89,6 @@ function shift(name: string, max: number, move: Move): FunctionSpec {
       };
     },
   };
-}
-
-/** The value of a literal whole-number argument, or undefined when it is not one (left to each row). */
-function literalCount(node: Node | undefined, context: string, max: number, column: number): number | undefined {
-  if (node?.kind !== 'literal' || isAbsent(node.value)) return undefined;
-  try {
-    return toInteger(node.value, context, max, column);
-  } catch (e) {
-    if (e instanceof ExpressionError) return undefined;
-    throw e;
-  }
 }
 
 /** Elapsed time: `unitMs` per step, whatever the clock says (an hour is always 60 minutes). */
