@@ -1,5 +1,6 @@
 import type { Aggregate, GroupSpec } from '../profiles/shape-schema.js';
 import { Decimal } from './decimal.js';
+import { loadAt, storeItemAt } from './field-slots.js';
 import { KeySet } from './key-set.js';
 import { getPath, keyText, setPath } from './record-fields.js';
 import type { FieldValue, MappedRecord, RowError, RowItem } from './types.js';
@@ -70,16 +71,18 @@ const FOLDS: Readonly<Record<Aggregate, Fold>> = {
   max: (acc, v) => (absent(v) ? acc : absent(acc) || compare(v, acc) > 0 ? v : acc),
 };
 
-/** Reads one field of a mapped record by its target name, resolved once per file. */
-function fieldReader(name: string): (record: MappedRecord) => FieldValue | undefined {
-  if (name.includes('.')) return (record) => getPath(record, name);
+type Reader = (record: MappedRecord) => FieldValue | undefined;
+
+/** Reads one field of a mapped record by its target name and its position among the profile's fields. */
+function fieldReader(name: string, position: number): Reader {
+  if (name.includes('.') || position < 0) return (record) => getPath(record, name);
   // records never hold undefined, so a name no object inherits needs no own-property check
-  if (!(name in Object.prototype)) return (record) => record[name];
+  if (!(name in Object.prototype)) return (record) => loadAt(record, position, name);
   return (record) => (Object.hasOwn(record, name) ? record[name] : undefined);
 }
 
 /** The key text of fields read by `readers`, parts joined by U+001F; undefined when one is empty. */
-function keyOf(readers: readonly ((record: MappedRecord) => FieldValue | undefined)[]): (record: MappedRecord) => string | undefined {
+function keyOf(readers: readonly Reader[]): (record: MappedRecord) => string | undefined {
   const [only] = readers;
   if (readers.length === 1 && only !== undefined) return (record) => keyText(only(record));
   return (record) => {
@@ -104,8 +107,13 @@ export function createGrouper(spec: GroupSpec, keyFields: readonly string[], fie
   const topNames = [...new Set(fieldNames.map((f) => f.split('.')[0] ?? f))];
   // the fields of a group's first row that stay at the top level; the others are collected
   const keptNames = topNames.filter((name) => !collectOf.has(name));
-  const groupKey = keyOf(spec.by.map(fieldReader));
-  const recordKey = keyOf(keyFields.map(fieldReader));
+  // The profile's own string of a field name: names in `by` and `collect` are YAML values, not
+  // keys, and V8 takes a property name that is not an interned string as a new name on every
+  // access, which turns a keyed access site megamorphic however few names it sees.
+  const nameOf = (name: string): string => fieldNames[fieldNames.indexOf(name)] ?? name;
+  const readerOf = (name: string): Reader => fieldReader(nameOf(name), fieldNames.indexOf(name));
+  const groupKey = keyOf(spec.by.map(readerOf));
+  const recordKey = keyOf(keyFields.map(readerOf));
   const open = new Map<string, OpenGroup>();
   // sorted mode: keys of closed groups (fingerprints), to catch a key that comes back
   const closed = sorted ? new KeySet(Math.min(expectedRows ?? 4096, 50_000_000)) : undefined;
@@ -122,9 +130,9 @@ export function createGrouper(spec: GroupSpec, keyFields: readonly string[], fie
   // resolved once per file: add() runs for every row
   const collectPlans = Object.entries(spec.collect ?? {}).map(([name, fields]) => ({
     name,
-    fields: fields.map((f) => ({ name: f, path: f.includes('.') ? f.split('.') : undefined, read: fieldReader(f) })),
+    fields: fields.map((f) => ({ name: nameOf(f), path: f.includes('.') ? f.split('.') : undefined, read: readerOf(f) })),
   }));
-  const aggregatePlans = aggregates.map(([field, op]) => ({ path: field.split('.'), read: fieldReader(field), fold: FOLDS[op] }));
+  const aggregatePlans = aggregates.map(([field, op]) => ({ path: field.split('.'), read: readerOf(field), fold: FOLDS[op] }));
   const start = (key: string): OpenGroup => {
     const g: OpenGroup = { key, rows: [], first: undefined, collected: collectPlans.map(() => []), aggregates: aggregates.map(() => undefined), failed: undefined };
     open.set(key, g);
@@ -143,10 +151,11 @@ export function createGrouper(spec: GroupSpec, keyFields: readonly string[], fie
       const plan = collectPlans[p];
       if (plan === undefined) continue;
       const item: MappedRecord = {};
-      for (const f of plan.fields) {
-        const v = f.read(record);
-        if (v === undefined) continue;
-        if (f.path === undefined) item[f.name] = v;
+      for (let i = 0; i < plan.fields.length; i++) {
+        const f = plan.fields[i];
+        const v = f?.read(record);
+        if (f === undefined || v === undefined) continue;
+        if (f.path === undefined) storeItemAt(item, i, f.name, v);
         else setPath(item, f.path, v);
       }
       g.collected[p]?.push(item);
