@@ -98,7 +98,16 @@ function compileNode(node: Node, refs: Refs): Evaluator {
     case 'field': {
       const name = node.name;
       refs.fields.add(name);
-      return (s) => sanitize(s.field(name));
+      // the slot is resolved again only when another scope (another file) evaluates this
+      let bound: ExprScope | undefined;
+      let slot = -1;
+      return (s) => {
+        if (s !== bound) {
+          bound = s;
+          slot = s.fieldSlot?.(name) ?? -1;
+        }
+        return sanitize(slot < 0 ? s.field(name) : s.fieldAt?.(slot));
+      };
     }
     case 'column': {
       const name = node.name;
