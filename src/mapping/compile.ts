@@ -4,9 +4,10 @@ import type { Profile } from '../profiles/schema.js';
 import type { CompiledExpression, ExprScope, ExprValue } from './expr/compile.js';
 import { compileField, type FieldProgram, type RowContext } from './field-program.js';
 import { KeySet } from './key-set.js';
+import { storeAt } from './field-slots.js';
 import { getPath, keyText, setPath } from './record-fields.js';
 import { compileShape, createRecordProcessor, shapeColumns, type RecordProcessor, type RowShape, type SplitCursor } from './row-processor.js';
-import type { LookupTable, MapOutcome, MappedRecord, MappingIssue, RowError } from './types.js';
+import type { FieldValue, LookupTable, MapOutcome, MappedRecord, MappingIssue, RowError } from './types.js';
 
 /** A profile's mapping, compiled once and bound to each file's columns. */
 export interface CompiledMapping {
@@ -146,8 +147,13 @@ function createRowMapper(programs: readonly FieldProgram[], accessor: (from: str
   let current: SourceRow = { row: 0, cells: [] };
   let record: MappedRecord = {};
   const columnReaders = new Map<string, Accessor>();
+  // this row's value of each field by position, for expressions (see ExprScope.fieldSlot); they
+  // read only fields above their own, which the current row has set before
+  const values: (FieldValue | undefined)[] = programs.map(() => undefined);
   const scope: ExprScope = {
     field: (name) => (Object.hasOwn(record, name) ? (record[name] as ExprValue) : undefined),
+    fieldSlot: (name) => programs.findIndex((p) => p.name === name && !name.includes('.')),
+    fieldAt: (slot) => values[slot] as ExprValue,
     column: (name) => {
       let read = columnReaders.get(name);
       if (read === undefined) {
@@ -176,10 +182,13 @@ function createRowMapper(programs: readonly FieldProgram[], accessor: (from: str
     mutable.row = row;
     mutable.record = record;
     ctx.errors = undefined;
-    for (const step of steps) {
+    for (let i = 0; i < steps.length; i++) {
+      const step = steps[i];
+      if (step === undefined) continue;
       const v = step.run(ctx);
+      values[i] = v;
       if (v === undefined) continue;
-      if (step.path === undefined) record[step.name] = v;
+      if (step.path === undefined) storeAt(record, i, step.name, v);
       else setPath(record, step.path, v);
     }
     const errors = ctx.errors as RowError[] | undefined;

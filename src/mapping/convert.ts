@@ -1,5 +1,5 @@
 import type { FieldSpec, FieldType } from '../profiles/field-schema.js';
-import { compileDatePattern, compileTimeZone, excelSerialToParts, formatIsoDate, formatIsoDateTime, formatIsoDateTimeParts, isValidParts, parseIsoDateTime } from './dates.js';
+import { compileDatePattern, compileTimeZone, excelSerialToParts, formatIsoDate, formatIsoDateTime, formatIsoDay, formatIsoDateTimeParts, isValidParts, parseIsoDateTime } from './dates.js';
 import type { DateTimeParts, TimeZone } from './dates.js';
 import { Decimal } from './decimal.js';
 import type { FieldValue } from './types.js';
@@ -155,6 +155,11 @@ function dateConverter(spec: FieldSpec): Converter {
   const { read, expected } = datePartsReader(spec, false);
   return (value) => {
     if (typeof value === 'boolean') return new ConversionFailure(`not ${expected}`);
+    // date expressions (addDays) hand over Dates: their UTC day, without building parts
+    if (value instanceof Date) {
+      const day = formatIsoDay(value.getTime());
+      if (day !== undefined) return day;
+    }
     const p = read(value);
     return p === undefined ? new ConversionFailure(`not ${expected}`) : formatIsoDate(p);
   };

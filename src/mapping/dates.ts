@@ -12,5 +12,5 @@ export { isValidParts, type DateTimeParts } from './date-parts.js';
 export { compileDatePattern, type DatePatternResult } from './date-pattern.js';
 export { excelSerialToParts } from './excel-serial.js';
 export { parseIsoDateTime } from './iso-date-time.js';
-export { formatIsoDate, formatIsoDateTime, formatIsoDateTimeParts } from './iso-format.js';
+export { formatIsoDate, formatIsoDateTime, formatIsoDateTimeParts, formatIsoDay } from './iso-format.js';
 export { compileTimeZone, localTimeZone, toInstant, type TimeZone, type TimeZoneResult } from './time-zone.js';

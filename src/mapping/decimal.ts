@@ -1,40 +1,16 @@
 /**
  * Exact decimal numbers for money and quantities.
  *
- * A value is `coefficient / 10^scale` with a BigInt coefficient, so sums and products never pick up
- * binary floating-point drift. The scale is kept as written ("1.50" stays "1.50") because profile
+ * A value is `coefficient / 10^scale` with an integer coefficient, so sums and products never pick
+ * up binary floating-point drift. The scale is kept as written ("1.50" stays "1.50") because profile
  * authors and target APIs read trailing zeros as meaning.
+ *
+ * A coefficient that is a safe integer is held as a double and worked on with double arithmetic
+ * (decimal-math.ts), which is exact in that range and several times cheaper than BigInt; larger
+ * ones are BigInts. The form is canonical (a safe coefficient is never a BigInt), so two equal
+ * values built in different ways are also deeply equal.
  */
-
-const POW10: bigint[] = [];
-for (let i = 0, p = 1n; i <= 64; i++, p *= 10n) POW10.push(p);
-
-function pow10(n: number): bigint {
-  return POW10[n] ?? 10n ** BigInt(n);
-}
-
-type Rounding = 'half-up' | 'floor' | 'ceil';
-
-/** `n / d` rounded as asked; `d` must be positive. BigInt division truncates toward zero. */
-function divide(n: bigint, d: bigint, mode: Rounding): bigint {
-  const q = n / d;
-  const r = n % d;
-  if (r === 0n) return q;
-  switch (mode) {
-    case 'half-up': {
-      const twice = r < 0n ? -2n * r : 2n * r;
-      if (twice >= d) return n < 0n ? q - 1n : q + 1n;
-      return q;
-    }
-    case 'floor':
-      return n < 0n ? q - 1n : q;
-    case 'ceil':
-      return n > 0n ? q + 1n : q;
-  }
-}
-
-/** Powers of ten tried by stripTrailingZeros, largest first. */
-const STRIP_STEPS: readonly (readonly [number, bigint])[] = [[8, 10n ** 8n], [4, 10n ** 4n], [2, 100n], [1, 10n]];
+import { divide, divideSmall, MAX_SAFE, pow10, POW10_NUMBERS, scaleUpSmall, stripZerosBig, type Rounding } from './decimal-math.js';
 
 function checkScale(scale: number, what: string): void {
   if (!Number.isSafeInteger(scale)) throw new RangeError(`${what} must be an integer, got ${scale}`);
@@ -42,14 +18,34 @@ function checkScale(scale: number, what: string): void {
 
 /** An immutable exact decimal number: `coefficient / 10^scale`. */
 export class Decimal {
-  /** The unscaled digits, with the sign. */
-  readonly coefficient: bigint;
+  /** The coefficient when it is a safe integer (then `big` is undefined), else 0. */
+  private readonly small: number;
+  /** The coefficient when it is not a safe integer. */
+  private readonly big: bigint | undefined;
   /** Digits after the decimal point; never negative. */
   readonly scale: number;
 
-  private constructor(coefficient: bigint, scale: number) {
-    this.coefficient = coefficient;
+  private constructor(small: number, big: bigint | undefined, scale: number) {
+    // + 0 turns -0 into 0: BigInt has no negative zero, and neither has a Decimal
+    this.small = small + 0;
+    this.big = big;
     this.scale = scale;
+  }
+
+  /** A Decimal of a safe-integer coefficient. */
+  private static ofSmall(coefficient: number, scale: number): Decimal {
+    return new Decimal(coefficient, undefined, scale);
+  }
+
+  /** A Decimal of any coefficient, held as a double when it is a safe integer. */
+  private static ofBig(coefficient: bigint, scale: number): Decimal {
+    if (coefficient <= MAX_SAFE && coefficient >= -MAX_SAFE) return new Decimal(Number(coefficient), undefined, scale);
+    return new Decimal(0, coefficient, scale);
+  }
+
+  /** The unscaled digits, with the sign. */
+  get coefficient(): bigint {
+    return this.big ?? BigInt(this.small);
   }
 
   /**
@@ -58,8 +54,8 @@ export class Decimal {
    */
   static of(coefficient: bigint, scale = 0): Decimal {
     checkScale(scale, 'scale');
-    if (scale < 0) return new Decimal(coefficient * pow10(-scale), 0);
-    return new Decimal(coefficient, scale);
+    if (scale < 0) return Decimal.ofBig(coefficient * pow10(-scale), 0);
+    return Decimal.ofBig(coefficient, scale);
   }
 
   /**
@@ -78,8 +74,7 @@ export class Decimal {
       i = 1;
     }
     const intStart = i;
-    // Short inputs (the common case) are accumulated in a double, which is exact up to 15 digits
-    // and avoids building a digit string for BigInt().
+    // Short inputs (the common case) are accumulated in a double, which is exact up to 15 digits.
     let small = 0;
     let c = 0;
     while (i < len && (c = text.charCodeAt(i) - 48) >= 0 && c <= 9) {
@@ -100,21 +95,17 @@ export class Decimal {
     const fracDigits = i - fracStart;
     const digits = intEnd - intStart + fracDigits;
     if (digits === 0) return undefined;
-    let coefficient: bigint;
-    if (digits <= 15) {
-      coefficient = BigInt(small);
-    } else {
-      const intText = text.slice(intStart, intEnd);
-      coefficient = BigInt(fracDigits > 0 ? intText + text.slice(fracStart, i) : intText);
-    }
-    return new Decimal(negative ? -coefficient : coefficient, fracDigits);
+    if (digits <= 15) return Decimal.ofSmall(negative ? -small : small, fracDigits);
+    const intText = text.slice(intStart, intEnd);
+    const coefficient = BigInt(fracDigits > 0 ? intText + text.slice(fracStart, i) : intText);
+    return Decimal.ofBig(negative ? -coefficient : coefficient, fracDigits);
   }
 
   /** An integer; a `number` must be a safe integer so that no digit is invented. */
   static fromInteger(n: number | bigint): Decimal {
-    if (typeof n === 'bigint') return new Decimal(n, 0);
+    if (typeof n === 'bigint') return Decimal.ofBig(n, 0);
     if (!Number.isSafeInteger(n)) throw new RangeError(`not a safe integer: ${n}`);
-    return new Decimal(BigInt(n), 0);
+    return Decimal.ofSmall(n, 0);
   }
 
   /**
@@ -122,7 +113,7 @@ export class Decimal {
    * exactly 0.1 rather than 0.1000000000000000055511151231257827.
    */
   static fromNumber(n: number): Decimal {
-    if (Number.isSafeInteger(n)) return new Decimal(BigInt(n), 0);
+    if (Number.isSafeInteger(n)) return Decimal.ofSmall(n, 0);
     if (!Number.isFinite(n)) throw new RangeError(`not a finite number: ${n}`);
     const text = String(n);
     const e = text.indexOf('e');
@@ -134,25 +125,36 @@ export class Decimal {
 
   /** Exact sum; the scale is the larger of both. */
   add(o: Decimal): Decimal {
-    if (this.scale === o.scale) return new Decimal(this.coefficient + o.coefficient, this.scale);
-    if (this.scale > o.scale) {
-      return new Decimal(this.coefficient + o.coefficient * pow10(this.scale - o.scale), this.scale);
-    }
-    return new Decimal(this.coefficient * pow10(o.scale - this.scale) + o.coefficient, o.scale);
+    return this.plus(o, false);
   }
 
   /** Exact difference; the scale is the larger of both. */
   sub(o: Decimal): Decimal {
-    if (this.scale === o.scale) return new Decimal(this.coefficient - o.coefficient, this.scale);
-    if (this.scale > o.scale) {
-      return new Decimal(this.coefficient - o.coefficient * pow10(this.scale - o.scale), this.scale);
+    return this.plus(o, true);
+  }
+
+  private plus(o: Decimal, subtract: boolean): Decimal {
+    const scale = this.scale >= o.scale ? this.scale : o.scale;
+    if (this.big === undefined && o.big === undefined) {
+      const a = scaleUpSmall(this.small, scale - this.scale);
+      const b = scaleUpSmall(o.small, scale - o.scale);
+      if (a !== undefined && b !== undefined) {
+        const r = subtract ? a - b : a + b;
+        if (Number.isSafeInteger(r)) return Decimal.ofSmall(r, scale);
+      }
     }
-    return new Decimal(this.coefficient * pow10(o.scale - this.scale) - o.coefficient, o.scale);
+    const a = this.coefficient * pow10(scale - this.scale);
+    const b = o.coefficient * pow10(scale - o.scale);
+    return Decimal.ofBig(subtract ? a - b : a + b, scale);
   }
 
   /** Exact product; the scale is the sum of both scales (1.25 × 2.00 = 2.5000). */
   mul(o: Decimal): Decimal {
-    return new Decimal(this.coefficient * o.coefficient, this.scale + o.scale);
+    if (this.big === undefined && o.big === undefined) {
+      const r = this.small * o.small;
+      if (Number.isSafeInteger(r)) return Decimal.ofSmall(r, this.scale + o.scale);
+    }
+    return Decimal.ofBig(this.coefficient * o.coefficient, this.scale + o.scale);
   }
 
   /**
@@ -160,19 +162,30 @@ export class Decimal {
    * @throws RangeError on division by zero or a negative or fractional scale.
    */
   div(o: Decimal, scale = 20): Decimal {
-    if (o.coefficient === 0n) throw new RangeError('Division by zero');
+    if (o.isZero()) throw new RangeError('Division by zero');
     checkScale(scale, 'scale');
     if (scale < 0) throw new RangeError(`scale must not be negative, got ${scale}`);
+    const e = o.scale + scale - this.scale;
+    if (this.big === undefined && o.big === undefined) {
+      let n = e >= 0 ? scaleUpSmall(this.small, e) : this.small;
+      let d = e >= 0 ? o.small : scaleUpSmall(o.small, -e);
+      if (n !== undefined && d !== undefined) {
+        if (d < 0) {
+          n = -n;
+          d = -d;
+        }
+        return Decimal.ofSmall(divideSmall(n, d, 'half-up'), scale);
+      }
+    }
     let n = this.coefficient;
     let d = o.coefficient;
-    const e = o.scale + scale - this.scale;
     if (e >= 0) n *= pow10(e);
     else d *= pow10(-e);
     if (d < 0n) {
       n = -n;
       d = -d;
     }
-    return new Decimal(divide(n, d, 'half-up'), scale);
+    return Decimal.ofBig(divide(n, d, 'half-up'), scale);
   }
 
   /**
@@ -180,16 +193,32 @@ export class Decimal {
    * arithmetic), which needs no long division; undefined for any other divisor.
    */
   divByPowerOfTen(o: Decimal): Decimal | undefined {
-    let c = o.coefficient < 0n ? -o.coefficient : o.coefficient;
+    const k = o.powerOfTen();
+    if (k === undefined) return undefined;
+    const n = o.sign() < 0 ? this.neg() : this;
+    const scale = n.scale + k - o.scale;
+    if (scale >= 0) return n.big === undefined ? Decimal.ofSmall(n.small, scale) : new Decimal(0, n.big, scale);
+    const up = n.big === undefined ? scaleUpSmall(n.small, -scale) : undefined;
+    return up === undefined ? Decimal.ofBig(n.coefficient * pow10(-scale), 0) : Decimal.ofSmall(up, 0);
+  }
+
+  /** k when |this| is exactly 10^k as written (its coefficient, not its value), else undefined. */
+  private powerOfTen(): number | undefined {
     let k = 0;
+    if (this.big === undefined) {
+      let c = this.small < 0 ? -this.small : this.small;
+      while (c >= 10 && c % 10 === 0) {
+        c /= 10;
+        k++;
+      }
+      return c === 1 ? k : undefined;
+    }
+    let c = this.big < 0n ? -this.big : this.big;
     while (c >= 10n && c % 10n === 0n) {
       c /= 10n;
       k++;
     }
-    if (c !== 1n) return undefined;
-    const n = o.coefficient < 0n ? -this.coefficient : this.coefficient;
-    const scale = this.scale + k - o.scale;
-    return scale >= 0 ? new Decimal(n, scale) : new Decimal(n * pow10(-scale), 0);
+    return c === 1n ? k : undefined;
   }
 
   /**
@@ -197,22 +226,26 @@ export class Decimal {
    * @throws RangeError on division by zero.
    */
   mod(o: Decimal): Decimal {
-    if (o.coefficient === 0n) throw new RangeError('Division by zero');
-    if (this.scale === o.scale) return new Decimal(this.coefficient % o.coefficient, this.scale);
+    if (o.isZero()) throw new RangeError('Division by zero');
     const scale = Math.max(this.scale, o.scale);
+    if (this.big === undefined && o.big === undefined) {
+      const a = scaleUpSmall(this.small, scale - this.scale);
+      const b = scaleUpSmall(o.small, scale - o.scale);
+      if (a !== undefined && b !== undefined) return Decimal.ofSmall(a % b, scale);
+    }
     const a = this.coefficient * pow10(scale - this.scale);
     const b = o.coefficient * pow10(scale - o.scale);
-    return new Decimal(a % b, scale);
+    return Decimal.ofBig(a % b, scale);
   }
 
   /** The negated value, same scale. */
   neg(): Decimal {
-    return new Decimal(-this.coefficient, this.scale);
+    return this.big === undefined ? Decimal.ofSmall(-this.small, this.scale) : Decimal.ofBig(-this.big, this.scale);
   }
 
   /** The absolute value, same scale. */
   abs(): Decimal {
-    return this.coefficient < 0n ? new Decimal(-this.coefficient, this.scale) : this;
+    return this.sign() < 0 ? this.neg() : this;
   }
 
   /**
@@ -235,23 +268,28 @@ export class Decimal {
 
   /** The same value with trailing fraction zeros removed ("2.500" → "2.5", "100" stays "100"). */
   stripTrailingZeros(): Decimal {
-    let c = this.coefficient;
     let s = this.scale;
     if (s === 0) return this;
-    if (c === 0n) return new Decimal(0n, 0);
-    if (c % 10n !== 0n) return this;
-    // big steps first: a quotient with 20 fraction digits often ends in a dozen zeros
-    for (const [digits, factor] of STRIP_STEPS) {
-      while (s >= digits && c % factor === 0n) {
-        c /= factor;
-        s -= digits;
+    if (this.big === undefined) {
+      let c = this.small;
+      if (c === 0) return Decimal.ofSmall(0, 0);
+      while (s > 0 && c % 10 === 0) {
+        c /= 10;
+        s--;
       }
+      return s === this.scale ? this : Decimal.ofSmall(c, s);
     }
-    return s === this.scale ? this : new Decimal(c, s);
+    const [c, stripped] = stripZerosBig(this.big, s);
+    return stripped === s ? this : Decimal.ofBig(c, stripped);
   }
 
   /** Numeric comparison; 1.0 and 1.00 are equal. */
   cmp(o: Decimal): -1 | 0 | 1 {
+    if (this.big === undefined && o.big === undefined) {
+      const a = this.scale >= o.scale ? this.small : scaleUpSmall(this.small, o.scale - this.scale);
+      const b = o.scale >= this.scale ? o.small : scaleUpSmall(o.small, this.scale - o.scale);
+      if (a !== undefined && b !== undefined) return a < b ? -1 : a > b ? 1 : 0;
+    }
     let a = this.coefficient;
     let b = o.coefficient;
     if (this.scale > o.scale) b *= pow10(this.scale - o.scale);
@@ -266,24 +304,29 @@ export class Decimal {
 
   /** True for 0 at any scale. */
   isZero(): boolean {
-    return this.coefficient === 0n;
+    return this.big === undefined && this.small === 0;
   }
 
   /** True when there is no non-zero fraction digit ("3.00" is an integer). */
   isInteger(): boolean {
-    return this.scale === 0 || this.coefficient % pow10(this.scale) === 0n;
+    if (this.scale === 0) return true;
+    if (this.big !== undefined) return this.big % pow10(this.scale) === 0n;
+    // a safe integer has at most 16 digits, so a longer fraction leaves only zero whole
+    const p = POW10_NUMBERS[this.scale];
+    return p === undefined ? this.small === 0 : this.small % p === 0;
   }
 
   /** -1, 0 or 1. */
   sign(): -1 | 0 | 1 {
-    return this.coefficient < 0n ? -1 : this.coefficient > 0n ? 1 : 0;
+    if (this.big === undefined) return this.small < 0 ? -1 : this.small > 0 ? 1 : 0;
+    return this.big < 0n ? -1 : 1;
   }
 
   /** Plain decimal text, never exponent notation, trailing zeros as per scale, never "-0". */
   toString(): string {
-    const c = this.coefficient;
-    const negative = c < 0n;
-    let digits = (negative ? -c : c).toString();
+    const negative = this.sign() < 0;
+    // a safe integer prints as plain digits; String() uses exponents only from 1e21
+    let digits = this.big === undefined ? String(negative ? -this.small : this.small) : (negative ? -this.big : this.big).toString();
     const scale = this.scale;
     if (scale > 0) {
       if (digits.length <= scale) digits = '0'.repeat(scale - digits.length + 1) + digits;
@@ -300,14 +343,34 @@ export class Decimal {
 
   /** The nearest double (correctly rounded). */
   toNumber(): number {
+    if (this.big === undefined) {
+      if (this.scale === 0) return this.small;
+      // both exact, so IEEE division rounds the true quotient correctly, as Number(text) does
+      const p = POW10_NUMBERS[this.scale];
+      if (p !== undefined) return this.small / p;
+    }
     return this.scale === 0 ? Number(this.coefficient) : Number(this.toString());
   }
 
   private rescale(scale: number, mode: Rounding): Decimal {
     checkScale(scale, 'scale');
     if (scale === this.scale) return this;
-    if (scale > this.scale) return new Decimal(this.coefficient * pow10(scale - this.scale), scale);
+    if (this.big === undefined) {
+      if (scale > this.scale) {
+        const up = scaleUpSmall(this.small, scale - this.scale);
+        if (up !== undefined) return Decimal.ofSmall(up, scale);
+      } else {
+        const p = POW10_NUMBERS[this.scale - scale];
+        if (p !== undefined) {
+          const q = divideSmall(this.small, p, mode);
+          if (scale >= 0) return Decimal.ofSmall(q, scale);
+          const up = scaleUpSmall(q, -scale);
+          if (up !== undefined) return Decimal.ofSmall(up, 0);
+        }
+      }
+    }
+    if (scale > this.scale) return Decimal.ofBig(this.coefficient * pow10(scale - this.scale), scale);
     const q = divide(this.coefficient, pow10(this.scale - scale), mode);
-    return scale >= 0 ? new Decimal(q, scale) : new Decimal(q * pow10(-scale), 0);
+    return scale >= 0 ? Decimal.ofBig(q, scale) : Decimal.ofBig(q * pow10(-scale), 0);
   }
 }

@@ -4,6 +4,7 @@ import { ConversionFailure, compileConverter, type Converter } from './convert.j
 import { Decimal } from './decimal.js';
 import type { CompiledExpression, ExprScope, ExprValue } from './expr/compile.js';
 import { compileExpression, ExpressionError } from './expr/compile.js';
+import { directResult } from './expression-result.js';
 import type { FieldValue, LookupTable, MappingIssue, RowError } from './types.js';
 
 /** Everything a field needs while one row is mapped. */
@@ -248,6 +249,7 @@ export function compileField(name: string, spec: FieldSpec, lookups: ReadonlyMap
     if (expression !== undefined) {
       const expr = expression;
       const refs = expr.fieldRefs;
+      const direct = directResult(spec);
       return (ctx) => {
         // A field this one builds on was rejected already; a second error about it says nothing new.
         if (ctx.errors !== undefined && refs.length > 0 && ctx.errors.some((e) => refs.includes(e.field))) return undefined;
@@ -258,6 +260,8 @@ export function compileField(name: string, spec: FieldSpec, lookups: ReadonlyMap
           if (!(e instanceof ExpressionError)) throw e;
           return fail(ctx, err('expr', `${label} could not be computed: ${e.message}`));
         }
+        const settled = direct?.(result);
+        if (settled !== undefined) return settled;
         if (Array.isArray(result) || (result !== null && typeof result === 'object' && !(result instanceof Decimal) && !(result instanceof Date))) {
           return result as FieldValue;
         }

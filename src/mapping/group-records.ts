@@ -1,5 +1,6 @@
 import type { Aggregate, GroupSpec } from '../profiles/shape-schema.js';
 import { Decimal } from './decimal.js';
+import { loadAt, storeItemAt } from './field-slots.js';
 import { KeySet } from './key-set.js';
 import { getPath, keyText, setPath } from './record-fields.js';
 import type { FieldValue, MappedRecord, RowError, RowItem } from './types.js';
@@ -50,27 +51,44 @@ function numeric(v: FieldValue): Decimal | undefined {
   return undefined;
 }
 
-function fold(op: Aggregate, acc: FieldValue | undefined, v: FieldValue | undefined): FieldValue | undefined {
-  const present = v !== undefined && v !== null;
-  switch (op) {
-    case 'count':
-      return (typeof acc === 'number' ? acc : 0) + (present ? 1 : 0);
-    case 'first':
-      return acc !== undefined && acc !== null ? acc : v;
-    case 'last':
-      return present ? v : acc;
-    case 'sum': {
-      const n = present ? numeric(v) : undefined;
-      if (n === undefined) return acc;
-      const a = acc === undefined || acc === null ? undefined : numeric(acc);
-      return a === undefined ? n : a.add(n);
-    }
-    case 'min':
-    case 'max':
-      if (!present) return acc;
-      if (acc === undefined || acc === null) return v;
-      return (op === 'min' ? compare(v, acc) < 0 : compare(v, acc) > 0) ? v : acc;
-  }
+/** One aggregate's step: the value so far and the next row's value give the new value. */
+type Fold = (acc: FieldValue | undefined, v: FieldValue | undefined) => FieldValue | undefined;
+
+const absent = (v: FieldValue | undefined): v is undefined | null => v === undefined || v === null;
+
+/** The step of each aggregate, chosen once per file rather than per row. */
+const FOLDS: Readonly<Record<Aggregate, Fold>> = {
+  count: (acc, v) => (typeof acc === 'number' ? acc : 0) + (absent(v) ? 0 : 1),
+  first: (acc, v) => (absent(acc) ? v : acc),
+  last: (acc, v) => (absent(v) ? acc : v),
+  sum: (acc, v) => {
+    const n = absent(v) ? undefined : numeric(v);
+    if (n === undefined) return acc;
+    const a = absent(acc) ? undefined : numeric(acc);
+    return a === undefined ? n : a.add(n);
+  },
+  min: (acc, v) => (absent(v) ? acc : absent(acc) || compare(v, acc) < 0 ? v : acc),
+  max: (acc, v) => (absent(v) ? acc : absent(acc) || compare(v, acc) > 0 ? v : acc),
+};
+
+type Reader = (record: MappedRecord) => FieldValue | undefined;
+
+/** Reads one field of a mapped record by its target name and its position among the profile's fields. */
+function fieldReader(name: string, position: number): Reader {
+  if (name.includes('.') || position < 0) return (record) => getPath(record, name);
+  // records never hold undefined, so a name no object inherits needs no own-property check
+  if (!(name in Object.prototype)) return (record) => loadAt(record, position, name);
+  return (record) => (Object.hasOwn(record, name) ? record[name] : undefined);
+}
+
+/** The key text of fields read by `readers`, parts joined by U+001F; undefined when one is empty. */
+function keyOf(readers: readonly Reader[]): (record: MappedRecord) => string | undefined {
+  const [only] = readers;
+  if (readers.length === 1 && only !== undefined) return (record) => keyText(only(record));
+  return (record) => {
+    const parts = readers.map((read) => keyText(read(record)));
+    return parts.some((p) => p === undefined) ? undefined : parts.join('\u001f');
+  };
 }
 
 /**
@@ -87,10 +105,15 @@ export function createGrouper(spec: GroupSpec, keyFields: readonly string[], fie
   const maxRows = spec.maxRows ?? DEFAULT_GROUP_MAX_ROWS;
   const byText = spec.by.join(', ');
   const topNames = [...new Set(fieldNames.map((f) => f.split('.')[0] ?? f))];
-  const groupKey = (record: MappedRecord): string | undefined => {
-    const parts = spec.by.map((f) => keyText(getPath(record, f)));
-    return parts.some((p) => p === undefined) ? undefined : parts.join('\u001f');
-  };
+  // the fields of a group's first row that stay at the top level; the others are collected
+  const keptNames = topNames.filter((name) => !collectOf.has(name));
+  // The profile's own string of a field name: names in `by` and `collect` are YAML values, not
+  // keys, and V8 takes a property name that is not an interned string as a new name on every
+  // access, which turns a keyed access site megamorphic however few names it sees.
+  const nameOf = (name: string): string => fieldNames[fieldNames.indexOf(name)] ?? name;
+  const readerOf = (name: string): Reader => fieldReader(nameOf(name), fieldNames.indexOf(name));
+  const groupKey = keyOf(spec.by.map(readerOf));
+  const recordKey = keyOf(keyFields.map(readerOf));
   const open = new Map<string, OpenGroup>();
   // sorted mode: keys of closed groups (fingerprints), to catch a key that comes back
   const closed = sorted ? new KeySet(Math.min(expectedRows ?? 4096, 50_000_000)) : undefined;
@@ -107,8 +130,9 @@ export function createGrouper(spec: GroupSpec, keyFields: readonly string[], fie
   // resolved once per file: add() runs for every row
   const collectPlans = Object.entries(spec.collect ?? {}).map(([name, fields]) => ({
     name,
-    fields: fields.map((f) => ({ name: f, path: f.split('.'), flat: !f.includes('.') })),
+    fields: fields.map((f) => ({ name: nameOf(f), path: f.includes('.') ? f.split('.') : undefined, read: readerOf(f) })),
   }));
+  const aggregatePlans = aggregates.map(([field, op]) => ({ path: field.split('.'), read: readerOf(field), fold: FOLDS[op] }));
   const start = (key: string): OpenGroup => {
     const g: OpenGroup = { key, rows: [], first: undefined, collected: collectPlans.map(() => []), aggregates: aggregates.map(() => undefined), failed: undefined };
     open.set(key, g);
@@ -116,7 +140,7 @@ export function createGrouper(spec: GroupSpec, keyFields: readonly string[], fie
   };
   const topOf = (record: MappedRecord): MappedRecord => {
     const top: MappedRecord = {};
-    for (const [name, value] of Object.entries(record)) if (!collectOf.has(name)) top[name] = value;
+    for (const name of keptNames) if (Object.hasOwn(record, name)) top[name] = record[name] ?? null;
     return top;
   };
   const add = (g: OpenGroup, row: number, record: MappedRecord): void => {
@@ -127,20 +151,18 @@ export function createGrouper(spec: GroupSpec, keyFields: readonly string[], fie
       const plan = collectPlans[p];
       if (plan === undefined) continue;
       const item: MappedRecord = {};
-      for (const f of plan.fields) {
-        if (f.flat) {
-          const v = Object.hasOwn(record, f.name) ? record[f.name] : undefined;
-          if (v !== undefined) item[f.name] = v;
-        } else {
-          const v = getPath(record, f.name);
-          if (v !== undefined) setPath(item, f.path, v);
-        }
+      for (let i = 0; i < plan.fields.length; i++) {
+        const f = plan.fields[i];
+        const v = f?.read(record);
+        if (f === undefined || v === undefined) continue;
+        if (f.path === undefined) storeItemAt(item, i, f.name, v);
+        else setPath(item, f.path, v);
       }
       g.collected[p]?.push(item);
     }
-    for (let a = 0; a < aggregates.length; a++) {
-      const [field, op] = aggregates[a] ?? ['', 'first'];
-      g.aggregates[a] = fold(op, g.aggregates[a], getPath(record, field));
+    for (let a = 0; a < aggregatePlans.length; a++) {
+      const plan = aggregatePlans[a];
+      if (plan !== undefined) g.aggregates[a] = plan.fold(g.aggregates[a], plan.read(record));
     }
   };
   const finish = (g: OpenGroup, emit: (item: RowItem) => void): void => {
@@ -157,9 +179,9 @@ export function createGrouper(spec: GroupSpec, keyFields: readonly string[], fie
       return;
     }
     const merged = g.first ?? {};
-    aggregates.forEach(([field], a) => {
+    aggregatePlans.forEach((plan, a) => {
       const value = g.aggregates[a];
-      if (value !== undefined) setPath(merged, field.split('.'), value);
+      if (value !== undefined) setPath(merged, plan.path, value);
     });
     // the profile's field order, whichever row or aggregate supplied a field; collected arrays last
     const record: MappedRecord = {};
@@ -167,14 +189,13 @@ export function createGrouper(spec: GroupSpec, keyFields: readonly string[], fie
     collectPlans.forEach((plan, p) => {
       record[plan.name] = g.collected[p] ?? [];
     });
-    const parts = keyFields.map((k) => keyText(getPath(record, k)));
-    emit({ kind: 'record', rows: g.rows, key: parts.some((p) => p === undefined) ? undefined : parts.join('\u001f'), record });
+    emit({ kind: 'record', rows: g.rows, key: recordKey(record), record });
   };
   const closeCurrent = (emit: (item: RowItem) => void): void => {
     const outsideRows = pending;
     pending = [];
     if (current !== undefined) {
-      closed?.addOrGet(current.key, current.rows[0] ?? 1);
+      // its key went into `closed` when it opened (groupFor)
       finish(current, (item) => {
         if (item.kind === 'record') emit(item);
         else outsideRows.push(item);
@@ -186,6 +207,8 @@ export function createGrouper(spec: GroupSpec, keyFields: readonly string[], fie
   };
   /** The group a keyed row joins: the open one, a new one, or none when the key came back. */
   const groupFor = (key: string, row: number, emit: (item: RowItem) => void): OpenGroup | RowError => {
+    // sorted input holds one open group at most: a string compare instead of a hash lookup
+    if (current !== undefined && current.key === key) return current;
     const known = open.get(key);
     if (known !== undefined) return known;
     if (sorted) {

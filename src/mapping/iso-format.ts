@@ -6,6 +6,7 @@
 import {
   MS_PER_DAY,
   civilFromDays,
+  daysFromCivil,
   pad2,
   packedDay,
   packedMonth,
@@ -14,6 +15,10 @@ import {
 } from './date-parts.js';
 import { formatOffset } from './offset-text.js';
 import type { TimeZone } from './time-zone.js';
+
+/** The first and last instant of the years 0001-9999, the years ISO `yyyy` can write. */
+const FIRST_MS = daysFromCivil(1, 1, 1) * MS_PER_DAY;
+const LAST_MS = daysFromCivil(10000, 1, 1) * MS_PER_DAY - 1;
 
 function year4(year: number): string {
   if (!Number.isInteger(year) || year < 1 || year > 9999) {
@@ -42,6 +47,30 @@ function formatWall(
     year4(year) + '-' + pad2(month) + '-' + pad2(day) + 'T' +
     pad2(hour) + ':' + pad2(minute) + ':' + pad2(second) + fraction + formatOffset(offsetMinutes)
   );
+}
+
+/** Slots of the cache of day texts (a power of two): a file's dates mostly fall in a few years. */
+const DAY_CACHE_SIZE = 4096;
+const cachedDays = new Float64Array(DAY_CACHE_SIZE).fill(Number.NaN);
+const cachedDayTexts = new Array<string>(DAY_CACHE_SIZE).fill('');
+
+/**
+ * ISO date text `yyyy-MM-dd` of the UTC day an instant falls on, or undefined outside the years
+ * 0001-9999; the same as formatting the `getUTC…` parts of a Date, without reading them one by one.
+ * Recent days are remembered: date arithmetic on a million rows writes the same few thousand
+ * days over and over.
+ */
+export function formatIsoDay(utcMs: number): string | undefined {
+  if (!(utcMs >= FIRST_MS && utcMs <= LAST_MS)) return undefined;
+  const day = Math.floor(utcMs / MS_PER_DAY);
+  // days of the years 0001-9999 fit in 32 bits; & maps negative ones to a slot as well
+  const slot = day & (DAY_CACHE_SIZE - 1);
+  if (cachedDays[slot] === day) return cachedDayTexts[slot];
+  const ymd = civilFromDays(day);
+  const text = year4(packedYear(ymd)) + '-' + pad2(packedMonth(ymd)) + '-' + pad2(packedDay(ymd));
+  cachedDays[slot] = day;
+  cachedDayTexts[slot] = text;
+  return text;
 }
 
 /** ISO date text `yyyy-MM-dd`; throws RangeError for years outside 0001-9999 (validate first). */

@@ -7,8 +7,9 @@
  * own data properties of plain objects and list elements, the fixed function library, and the
  * profile's lookup tables by literal name.
  */
+import { constant, EMPTY_SCOPE, isConstant } from './constants.js';
 import { FUNCTIONS, suggestFunction } from './functions.js';
-import { ARITHMETIC_FNS, comparison, memberOf, negate, readMember, toNumeric } from './operators.js';
+import { arithmetic, comparison, memberOf, negate, readMember, toNumeric } from './operators.js';
 import { parse } from './parser.js';
 import { ExpressionError, LIMITS, type CompileContext, type Evaluator, type ExprLookupTable, type ExprScope, type ExprValue, type Node } from './types.js';
 import { isAbsent, isList, sanitize, truthy } from './values.js';
@@ -47,23 +48,9 @@ interface Refs {
   readonly context: CompileContext;
 }
 
-const EMPTY_SCOPE: ExprScope = {
-  field: () => undefined,
-  column: () => undefined,
-  param: () => undefined,
-};
-
-const constants = new WeakSet<Evaluator>();
-
-function constant(value: ExprValue): Evaluator {
-  const ev: Evaluator = () => value;
-  constants.add(ev);
-  return ev;
-}
-
 /** Evaluates `ev` once at compile time when all its inputs are constants (`1.25 * 4`, `[1, 2]`). */
 function fold(ev: Evaluator, inputs: readonly Evaluator[]): Evaluator {
-  for (const input of inputs) if (!constants.has(input)) return ev;
+  for (const input of inputs) if (!isConstant(input)) return ev;
   try {
     const value = ev(EMPTY_SCOPE);
     return constant(isList(value) ? Object.freeze(value) : value);
@@ -111,7 +98,16 @@ function compileNode(node: Node, refs: Refs): Evaluator {
     case 'field': {
       const name = node.name;
       refs.fields.add(name);
-      return (s) => sanitize(s.field(name));
+      // the slot is resolved again only when another scope (another file) evaluates this
+      let bound: ExprScope | undefined;
+      let slot = -1;
+      return (s) => {
+        if (s !== bound) {
+          bound = s;
+          slot = s.fieldSlot?.(name) ?? -1;
+        }
+        return sanitize(slot < 0 ? s.field(name) : s.fieldAt?.(slot));
+      };
     }
     case 'column': {
       const name = node.name;
@@ -139,10 +135,9 @@ function compileNode(node: Node, refs: Refs): Evaluator {
       return fold((s) => toNumeric(operand(s), column), [operand]);
     }
     case 'arithmetic': {
-      const fn = ARITHMETIC_FNS[node.op];
       const left = compileNode(node.left, refs);
       const right = compileNode(node.right, refs);
-      return fold((s) => fn(left(s), right(s), column), [left, right]);
+      return fold(arithmetic(node.op, left, right, column), [left, right]);
     }
     case 'comparison': {
       const op = node.op;

@@ -7,6 +7,7 @@
 import { compileDatePattern } from '../date-pattern.js';
 import { MS_PER_DAY, daysFromCivil, daysInMonth, isValidParts, partsOfWallClock, wallClockMs } from '../date-parts.js';
 import type { TimeZone } from '../time-zone.js';
+import { prepared } from './constants.js';
 import { compileDateFormat } from './date-format.js';
 import { MS_PER_MINUTE, fromWall, offsetOf, readDate, toDateValue, wallOf, zoneArgument, type DateArg } from './date-values.js';
 import { argAt, eager, literalText, type FunctionSpec } from './function-spec.js';
@@ -29,7 +30,9 @@ function zoned(name: string, count: number, impl: ZonedImpl): FunctionSpec {
     build: (args, nodes, column) => {
       const zone = zoneArgument(nodes, count, name, column);
       const inner = args.slice(0, count);
-      return (s) => impl(inner.map((a) => a(s)), zone, column);
+      const [a, b] = inner;
+      if (count === 2 && a !== undefined && b !== undefined) return (s) => impl([a(s), b(s)], zone, column);
+      return (s) => impl(inner.map((arg) => arg(s)), zone, column);
     },
   };
 }
@@ -54,12 +57,37 @@ function addMonths(d: DateArg, months: number, zone: TimeZone | undefined, colum
   return toDateValue(fromWall(daysFromCivil(year, month, day) * MS_PER_DAY + timeOfDay, d, zone), 'addMonths()', column);
 }
 
-/** A date function whose second argument is a whole count: absent date or count gives null. */
-function shift(name: string, max: number, move: (d: DateArg, n: number, zone: TimeZone | undefined, column: number) => Date): ZonedImpl {
-  return ([v, count], zone, column) => {
-    const d = readDate(v, `${name}()`, column);
-    if (d === null || isAbsent(count)) return null;
-    return move(d, toInteger(count, `${name}() count`, max, column), zone, column);
+type Move = (d: DateArg, n: number, zone: TimeZone | undefined, column: number) => Date;
+
+/**
+ * A date function whose second argument is a whole count, with an optional time zone: absent date
+ * or count gives null. A constant count (`addDays(d, 30)`) is read once, not per row.
+ */
+function shift(name: string, max: number, move: Move): FunctionSpec {
+  const context = `${name}()`;
+  const countContext = `${name}() count`;
+  return {
+    min: 2,
+    max: 3,
+    build: (args, nodes, column) => {
+      const zone = zoneArgument(nodes, 2, name, column);
+      const date = argAt(args, 0);
+      const count = argAt(args, 1);
+      const fixed = prepared(count, (v) => (isAbsent(v) ? undefined : toInteger(v, countContext, max, column)));
+      if (fixed !== undefined) {
+        return (s) => {
+          const d = readDate(date(s), context, column);
+          return d === null ? null : move(d, fixed, zone, column);
+        };
+      }
+      return (s) => {
+        const v = date(s);
+        const n = count(s);
+        const d = readDate(v, context, column);
+        if (d === null || isAbsent(n)) return null;
+        return move(d, toInteger(n, countContext, max, column), zone, column);
+      };
+    },
   };
 }
 
@@ -169,8 +197,8 @@ const dateFunction: FunctionSpec = eager(3, 3, ([y, m, d], column) => {
 
 /** Date functions by name. Date results are Dates; calendar dates are 00:00 UTC. */
 export const DATE_FUNCTIONS: ReadonlyMap<string, FunctionSpec> = new Map<string, FunctionSpec>([
-  ['addDays', zoned('addDays', 2, shift('addDays', MAX_DAYS, addDays))],
-  ['addMonths', zoned('addMonths', 2, shift('addMonths', MAX_MONTHS, addMonths))],
+  ['addDays', shift('addDays', MAX_DAYS, addDays)],
+  ['addMonths', shift('addMonths', MAX_MONTHS, addMonths)],
   ['addHours', elapsed('addHours', MAX_HOURS, 3_600_000)],
   ['addMinutes', elapsed('addMinutes', MAX_MINUTES, MS_PER_MINUTE)],
   ['daysBetween', zoned('daysBetween', 2, daysBetween)],

@@ -11,7 +11,7 @@
  * to the function, else by the offset their ISO text was written with (`…T08:30:00+01:00`), else
  * UTC. Nothing here reads the machine's time zone.
  */
-import { MS_PER_DAY, daysFromCivil, isValidParts, partsOfWallClock, wallClockMs, type DateTimeParts } from '../date-parts.js';
+import { MS_PER_DAY, daysFromCivil, daysInMonth, isValidParts, partsOfWallClock, twoDigits, wallClockMs, type DateTimeParts } from '../date-parts.js';
 import { parseIsoDateTime } from '../iso-date-time.js';
 import { compileTimeZone, type TimeZone } from '../time-zone.js';
 import { literalText } from './function-spec.js';
@@ -53,6 +53,22 @@ function hasTime(text: string): boolean {
 }
 
 /**
+ * The day number (days since 1970-01-01) of `yyyy-MM-dd` text naming a real day of the years
+ * 0001-9999, else NaN: what parseIsoDateTime and isValidParts accept of ten characters.
+ */
+function isoDayNumber(text: string): number {
+  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return Number.NaN;
+  const century = twoDigits(text, 0);
+  const yearOfCentury = twoDigits(text, 2);
+  const month = twoDigits(text, 5);
+  const day = twoDigits(text, 8);
+  if (century < 0 || yearOfCentury < 0 || month < 1 || month > 12 || day < 1) return Number.NaN;
+  const year = century * 100 + yearOfCentury;
+  if (year < 1 || day > daysInMonth(year, month)) return Number.NaN;
+  return daysFromCivil(year, month, day);
+}
+
+/**
  * Reads a date argument: a Date, or ISO 8601 text as date fields hold it (`2026-11-23`,
  * `2026-11-23T08:30:00+01:00`; text without an offset is UTC). Absent and empty text give null,
  * so absent inputs propagate. Other text and other kinds are an `expr_type` error.
@@ -66,6 +82,11 @@ export function readDate(v: ExprValue, context: string, column: number): DateArg
   }
   if (typeof v !== 'string') throw new ExpressionError('expr_type', `${context} needs a date, got ${describe(v)}`, column);
   const text = v.trim();
+  // a date field's own form (2026-11-23): read without building parts
+  if (text.length === 10) {
+    const day = isoDayNumber(text);
+    if (day === day) return { ms: day * MS_PER_DAY, calendar: true, offset: undefined };
+  }
   const p = text.length <= MAX_DATE_TEXT ? parseIsoDateTime(text) : undefined;
   if (p === undefined || !isValidParts(p)) {
     throw new ExpressionError(

@@ -1,5 +1,6 @@
 import { Decimal } from '../decimal.js';
 import { DATE_FUNCTIONS } from './date-functions.js';
+import { prepared } from './constants.js';
 import { argAt, eager, type FunctionSpec } from './function-spec.js';
 import { LOOKUP_FUNCTIONS } from './lookup-function.js';
 import { order } from './operators.js';
@@ -74,15 +75,30 @@ const ifFunction: FunctionSpec = {
   },
 };
 
+/** round(v, scale) with a scale that is not constant: read for each row. */
+const roundEachRow = eager(2, 2, ([v, scale], column) => {
+  if (isAbsent(v)) return null;
+  return toDecimal(v, 'round()', column).round(toInteger(scale, 'round() scale', LIMITS.roundScale, column));
+});
+
+/** round(v[, scale]): a constant scale (`round(x, 2)`, the usual form) is read once, not per row. */
+const roundFunction: FunctionSpec = {
+  min: 1,
+  max: 2,
+  build: (args, nodes, column, context) => {
+    const value = argAt(args, 0);
+    const scale = args[1];
+    const digits = scale === undefined ? 0 : prepared(scale, (v) => toInteger(v, 'round() scale', LIMITS.roundScale, column));
+    if (digits === undefined) return roundEachRow.build(args, nodes, column, context);
+    return (s) => {
+      const v = value(s);
+      return isAbsent(v) ? null : toDecimal(v, 'round()', column).round(digits);
+    };
+  },
+};
+
 const NUMERIC_FUNCTIONS: ReadonlyMap<string, FunctionSpec> = new Map<string, FunctionSpec>([
-  [
-    'round',
-    eager(1, 2, ([v, scale], column) => {
-      if (isAbsent(v)) return null;
-      const digits = scale === undefined ? 0 : toInteger(scale, 'round() scale', LIMITS.roundScale, column);
-      return toDecimal(v, 'round()', column).round(digits);
-    }),
-  ],
+  ['round', roundFunction],
   ['floor', numeric('floor', (d) => d.floor(), (n) => n)],
   ['ceil', numeric('ceil', (d) => d.ceil(), (n) => n)],
   ['abs', numeric('abs', (d) => d.abs(), (n) => Math.abs(n))],

@@ -1,3 +1,4 @@
+import { prepared } from './constants.js';
 import { argAt, eager, type FunctionSpec } from './function-spec.js';
 import { compilePattern, replaceAll } from './replace.js';
 import { ExpressionError, LIMITS, type ExprValue } from './types.js';
@@ -19,35 +20,41 @@ function charSlice(s: string, start: number, end?: number): string {
   return Array.from(s).slice(start, end).join('');
 }
 
-/** The subject text of a string function; null when absent, so absent inputs propagate. */
-function subject(v: ExprValue, name: string, column: number): string | null {
-  return isAbsent(v) ? null : toText(v, `${name}()`, column);
+/**
+ * The subject text of a string function; null when absent, so absent inputs propagate. `context`
+ * names the function in errors (`substring()`); it is passed ready-made, as this runs per row.
+ */
+function subject(v: ExprValue, context: string, column: number): string | null {
+  return isAbsent(v) ? null : toText(v, context, column);
 }
 
-function count(v: ExprValue, name: string, what: string, column: number): number {
-  const n = toInteger(v, `${name}() ${what}`, LIMITS.stringLength, column);
-  if (n < 0) throw new ExpressionError('expr_argument', `${name}() ${what} must not be negative, got ${n}`, column);
+/** A character count or position; `context` names it in errors (`substring() start`). */
+function count(v: ExprValue, context: string, column: number): number {
+  const n = toInteger(v, context, LIMITS.stringLength, column);
+  if (n < 0) throw new ExpressionError('expr_argument', `${context} must not be negative, got ${n}`, column);
   return n;
 }
 
 function unary(name: string, fn: (s: string) => string): FunctionSpec {
+  const context = `${name}()`;
   return eager(1, 1, ([v], column) => {
-    const s = subject(v, name, column);
+    const s = subject(v, context, column);
     return s === null ? null : checkLength(fn(s), column);
   });
 }
 
 function predicate(name: string, fn: (s: string, part: string) => boolean): FunctionSpec {
+  const context = `${name}()`;
   return eager(2, 2, ([v, p], column) => {
-    const s = subject(v, name, column);
-    const part = subject(p, name, column);
+    const s = subject(v, context, column);
+    const part = subject(p, context, column);
     return s === null || part === null ? null : fn(s, part);
   });
 }
 
 function pad(name: string, atStart: boolean): FunctionSpec {
   return eager(2, 3, ([v, len, fill], column) => {
-    const s = subject(v, name, column);
+    const s = subject(v, `${name}()`, column);
     if (s === null) return null;
     const target = toInteger(len, `${name}() length`, Number.MAX_SAFE_INTEGER, column);
     if (target > LIMITS.padLength) {
@@ -79,10 +86,36 @@ const replace: FunctionSpec = {
     const text = argAt(args, 0);
     const replacement = argAt(args, 2);
     return (s) => {
-      const input = subject(text(s), 'replace', column);
+      const input = subject(text(s), 'replace()', column);
       if (input === null) return null;
       const r = replacement(s);
       return replaceAll(input, pattern, isAbsent(r) ? '' : toText(r, 'replace() replacement', column), column);
+    };
+  },
+};
+
+/** substring(text, start, length) for each row, when start or length is not constant. */
+const substringEachRow = eager(2, 3, ([v, start, len], column) => {
+  const s = subject(v, 'substring()', column);
+  if (s === null) return null;
+  const from = count(start, 'substring() start', column);
+  return charSlice(s, from, len === undefined ? undefined : from + count(len, 'substring() length', column));
+});
+
+/** substring(text, start[, length]): constant positions (the usual form) are checked once, not per row. */
+const substring: FunctionSpec = {
+  min: 2,
+  max: 3,
+  build: (args, nodes, column, context) => {
+    const text = argAt(args, 0);
+    const from = prepared(args[1], (v) => count(v, 'substring() start', column));
+    const length = args[2];
+    const to = length === undefined ? null : prepared(length, (v) => count(v, 'substring() length', column));
+    if (from === undefined || to === undefined) return substringEachRow.build(args, nodes, column, context);
+    const end = to === null ? undefined : from + to;
+    return (s) => {
+      const input = subject(text(s), 'substring()', column);
+      return input === null ? null : charSlice(input, from, end);
     };
   },
 };
@@ -119,28 +152,20 @@ export const TEXT_FUNCTIONS: ReadonlyMap<string, FunctionSpec> = new Map<string,
   ['upper', unary('upper', (s) => s.toUpperCase())],
   ['lower', unary('lower', (s) => s.toLowerCase())],
   ['trim', unary('trim', (s) => s.trim())],
-  [
-    'substring',
-    eager(2, 3, ([v, start, len], column) => {
-      const s = subject(v, 'substring', column);
-      if (s === null) return null;
-      const from = count(start, 'substring', 'start', column);
-      return charSlice(s, from, len === undefined ? undefined : from + count(len, 'substring', 'length', column));
-    }),
-  ],
+  ['substring', substring],
   [
     'left',
     eager(2, 2, ([v, n], column) => {
-      const s = subject(v, 'left', column);
-      return s === null ? null : charSlice(s, 0, count(n, 'left', 'length', column));
+      const s = subject(v, 'left()', column);
+      return s === null ? null : charSlice(s, 0, count(n, 'left() length', column));
     }),
   ],
   [
     'right',
     eager(2, 2, ([v, n], column) => {
-      const s = subject(v, 'right', column);
+      const s = subject(v, 'right()', column);
       if (s === null) return null;
-      const keep = count(n, 'right', 'length', column);
+      const keep = count(n, 'right() length', column);
       return keep === 0 ? '' : charSlice(s, Math.max(0, charCount(s) - keep));
     }),
   ],
@@ -161,7 +186,7 @@ export const TEXT_FUNCTIONS: ReadonlyMap<string, FunctionSpec> = new Map<string,
   [
     'split',
     eager(2, 2, ([v, sep], column) => {
-      const s = subject(v, 'split', column);
+      const s = subject(v, 'split()', column);
       if (s === null) return null;
       const separator = toText(sep, 'split() separator', column);
       return separator === '' ? Array.from(s) : s.split(separator);

@@ -25,6 +25,13 @@ export interface ExprScope {
   column(name: string): ExprValue;
   /** a run parameter (`param.from`); undefined when not given */
   param(name: string): ExprValue;
+  /**
+   * Optional fast path for `field`: the slot of a field for `fieldAt`, or -1 when it has none.
+   * Asked once per reference and scope, so that each row reads a slot instead of looking up a name.
+   */
+  fieldSlot?(name: string): number;
+  /** the value of the field in a slot from `fieldSlot`, as `field` would give it */
+  fieldAt?(slot: number): ExprValue;
 }
 
 /** A profile lookup table as expressions read it: key text to value (null or "" is "nothing"). */

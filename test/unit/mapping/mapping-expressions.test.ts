@@ -21,6 +21,17 @@ describe('expressions in profiles', () => {
     assert.ok(recordOf(a).gross instanceof Decimal);
   });
 
+  it('read each file\'s own fields when two files of one profile are mapped row by row in turn', () => {
+    const mapping = compileOk(parseProfile(orderFields));
+    const first = mapping.bind(['Qty', 'Price'], 'a.csv');
+    const second = mapping.bind(['Price', 'Qty'], 'b.csv');
+    const grossOf = (outcome: ReturnType<typeof first>): string | undefined => textOf(recordOf(outcome).gross);
+    assert.equal(grossOf(first({ row: 2, cells: ['10', '1,00'] })), '12.50');
+    assert.equal(grossOf(second({ row: 2, cells: ['2,00', '3'] })), '7.50');
+    assert.equal(grossOf(first({ row: 3, cells: ['4', '1,00'] })), '5.00');
+    assert.equal(grossOf(second({ row: 3, cells: ['1,00', '1'] })), '1.25');
+  });
+
   it('read raw columns with row["Column name"] and field names with field["…"]', () => {
     const mapper = mapperFor({
       'unit price': { from: 'Unit Price', type: 'decimal' },
