@@ -134,20 +134,22 @@ describe('several instances on one PostgreSQL store', () => {
     const byRecord = keysByRecord(target);
     for (let i = 1; i <= 10; i++) assert.equal(byRecord.get(`BIG-${String(i).padStart(5, '0')}`)?.size, 1);
     assert.equal(await count("SELECT COUNT(*) AS n FROM batches WHERE file_name = 'big.csv' AND status = 'completed'"), 1);
+    await Promise.all(daemons.map((d) => d.stop()));
   });
 
   it('runs each scheduled fire time once across the instances', async () => {
     const inbox = join(ws.root, 'ticker-inbox');
     mkdirSync(inbox, { recursive: true });
-    ws.writeProfile('orders', `version: 1
+    ws.writeProfile('ticker', `version: 1
 source: { type: local, dir: ${inbox} }
 trigger: { cron: "* * * * *", timezone: UTC }
 fields:
   id: { from: Id }
 target: { type: http, url: ${target.url}/v1/tick }
 `);
-    // a minute of the daemons' clock passes every 2 s
-    const clock = { FERRY_CLOCK_START: '2026-12-07T00:00:30Z', FERRY_CLOCK_RATE: '30' };
+    // a minute of the daemons' clock passes every 2 s; their clock starts in the future, after any
+    // fire time a real-time daemon could have claimed
+    const clock = { FERRY_CLOCK_START: '2036-01-01T00:00:30Z', FERRY_CLOCK_RATE: '30' };
     const [a, b] = await Promise.all([start(6, clock), start(7, clock)]);
     await until('four fire times', () => (`${a?.log ?? ''}${b?.log ?? ''}`.match(/"msg":"scheduled run"/g) ?? []).length >= 4, 30_000);
     const dues = (d: DaemonProcess | undefined): string[] => [...(d?.log ?? '').matchAll(/"due":"([^"]+)"[^\n]*"msg":"scheduled run"/g)].map((m) => m[1] ?? '');
@@ -156,7 +158,7 @@ target: { type: http, url: ${target.url}/v1/tick }
     assert.match(`${a?.log ?? ''}${b?.log ?? ''}`, /scheduled run taken by another instance/);
     await db.query(`SET search_path TO ${schema}`);
     // a fire that comes while the previous run still goes on joins it, so there may be fewer runs, never more
-    const runs = await count("SELECT COUNT(*) AS n FROM runs WHERE profile = 'orders' AND trigger LIKE 'cron%'");
+    const runs = await count("SELECT COUNT(*) AS n FROM runs WHERE profile = 'ticker' AND trigger LIKE 'cron%'");
     assert.ok(runs >= 1 && runs <= fired.length, `${runs} runs for ${fired.length} fire times`);
   });
 });
