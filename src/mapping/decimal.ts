@@ -11,6 +11,7 @@
  * values built in different ways are also deeply equal.
  */
 import { divide, divideSmall, MAX_SAFE, pow10, POW10_NUMBERS, scaleUpSmall, stripZerosBig, type Rounding } from './decimal-math.js';
+import { decimalText, parseDecimalText } from './decimal-text.js';
 
 function checkScale(scale: number, what: string): void {
   if (!Number.isSafeInteger(scale)) throw new RangeError(`${what} must be an integer, got ${scale}`);
@@ -64,41 +65,9 @@ export class Decimal {
    * locale handling belongs to the caller, which knows the profile's separators.
    */
   static parse(text: string): Decimal | undefined {
-    const len = text.length;
-    if (len === 0) return undefined;
-    let i = 0;
-    let negative = false;
-    const first = text.charCodeAt(0);
-    if (first === 45 || first === 43) {
-      negative = first === 45;
-      i = 1;
-    }
-    const intStart = i;
-    // Short inputs (the common case) are accumulated in a double, which is exact up to 15 digits.
-    let small = 0;
-    let c = 0;
-    while (i < len && (c = text.charCodeAt(i) - 48) >= 0 && c <= 9) {
-      small = small * 10 + c;
-      i++;
-    }
-    const intEnd = i;
-    let fracStart = i;
-    if (i < len && text.charCodeAt(i) === 46) {
-      i++;
-      fracStart = i;
-      while (i < len && (c = text.charCodeAt(i) - 48) >= 0 && c <= 9) {
-        small = small * 10 + c;
-        i++;
-      }
-    }
-    if (i !== len) return undefined;
-    const fracDigits = i - fracStart;
-    const digits = intEnd - intStart + fracDigits;
-    if (digits === 0) return undefined;
-    if (digits <= 15) return Decimal.ofSmall(negative ? -small : small, fracDigits);
-    const intText = text.slice(intStart, intEnd);
-    const coefficient = BigInt(fracDigits > 0 ? intText + text.slice(fracStart, i) : intText);
-    return Decimal.ofBig(negative ? -coefficient : coefficient, fracDigits);
+    const parts = parseDecimalText(text);
+    if (parts === undefined) return undefined;
+    return typeof parts.coefficient === 'number' ? Decimal.ofSmall(parts.coefficient, parts.scale) : Decimal.ofBig(parts.coefficient, parts.scale);
   }
 
   /** An integer; a `number` must be a safe integer so that no digit is invented. */
@@ -326,14 +295,8 @@ export class Decimal {
   toString(): string {
     const negative = this.sign() < 0;
     // a safe integer prints as plain digits; String() uses exponents only from 1e21
-    let digits = this.big === undefined ? String(negative ? -this.small : this.small) : (negative ? -this.big : this.big).toString();
-    const scale = this.scale;
-    if (scale > 0) {
-      if (digits.length <= scale) digits = '0'.repeat(scale - digits.length + 1) + digits;
-      const point = digits.length - scale;
-      digits = `${digits.slice(0, point)}.${digits.slice(point)}`;
-    }
-    return negative ? `-${digits}` : digits;
+    const digits = this.big === undefined ? String(negative ? -this.small : this.small) : (negative ? -this.big : this.big).toString();
+    return decimalText(digits, negative, this.scale);
   }
 
   /** The plain text; the record serializer writes it into the JSON body as a raw number. */

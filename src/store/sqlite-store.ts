@@ -1,15 +1,16 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 
 import { acquireInstanceLock, type InstanceLock } from './instance-lock.js';
-import { ADMIN_SCHEMA, SqliteAdminTables } from './sqlite-admin-tables.js';
+import { SqliteAdminTables } from './sqlite-admin-tables.js';
 import { DEFAULT_LEASE_MS, newInstanceId } from './instance-id.js';
-import { LEASE_SCHEMA, SqliteLeases } from './sqlite-leases.js';
+import { SqliteLeases } from './sqlite-leases.js';
+import { openSqliteLedger } from './sqlite-open.js';
 import { SqliteSideTables } from './sqlite-side-tables.js';
-import { OUTBOX_SCHEMA, SqliteOutbox } from './sqlite-outbox.js';
-import { ADDED_COLUMNS, type BatchDbRow, type ChunkDbRow, COLUMN_OF, type RunDbRow, toRun, packOutcomes, SCHEMA, toBatch, unpackChunk } from './sqlite-rows.js';
+import { SqliteOutbox } from './sqlite-outbox.js';
+import { type BatchDbRow, type ChunkDbRow, COLUMN_OF, type RunDbRow, toRun, packOutcomes, toBatch, unpackChunk } from './sqlite-rows.js';
 import type { Alert, ArrivalState, BatchPatch, BatchRow, BatchStatus, ChunkRecord, LedgerCounts, NewBatch, NewNotification, Notification, NotificationOutcome, InstanceInfo, ProfileProblems, ProfileSave, ProfileVersion, RowProblem, RunRow, ScheduleState, SourceHealth, StateStore } from './types.js';
 
 /**
@@ -44,19 +45,7 @@ export class SqliteStore implements StateStore {
     mkdirSync(dirname(path), { recursive: true });
     const lock = options.exclusive ? acquireInstanceLock(`${path}.lock`) : undefined;
     try {
-      const db = new Database(path, { readonly: options.readonly === true, fileMustExist: options.readonly === true, timeout: 5000 });
-      if (options.readonly !== true) {
-        db.pragma('journal_mode = WAL');
-        db.pragma(`synchronous = ${process.env.FERRY_SQLITE_SYNC === 'full' ? 'FULL' : 'NORMAL'}`);
-        db.exec(SCHEMA);
-        db.exec(OUTBOX_SCHEMA);
-        db.exec(ADMIN_SCHEMA);
-        db.exec(LEASE_SCHEMA);
-        for (const added of ADDED_COLUMNS) {
-          const columns = db.prepare(`PRAGMA table_info(${added.table})`).all() as { name: string }[];
-          if (!columns.some((c) => c.name === added.column)) db.exec(`ALTER TABLE ${added.table} ADD COLUMN ${added.column} ${added.definition}`);
-        }
-      }
+      const db = openSqliteLedger(path, options.readonly === true);
       const store = new SqliteStore(db, lock, { instanceId: options.instanceId ?? newInstanceId(), leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS });
       if (options.exclusive) store.leases.register();
       return store;

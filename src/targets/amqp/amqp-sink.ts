@@ -79,7 +79,7 @@ export function createAmqpSink(target: AmqpTarget, connection: Connection | unde
     const messages = chunkMessages(chunk, perMessage);
     const outcomes = new Array<RecordOutcome | undefined>(chunk.records.length);
     const plan = planFor(chunk);
-    let todo = messages;
+    let unconfirmed = messages;
     let requests = 0;
     let retries = 0;
     const record = (m: OutgoingMessage, verdict: PublishVerdict): void => {
@@ -93,10 +93,10 @@ export function createAmqpSink(target: AmqpTarget, connection: Connection | unde
       let reason: string;
       let outcome: PublishOutcome = 'lost';
       try {
-        const verdicts = await publisher.publish(todo, plan, signal);
+        const verdicts = await publisher.publish(unconfirmed, plan, signal);
         const again: OutgoingMessage[] = [];
         let lost: string | undefined;
-        todo.forEach((m, i) => {
+        unconfirmed.forEach((m, i) => {
           const v = verdicts[i];
           if (v?.kind === 'ack' || v?.kind === 'returned') record(m, v);
           else {
@@ -105,7 +105,7 @@ export function createAmqpSink(target: AmqpTarget, connection: Connection | unde
           }
         });
         outcome = again.length === 0 ? 'confirmed' : lost === undefined ? 'nacked' : 'lost';
-        todo = again;
+        unconfirmed = again;
         reason = lost ?? `the broker refused (nacked) ${again.length} of ${verdicts.length} messages`;
       } catch (err) {
         if (signal.aborted) throw signal.reason;
@@ -114,11 +114,11 @@ export function createAmqpSink(target: AmqpTarget, connection: Connection | unde
         reason = failure.message;
       }
       notify(() => options.events?.onPublish?.({ key: chunk.key, messages: messages.length, outcome, durationMs: performance.now() - started }));
-      if (todo.length === 0) break;
+      if (unconfirmed.length === 0) break;
       if (n >= policy.attempts) {
         throw new TransientError(
           'E_TARGET_UNAVAILABLE',
-          `the broker ${publisher.where} did not confirm ${todo.length} of ${messages.length} messages to ${route} after ${n} attempt${n === 1 ? '' : 's'}; the last one got: ${reason}`,
+          `the broker ${publisher.where} did not confirm ${unconfirmed.length} of ${messages.length} messages to ${route} after ${n} attempt${n === 1 ? '' : 's'}; the last one got: ${reason}`,
         );
       }
       const delayMs = retryDelayMs(n, policy, undefined, random);
