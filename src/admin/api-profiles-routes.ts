@@ -10,7 +10,7 @@ import type { LoadedProfile } from '../profiles/types.js';
 import { BODY_LIMITS, diffQuery, parseJsonBody, parseQuery, rollbackBody } from './api-schemas.js';
 import { maskedConnection } from './masked.js';
 import { type ApiProblem, apiProblem, currentVersion, PROFILE_ID, readProfileFile, roughFacts, validateProfileText, writeProfileFile } from './profile-files.js';
-import { BodyTooLarge, readBody } from './read-body.js';
+import { BodyTooLarge, readBody, refuseBody } from './read-body.js';
 import type { Route } from './router.js';
 import { sendJson } from './run-request.js';
 import type { AdminContext } from './types.js';
@@ -46,7 +46,7 @@ async function profileText(req: IncomingMessage, res: ServerResponse): Promise<s
   try {
     body = await readBody(req, BODY_LIMITS.profile);
   } catch (err) {
-    if (err instanceof BodyTooLarge) return void sendJson(res, 413, { error: err.message }, { close: true });
+    if (err instanceof BodyTooLarge) return void refuseBody(req, res, err);
     throw err;
   }
   const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
@@ -99,11 +99,13 @@ export function profileRoutes(ctx: AdminContext, log: Logger): Route[] {
         const list: Record<string, unknown>[] = [];
         for (const file of await listProfileFiles(ctx.profilesDir)) {
           const id = profileIdOf(file);
-          const found = await readProfileFile(ctx.profilesDir, id);
-          if (found === undefined) continue;
+          const loaded = set.profiles.get(id);
+          // a valid profile's text came with the load; only an invalid file is read again
+          const text = loaded?.text ?? (await readProfileFile(ctx.profilesDir, id))?.text;
+          if (text === undefined) continue;
           const problems = set.problems.filter((p) => basename(p.file) === file).map(apiProblem);
-          const { version } = await currentVersion(ctx.store, id, found.text);
-          list.push(summary(id, found.text, set.profiles.get(id), problems, version));
+          const { version } = await currentVersion(ctx.store, id, text);
+          list.push(summary(id, text, loaded, problems, version));
         }
         sendJson(res, 200, { profiles: list });
       },

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 import type { Logger } from '../log.js';
 import type { HookTarget } from './types.js';
-import { BodyTooLarge, readBody } from './read-body.js';
+import { BodyTooLarge, readBody, refuseBody } from './read-body.js';
 import { answerRunRequest, RUN_BODY_LIMIT, runRequestBody, sendJson } from './run-request.js';
 
 /**
@@ -16,7 +16,7 @@ export async function handleApiRun(req: IncomingMessage, res: ServerResponse, pr
   try {
     body = await readBody(req, RUN_BODY_LIMIT);
   } catch (err) {
-    if (err instanceof BodyTooLarge) return sendJson(res, 413, { error: err.message });
+    if (err instanceof BodyTooLarge) return refuseBody(req, res, err);
     throw err;
   }
   if (target === undefined) return sendJson(res, 404, { error: `no running profile ${profile}` });

@@ -13,7 +13,7 @@ import type { LoadedProfile } from '../profiles/types.js';
 import { newId } from '../util/ids.js';
 import { BODY_LIMITS, parseJsonBody, previewBody } from './api-schemas.js';
 import { apiProblem } from './profile-files.js';
-import { BodyTooLarge } from './read-body.js';
+import { BodyTooLarge, refuseBody } from './read-body.js';
 import type { Route } from './router.js';
 import { sendJson } from './run-request.js';
 import { findSample, pruneSamples, sampleExtension, samplesDir, saveBody } from './sample-files.js';
@@ -37,7 +37,7 @@ async function receive(req: Parameters<Route['handle']>[0]['req'], res: ServerRe
   try {
     return await saveBody(req, path, BODY_LIMITS.sample);
   } catch (err) {
-    if (err instanceof BodyTooLarge) return void sendJson(res, 413, { error: err.message }, { close: true });
+    if (err instanceof BodyTooLarge) return void refuseBody(req, res, err);
     throw err;
   }
 }

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 import { z } from 'zod';
 
-import { BodyTooLarge, readBody } from './read-body.js';
+import { BodyTooLarge, readBody, refuseBody } from './read-body.js';
 import { sendJson } from './run-request.js';
 
 /** Limits of request bodies, by kind. */
@@ -62,7 +62,7 @@ export async function parseJsonBody<T extends z.ZodType>(req: IncomingMessage, r
     body = await readBody(req, BODY_LIMITS.json);
   } catch (err) {
     if (err instanceof BodyTooLarge) {
-      sendJson(res, 413, { error: err.message }, { close: true });
+      refuseBody(req, res, err);
       return undefined;
     }
     throw err;

@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** The request body was larger than the route allows. */
 export class BodyTooLarge extends Error {
@@ -18,4 +18,22 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Buf
     chunks.push(b);
   }
   return Buffer.concat(chunks);
+}
+
+/** How much of a refused body is read and dropped so that the client sees the 413 (beyond: the connection is cut). */
+const DRAIN_LIMIT = 8 << 20;
+
+/**
+ * Answers 413 for a body over the limit. The rest of the body is read and dropped (up to 8 MiB),
+ * so that a client still sending it gets the answer instead of a broken pipe; a client sending
+ * more than that has its connection cut.
+ */
+export function refuseBody(req: IncomingMessage, res: ServerResponse, err: BodyTooLarge): void {
+  if (!res.headersSent) res.writeHead(413, { 'content-type': 'application/json' }).end(JSON.stringify({ error: err.message }));
+  let dropped = 0;
+  req.on('data', (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > DRAIN_LIMIT) req.socket.destroy();
+  });
+  req.resume();
 }

@@ -94,14 +94,15 @@ export async function inspectSample(file: InputFile, format: ProfileFormat, show
   }
   const guesses = guessFromRows(reader, rows);
   const columns = [...reader.columns];
-  const read = (row: SourceRow, column: string, i: number): RawValue => (reader.resolve === undefined ? row.cells[i] : reader.resolve(column)(row));
+  // record formats resolve a column's path once, not once per row
+  const accessors = columns.map((column, i) => (reader.resolve === undefined ? (row: SourceRow): RawValue => row.cells[i] : reader.resolve(column)));
   return {
     format,
     detected: reader.detected as unknown as Record<string, unknown>,
     columns,
     guesses,
     rowsRead: rows.length,
-    rows: rows.slice(0, showRows).map((r) => Object.fromEntries(columns.map((c, i) => [c, shown(read(r, c, i))]))),
+    rows: rows.slice(0, showRows).map((r) => Object.fromEntries(columns.map((c, i) => [c, shown(accessors[i]?.(r))]))),
   };
 }
 
