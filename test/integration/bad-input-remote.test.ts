@@ -4,12 +4,15 @@
  * file system against a scripted server that logs every command it receives.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 
 import { FerryError } from '../../src/errors.js';
+import { createLogger } from '../../src/log.js';
+import { downloadToStaging } from '../../src/pipeline/download-file.js';
 import { createFtpFs } from '../../src/remote/ftp/ftp-fs.js';
 import { startHttpTarget, type HttpTarget } from '../support/http-target.js';
 import { assertInvariants } from '../support/invariants.js';
@@ -225,6 +228,33 @@ describe('B31, B32: malicious FTP replies', () => {
       assert.deepEqual((await fs.list('/in')).map((e) => e.name), ['a.csv']);
     } finally {
       await fs.close();
+    }
+  });
+
+  it('B28: a file that sends more bytes than listed (an endless RETR, like a link to /dev/zero) is cut at the listed size', async () => {
+    let sent = 0;
+    const s = await startScriptedFtp({
+      files: { '/in/zero.csv': ORDERS },
+      retr: () => new Readable({
+        read() {
+          sent += 64 * 1024;
+          this.push(sent > 500 * 1024 * 1024 ? null : Buffer.alloc(64 * 1024));
+        },
+      }),
+    });
+    servers.push(s);
+    const fs = createFtpFs(connection(s));
+    const dir = mkdtempSync(join(tmpdir(), 'ferry-endless-'));
+    try {
+      const staged = join(dir, 'staging', 'b_1.csv');
+      const outcome = downloadToStaging(fs, '/in/zero.csv', staged, ORDERS.length, { signal: new AbortController().signal, log: createLogger('silent'), attempts: 2 });
+      await assert.rejects(outcome, (err) => err instanceof FerryError && /more than the .* bytes listed/.test(err.message));
+      assert.ok(sent < 64 * 1024 * 1024, `the server sent ${sent} bytes before ferry hung up`);
+      assert.deepEqual(readdirSync(join(dir, 'staging')), [], 'nothing is left in staging');
+      assert.ok(!existsSync(staged));
+    } finally {
+      await fs.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
