@@ -182,7 +182,7 @@ describe('B30: a line break in a result name built from a run parameter', () => 
   });
 });
 
-describe('B31, B32: malicious FTP replies', () => {
+describe('malicious or quirky FTP servers (B28, B29, B31, B32)', () => {
   const servers: ScriptedFtpServer[] = [];
   after(async () => {
     await Promise.all(servers.map((s) => s.close()));
@@ -256,5 +256,25 @@ describe('B31, B32: malicious FTP replies', () => {
       await fs.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('B29: falls back from a broken MLSD to LIST, and names with spaces and NFD letters round-trip byte for byte', async () => {
+    const nfd = ' Bestellung Mu\u0308nchen 1.csv';
+    const nfc = ' Bestellung M\u00fcnchen 1.csv';
+    const s = await startScriptedFtp({ brokenMlsd: true, files: { [`/in/${nfd}`]: 'nfd', [`/in/${nfc}`]: 'nfc' } });
+    servers.push(s);
+    const fs = createFtpFs(connection(s));
+    try {
+      const listed = await fs.list('/in');
+      assert.deepEqual(listed.map((e) => e.name).sort(), [nfd, nfc].sort());
+      for (const [name, body] of [[nfd, 'nfd'], [nfc, 'nfc']] as const) {
+        const chunks: Buffer[] = [];
+        for await (const c of await fs.read(`/in/${name}`)) chunks.push(c as Buffer);
+        assert.equal(Buffer.concat(chunks).toString(), body, 'the file asked for, not its look-alike');
+      }
+    } finally {
+      await fs.close();
+    }
+    assert.ok(s.log.some((l) => l.startsWith('MLSD')) && s.log.some((l) => l.startsWith('LIST')), s.log.join('\n'));
   });
 });

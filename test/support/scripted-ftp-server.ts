@@ -18,6 +18,8 @@ export interface ScriptedFtpOptions {
   readonly pasvHost?: string;
   /** Refuse EPSV so the client has to use PASV (default false). */
   readonly refuseEpsv?: boolean;
+  /** Announce MLST in FEAT but refuse MLSD and MLST, so the client has to fall back to LIST. */
+  readonly brokenMlsd?: boolean;
   /** A body for RETR instead of the stored file, e.g. an endless stream. */
   readonly retr?: (path: string) => Readable | undefined;
 }
@@ -96,7 +98,8 @@ export async function startScriptedFtp(options: ScriptedFtpOptions = {}): Promis
       switch (verb) {
         case 'USER': return reply('331 password please');
         case 'PASS': return reply('230 logged in');
-        case 'FEAT': return reply('211-Features\r\n UTF8\r\n211 End');
+        case 'FEAT': return reply(`211-Features\r\n${options.brokenMlsd === true ? ' MLST type*;size*;modify*;\r\n' : ''} UTF8\r\n211 End`);
+        case 'MLST': return reply('500 MLST is broken here');
         case 'SYST': return reply('215 UNIX Type: L8');
         case 'PWD': return reply(`257 "${cwd}" is the current folder`);
         case 'TYPE': case 'STRU': case 'OPTS': case 'NOOP': return reply('200 ok');
@@ -117,6 +120,7 @@ export async function startScriptedFtp(options: ScriptedFtpOptions = {}): Promis
           return reply(`227 Entering Passive Mode (${host},${port >> 8},${port & 255})`);
         }
         case 'LIST': case 'MLSD': case 'NLST': {
+          if (verb === 'MLSD' && options.brokenMlsd === true) return reply('500 MLSD is broken here');
           const dir = abs(arg);
           const socket = await takeData();
           if (socket === undefined) return;
