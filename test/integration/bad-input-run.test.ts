@@ -15,7 +15,7 @@ import { runCli } from '../support/run-cli.js';
 import { deflatedRepeat, rowXml, workbookBytes } from '../support/xlsx-files.js';
 import { createWorkspace, ordersProfile, type Workspace } from '../support/workspace.js';
 
-interface RunBatch { file: string; status: string; rows: { total: number; delivered: number; rejected: number }; resultFile: string | null; error: string | null }
+interface RunBatch { id: string; file: string; status: string; rows: { total: number; delivered: number; rejected: number }; resultFile: string | null; error: string | null }
 interface RunJson { status: string; batches: RunBatch[] }
 
 const HEADER = 'Order No;Customer;SKU;Qty;Price;Date;Status\r\n';
@@ -103,6 +103,32 @@ describe('bad CSV files through ferry run (B02, B05, B07, B08, B10, B18)', () =>
     assert.deepEqual(summary.byStatus, { failed: 4, partial: 2 });
     // the staged copy of a failed file is archived, so it can be reprocessed once the profile is fixed
     assert.equal(ws.files(join(ws.data, 'archive')).length, 6);
+  });
+});
+
+describe('a file failed by bad input, after the profile is fixed', () => {
+  let target: HttpTarget;
+  let ws: Workspace;
+  before(async () => {
+    target = await startHttpTarget();
+    ws = createWorkspace();
+    ws.writeProfile('orders', ordersProfile(ws, target.url));
+    writeFileSync(join(ws.inbox, 'comma.csv'), latin1(`${HEADER}${row('C-1')}`.replaceAll(';', ',').replace('1,00', '"1,00"')));
+  });
+  after(async () => {
+    await target.close();
+    ws.remove();
+  });
+
+  it('is reprocessed from the archive with ferry reprocess', async () => {
+    const first = JSON.parse((await runCli(['run', 'orders', '--json'], { env: ws.env })).stdout) as RunJson;
+    const failed = first.batches[0];
+    assert.match(failed?.error ?? '', /^E_CSV_HEADER/);
+    ws.writeProfile('orders', ordersProfile(ws, target.url).replace('delimiter: ";"', 'delimiter: ","'));
+    const r = await runCli(['reprocess', failed?.id ?? '', '--json'], { env: ws.env });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(acceptedIds(target), ['C-1']);
+    assertInvariants({ ledger: join(ws.data, 'ferry.db'), requests: target.requests, tempFree: [ws.inbox, ws.results, ws.data], dataDir: ws.data });
   });
 });
 
