@@ -1,6 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 
@@ -14,6 +15,22 @@ export type DownloadOutcome =
   | { readonly kind: 'staged'; readonly hash: string; readonly size: number }
   | { readonly kind: 'vanished' }
   | { readonly kind: 'changed'; readonly size: number };
+
+/**
+ * Cuts a download that sends more than the listing said: a hostile server (or a link to
+ * /dev/zero) could otherwise fill the staging disk. A file that grew meanwhile is caught by the
+ * stat that follows, as before.
+ */
+function sizeCap(path: string, expectedSize: number): Transform {
+  let size = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      size += chunk.length;
+      if (size > expectedSize) done(new TransientError('E_SIZE_MISMATCH', `${path}: the server sent more than the ${expectedSize} bytes listed`));
+      else done(null, chunk);
+    },
+  });
+}
 
 /**
  * Streams a remote file into the staging area under our own name, hashing it and counting its
@@ -31,7 +48,7 @@ export async function downloadToStaging(fs: RemoteFs, path: string, target: stri
     const tap = hashingTap();
     try {
       const stream = await fs.read(path, options.signal);
-      await pipeline(stream, tap.stream, createWriteStream(temp), { signal: options.signal });
+      await pipeline(stream, sizeCap(path, expectedSize), tap.stream, createWriteStream(temp), { signal: options.signal });
       const size = tap.size();
       if (size === expectedSize) {
         await rename(temp, target);

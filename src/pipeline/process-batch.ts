@@ -177,16 +177,39 @@ export async function continueBatch(ctx: PipelineContext, start: BatchRow, loade
 
   if (b.state === 'reported') {
     crashPoint('before-settle');
-    await settleSource(loaded, b, sourceFs(ctx, loaded), log);
-    await mkdir(join(ctx.dataDir, 'archive'), { recursive: true });
-    await rename(paths.staged, paths.archive).catch(() => undefined);
-    await removeSpool(paths.spool);
-    // an upload's own copy: the archive keeps the staged one
-    if (b.sourcePath.startsWith(uploadsDir(ctx.dataDir) + sep)) await rm(b.sourcePath, { force: true });
+    await settleFiles(ctx, loaded, b, log);
     b = await store.updateBatch(b.id, { state: 'done' });
     log.info({ status: b.status, rows: b.rowsTotal, delivered: b.rowsDelivered, rejected: b.rowsRejected, failed: b.rowsFailed, skipped: b.rowsSkipped }, 'batch settled');
   }
   return b;
+}
+
+/**
+ * Moves the source as `source.after` says, the staged copy to the archive (for `ferry reprocess`)
+ * and removes the spool: the files' side of settling a batch.
+ */
+async function settleFiles(ctx: PipelineContext, loaded: LoadedProfile, b: BatchRow, log: Logger): Promise<void> {
+  const paths = batchPaths(ctx.dataDir, b);
+  await settleSource(loaded, b, sourceFs(ctx, loaded), log);
+  await mkdir(join(ctx.dataDir, 'archive'), { recursive: true });
+  await rename(paths.staged, paths.archive).catch(() => undefined);
+  await removeSpool(paths.spool);
+  // an upload's own copy: the archive keeps the staged one
+  if (b.sourcePath.startsWith(uploadsDir(ctx.dataDir) + sep)) await rm(b.sourcePath, { force: true });
+}
+
+/**
+ * Settles the files of a batch that bad input failed before its result step (a broken quote, a
+ * wrong encoding, a missing column): like any failed batch, its source goes to `failed/` (or as
+ * `source.after.failure` says) and its staged copy to the archive, so it can be reprocessed once
+ * the profile is fixed, and nothing is left in staging or the spool. The batch is already done in
+ * the ledger; a failure here is logged, not thrown.
+ */
+export async function settleFailedInput(ctx: PipelineContext, loaded: LoadedProfile, b: BatchRow): Promise<void> {
+  const log = ctx.log.child({ batch: b.id, file: b.fileName });
+  await settleFiles(ctx, loaded, b, log).catch((err: unknown) => {
+    log.warn({ err }, 'the failed batch is done, but its files could not be settled');
+  });
 }
 
 /**

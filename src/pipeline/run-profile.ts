@@ -9,7 +9,7 @@ import type { ListedFile } from '../sources/folder-source.js';
 import type { BatchRow, BatchStatus } from '../store/types.js';
 import { crashPoint } from '../util/crash-point.js';
 import { newId } from '../util/ids.js';
-import { continueBatch, type PipelineContext } from './process-batch.js';
+import { continueBatch, settleFailedInput, type PipelineContext } from './process-batch.js';
 
 /** The statuses of a run's batches, combined: any failure fails the run, any partial makes it partial. */
 export function combineStatus(statuses: readonly BatchStatus[]): BatchStatus {
@@ -84,7 +84,9 @@ export async function processClaimed(ctx: PipelineContext, batch: BatchRow, load
     // bad input settles the batch here, so its event is written here too
     const settled = { ...batch, ...patch };
     const event = e?.kind === 'input' ? batchEvent(settled) : undefined;
-    return ctx.store.updateBatch(batch.id, patch, event === undefined ? [] : notificationsFor(loaded, event, batchPayload(settled), batch.id));
+    const done = await ctx.store.updateBatch(batch.id, patch, event === undefined ? [] : notificationsFor(loaded, event, batchPayload(settled), batch.id));
+    if (e?.kind === 'input') await settleFailedInput(ctx, loaded, done);
+    return done;
   }
 }
 

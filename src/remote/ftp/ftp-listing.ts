@@ -49,10 +49,21 @@ export function toEntries(dir: string, infos: readonly FileInfo[], onSkip: (name
   return out;
 }
 
+const readable = (line: string): boolean => {
+  try {
+    parseList(line);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 /**
  * Parses a raw LIST / MLSD listing like basic-ftp does, but first drops lines with a bare CR or a
- * NUL: basic-ftp's LIST parser would cut `a\rb.csv` to `a`, a different file. Each dropped line is
- * reported through `onSkip`.
+ * NUL: basic-ftp's LIST parser would cut `a\rb.csv` to `a`, a different file. basic-ftp also picks
+ * its parser by the last line alone, so trailing lines no parser can read (the tail of a name with
+ * a line break, `x\r\nDELE y.csv`) are dropped too; otherwise one such name would make the whole
+ * folder unlistable. Each dropped line is reported through `onSkip`.
  */
 export function safeParseList(raw: string, onSkip: (line: string) => void): FileInfo[] {
   const kept: string[] = [];
@@ -60,6 +71,12 @@ export function safeParseList(raw: string, onSkip: (line: string) => void): File
     const text = line.endsWith('\r') ? line.slice(0, -1) : line;
     if (/[\r\u0000]/.test(text)) onSkip(text);
     else kept.push(text);
+  }
+  // blank and `total` lines are skipped by basic-ftp before it looks for the last line, so here too
+  const meta = (line: string): boolean => line.trim() === '' || line.startsWith('total');
+  for (let last = kept.at(-1); last !== undefined && (meta(last) || !readable(last)); last = kept.at(-1)) {
+    kept.pop();
+    if (!meta(last)) onSkip(last);
   }
   return parseList(kept.join('\n'));
 }

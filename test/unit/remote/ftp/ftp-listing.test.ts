@@ -74,6 +74,19 @@ describe('FTP listings', () => {
     assert.deepEqual(listed.skipped, ['-rw-r--r-- 1 ftp ftp 1 Mar 10 14:02 a\rb.csv']);
   });
 
+  it('lists the other files when a name with CRLF ends the listing (B27): basic-ftp picks its parser by the last line', () => {
+    const { list, skipped } = entries('/in', [
+      '-rw-r--r-- 1 ftp ftp 1 Mar 10 14:02 good.csv',
+      '-rw-r--r-- 1 ftp ftp 1 Mar 10 14:02 x',
+      'DELE y.csv',
+      '',
+      'total 3',
+      '',
+    ].join('\r\n'));
+    assert.deepEqual(list.map((e) => e.path), ['/in/good.csv', '/in/x']);
+    assert.deepEqual(skipped, ['DELE y.csv']);
+  });
+
   it('reads the fact line of an MLST reply', () => {
     const info = parseMlstReply('250-Listing /in/a.csv\n type=file;size=42;modify=20240102030405; /in/a.csv\n250 End');
     assert.equal(info?.size, 42);
