@@ -45,7 +45,7 @@ interface SuiteContext {
   readonly only: readonly string[];
 }
 
-/** Each suite's entry point; each returns the problems (failed cases) it found. */
+/** Each suite's entry point; each returns the problems it found (failed cases; xlsx and xml also list missed targets). */
 const RUNNERS: Readonly<Record<Suite, (context: SuiteContext) => Promise<readonly string[]>>> = {
   csv: runCsvBench,
   delivery: runDeliveryBench,
