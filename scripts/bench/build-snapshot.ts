@@ -18,13 +18,17 @@ export interface BuildSnapshot {
   readonly description: string;
 }
 
-/** The commit the checkout is on and how many files under src/ differ from it; git errors are reported, not thrown. */
-async function describeCheckout(repoRoot: string): Promise<string> {
+/**
+ * The commit the checkout is on and how many files under `folders` differ from it; git errors are
+ * reported, not thrown.
+ */
+export async function describeCheckout(repoRoot: string, folders: readonly string[] = ['src']): Promise<string> {
   const git = promisify(execFile);
   try {
     const head = (await git('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot })).stdout.trim();
-    const changed = (await git('git', ['status', '--porcelain', '--', 'src'], { cwd: repoRoot })).stdout.split('\n').filter((line) => line.trim() !== '').length;
-    return `commit ${head}, ${changed === 0 ? 'no files' : `${changed} file${changed === 1 ? '' : 's'}`} under src/ changed since`;
+    const changed = (await git('git', ['status', '--porcelain', '--', ...folders], { cwd: repoRoot })).stdout.split('\n').filter((line) => line.trim() !== '').length;
+    const where = folders.map((folder) => `${folder}/`).join(' and ');
+    return `commit ${head}, ${changed === 0 ? 'no files' : `${changed} file${changed === 1 ? '' : 's'}`} under ${where} changed since`;
   } catch (error) {
     return `unknown commit (${(error as Error).message.split('\n')[0] ?? 'git failed'})`;
   }

@@ -50,6 +50,16 @@ export interface CsvReportInput {
   readonly inputs: readonly InputResult[];
 }
 
+/** What `.bench/results-csv.json` holds. */
+export interface CsvResultsFile {
+  readonly date: string;
+  readonly machine: MachineInfo;
+  readonly runsPerCase: number;
+  readonly quick: boolean;
+  readonly inputs: readonly InputResult[];
+  readonly problems: readonly string[];
+}
+
 /** The rendered report and the problems that should fail the run (not target misses). */
 export interface CsvReport {
   readonly markdown: string;
@@ -57,14 +67,14 @@ export interface CsvReport {
 }
 
 /** Issue 2: read + map ≥ 0.8 × the fastest raw parser; peak RSS ≤ 150 MB, flat from 1M to 3M. */
-const TARGET_RATIO = 0.8;
-const TARGET_RSS_BYTES = 150e6;
-const TARGET_RSS_DRIFT = 0.2;
+export const TARGET_RATIO = 0.8;
+export const TARGET_RSS_BYTES = 150e6;
+export const TARGET_RSS_DRIFT = 0.2;
 
 /** Issue 6: group-by + lookups + computed fields ≥ 0.6 × plain read + map; peak RSS ≤ 300 MB. */
-const MAPPING_RATIO = 0.6;
-const MAPPING_RSS_BYTES = 300e6;
-const PLAIN_READ_MAP = 'ferry read + map';
+export const MAPPING_RATIO = 0.6;
+export const MAPPING_RSS_BYTES = 300e6;
+export const PLAIN_READ_MAP = 'ferry read + map';
 
 /** Issue 6's targets for every `mapping` case that ran. */
 function renderMappingTargets(inputs: readonly InputResult[]): string[] {
@@ -84,12 +94,13 @@ function renderMappingTargets(inputs: readonly InputResult[]): string[] {
   return lines;
 }
 
-function rowsPerSecond(summary: RunSummary): number {
+/** rows/s over the case's own time. */
+export function rowsPerSecond(summary: RunSummary): number {
   return summary.rows / (summary.elapsedMs / 1000);
 }
 
 /** The fastest `parser` case on this input, the baseline of the ratio column. */
-function fastestParser(input: InputResult): CaseOutcome | undefined {
+export function fastestParser(input: InputResult): CaseOutcome | undefined {
   let best: CaseOutcome | undefined;
   for (const outcome of input.outcomes) {
     if (outcome.group !== 'parser' || !outcome.summary) continue;

@@ -58,13 +58,14 @@ export interface ProfiledRun {
 }
 
 /** Issue 3: ≤ 1.5× the floor; peak RSS ≤ 250 MB, flat 1M → 3M; store < 10 %; ≥ 100 files/s. */
-const TARGET_FLOOR_RATIO = 1.5;
-const TARGET_RSS_BYTES = 250e6;
-const TARGET_RSS_DRIFT = 0.2;
-const TARGET_STORE_SHARE = 0.1;
-const TARGET_FILES_PER_SECOND = 100;
+export const TARGET_FLOOR_RATIO = 1.5;
+export const TARGET_RSS_BYTES = 250e6;
+export const TARGET_RSS_DRIFT = 0.2;
+export const TARGET_STORE_SHARE = 0.1;
+export const TARGET_FILES_PER_SECOND = 100;
 
-interface Medians {
+/** The medians over the runs of one delivery case. */
+export interface Medians {
   readonly wallMs: number;
   readonly cpuMs: number | null;
   readonly maxRssBytes: number;
@@ -75,7 +76,8 @@ interface Medians {
   readonly targetCpuMs: number;
 }
 
-function mediansOf(result: DeliveryCaseResult): Medians | undefined {
+/** The medians of a case that ran; undefined when it failed or has no runs. */
+export function mediansOf(result: DeliveryCaseResult): Medians | undefined {
   const { runs } = result;
   if (result.status !== 'ok' || runs.length === 0) return undefined;
   const m = (pick: (run: DeliveryRun) => number): number => median(runs.map(pick));
@@ -85,7 +87,8 @@ function mediansOf(result: DeliveryCaseResult): Medians | undefined {
   };
 }
 
-function find(results: DeliveryResults, kind: DeliveryCaseKind, input: string, target: TargetMode): Medians | undefined {
+/** The medians of the case of this kind, input and target; undefined when it did not run. */
+export function findMedians(results: DeliveryResults, kind: DeliveryCaseKind, input: string, target: TargetMode): Medians | undefined {
   const found = results.cases.find((c) => c.kind === kind && c.input === input && c.target === target);
   return found === undefined ? undefined : mediansOf(found);
 }
@@ -105,7 +108,7 @@ function bigFileSection(results: DeliveryResults, input: string): string[] {
   const rows = cases.map((c) => {
     const m = mediansOf(c);
     if (m === undefined) return [c.kind, c.target, `${c.status}: ${cellNote(c.note)}`, ...headers.slice(3).map(() => '')];
-    const floor = find(results, 'floor', input, c.target);
+    const floor = findMedians(results, 'floor', input, c.target);
     return [
       c.kind, c.target, formatCount(m.records), formatCount(m.requests), (m.bodyBytes / 1e6).toFixed(1), formatSeconds(m.wallMs),
       formatRate(m.records / (m.wallMs / 1000)), formatMegabytes(m.maxRssBytes), cpuText(m.cpuMs), formatSeconds(m.targetCpuMs),
@@ -189,8 +192,8 @@ function targetLines(results: DeliveryResults): string[] {
   const lines: string[] = [];
   for (const input of ['1M', '3M']) {
     for (const target of ['parse', 'discard'] as const) {
-      const ferry = find(results, 'ferry', input, target);
-      const floor = find(results, 'floor', input, target);
+      const ferry = findMedians(results, 'ferry', input, target);
+      const floor = findMedians(results, 'floor', input, target);
       if (ferry === undefined || floor === undefined) continue;
       const ratio = ferry.wallMs / floor.wallMs;
       const what = target === 'parse' ? 'parsing target (issue 3\'s set-up)' : 'discarding target (ferry\'s own speed)';
@@ -200,7 +203,7 @@ function targetLines(results: DeliveryResults): string[] {
   }
   const rss = new Map<string, number>();
   for (const input of ['1M', '3M']) {
-    const peaks = (['parse', 'discard'] as const).map((t) => find(results, 'ferry', input, t)?.maxRssBytes).filter((v): v is number => v !== undefined);
+    const peaks = (['parse', 'discard'] as const).map((t) => findMedians(results, 'ferry', input, t)?.maxRssBytes).filter((v): v is number => v !== undefined);
     if (peaks.length === 0) continue;
     const peak = Math.max(...peaks);
     rss.set(input, peak);
@@ -227,7 +230,7 @@ function targetLines(results: DeliveryResults): string[] {
     lines.push(check(share < TARGET_STORE_SHARE, `state store ${percent(share)} of the main thread's busy time, profiled run (${profiled.label}; target < 10 %)`));
   }
   for (const target of ['parse', 'discard'] as const) {
-    const m = find(results, 'ferry small files', '1000×10', target);
+    const m = findMedians(results, 'ferry small files', '1000×10', target);
     if (m === undefined) continue;
     const rate = m.files / (m.wallMs / 1000);
     lines.push(check(rate >= TARGET_FILES_PER_SECOND, `${m.files} small files, ${target} target: ${rate.toFixed(0)} files/s, ${(m.wallMs / m.files).toFixed(1)} ms per file (target ≥ ${TARGET_FILES_PER_SECOND} files/s)`));

@@ -17,7 +17,8 @@ import pg from 'pg';
 
 import type { MachineInfo } from './machine-info.js';
 import { formatMachine } from './machine-info.js';
-import { formatSeconds, markdownTable } from './markdown-table.js';
+import { formatMegabytes, formatSeconds, markdownTable } from './markdown-table.js';
+import { readVmHwmBytes } from './measured-process.js';
 
 /** What run.ts hands over. */
 export interface InstancesBenchOptions {
@@ -27,7 +28,8 @@ export interface InstancesBenchOptions {
   readonly quick: boolean;
 }
 
-interface InstancesRun {
+/** One measured run with a given number of instances. */
+export interface InstancesRun {
   readonly instances: number;
   readonly files: number;
   readonly seconds: number;
@@ -35,6 +37,17 @@ interface InstancesRun {
   readonly ferryCpuSeconds: number;
   readonly storeCpuSeconds: number;
   readonly storeShare: number;
+  /** The highest peak RSS (`VmHWM`) of the instances, read just before they are stopped. */
+  readonly maxRssBytes: number;
+}
+
+/** What `.bench/results-instances.json` holds. */
+export interface InstancesResultsFile {
+  readonly date: string;
+  readonly machine: MachineInfo;
+  readonly quick: boolean;
+  readonly latencyMs: number;
+  readonly runs: readonly InstancesRun[];
 }
 
 const PG_URL = process.env.FERRY_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -126,7 +139,9 @@ async function oneRun(o: InstancesBenchOptions, instances: number, files: number
     const seconds = (performance.now() - started) / 1000;
     const ferryCpuSeconds = (await ferryCpu()) - ferry0;
     const storeCpuSeconds = (await postgresCpu()) - pg0;
-    return { instances, files, seconds, filesPerSecond: files / seconds, ferryCpuSeconds, storeCpuSeconds, storeShare: storeCpuSeconds / (storeCpuSeconds + ferryCpuSeconds) };
+    // read while the instances still live: the kernel forgets the high-water mark with the process
+    const peaks = await Promise.all(children.map(async (c) => (c.pid === undefined ? 0 : ((await readVmHwmBytes(c.pid)) ?? 0))));
+    return { instances, files, seconds, filesPerSecond: files / seconds, ferryCpuSeconds, storeCpuSeconds, storeShare: storeCpuSeconds / (storeCpuSeconds + ferryCpuSeconds), maxRssBytes: Math.max(0, ...peaks) };
   } finally {
     for (const c of children) c.kill('SIGTERM');
     await Promise.all(children.map((c) => new Promise((resolve) => (c.exitCode === null ? c.once('exit', resolve) : resolve(null)))));
@@ -154,14 +169,15 @@ export async function runInstancesBench(o: InstancesBenchOptions): Promise<strin
   } finally {
     server.close();
   }
-  const rows = runs.map((r) => [String(r.instances), String(r.files), formatSeconds(r.seconds * 1000), r.filesPerSecond.toFixed(1), `${(r.filesPerSecond / (runs[0]?.filesPerSecond ?? 1)).toFixed(2)}×`, `${r.ferryCpuSeconds.toFixed(1)} s`, `${r.storeCpuSeconds.toFixed(1)} s`, `${(r.storeShare * 100).toFixed(0)} %`]);
+  const rows = runs.map((r) => [String(r.instances), String(r.files), formatSeconds(r.seconds * 1000), r.filesPerSecond.toFixed(1), `${(r.filesPerSecond / (runs[0]?.filesPerSecond ?? 1)).toFixed(2)}×`, `${r.ferryCpuSeconds.toFixed(1)} s`, `${r.storeCpuSeconds.toFixed(1)} s`, `${(r.storeShare * 100).toFixed(0)} %`, formatMegabytes(r.maxRssBytes)]);
   const md = [
     '## Several instances on one PostgreSQL store (issue 10)', '',
     `Machine: ${formatMachine(o.machine)}. ${files} CSV files of ${ROWS_PER_FILE} rows in one local folder, taken by 1, 2 and 3 \`ferry start\` processes on one PostgreSQL store (${PG_URL.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@')}); the target answers every request after ${LATENCY_MS} ms. Time from the files' appearance until every batch settled. CPU from /proc: the ferry processes, and every PostgreSQL server process (the store's share = PostgreSQL / (PostgreSQL + ferry)).`, '',
-    markdownTable(['instances', 'files', 'time', 'files/s', 'vs 1', 'ferry CPU', 'PostgreSQL CPU', 'store share'], rows, [0, 1, 2, 3, 4, 5, 6, 7]), '',
+    markdownTable(['instances', 'files', 'time', 'files/s', 'vs 1', 'ferry CPU', 'PostgreSQL CPU', 'store share', 'peak RSS (largest instance)'], rows, [0, 1, 2, 3, 4, 5, 6, 7, 8]), '',
   ].join('\n');
   await writeFile(join(o.outDir, 'results-instances.md'), md);
-  await writeFile(join(o.outDir, 'results-instances.json'), JSON.stringify({ machine: o.machine, runs }, null, 2));
+  const raw: InstancesResultsFile = { date: new Date().toISOString(), machine: o.machine, quick: o.quick, latencyMs: LATENCY_MS, runs };
+  await writeFile(join(o.outDir, 'results-instances.json'), JSON.stringify(raw, null, 2));
   process.stdout.write(`${md}\n`);
   return [];
 }

@@ -36,11 +36,13 @@ export async function describeMachine(): Promise<MachineInfo> {
   };
 }
 
+/** The machine and runtime of {@link MachineInfo} without the load: CPU, cores, RAM, Node, OS. */
+export function formatHardware(machine: MachineInfo): string {
+  const memoryGb = (machine.memoryBytes / 1e9).toFixed(1);
+  return `${machine.cpuModel}, ${machine.cores} cores, ${memoryGb} GB RAM, Node ${machine.node}, ${machine.platform}`;
+}
+
 /** One Markdown line summarising {@link MachineInfo}. */
 export function formatMachine(machine: MachineInfo): string {
-  const memoryGb = (machine.memoryBytes / 1e9).toFixed(1);
-  return (
-    `${machine.cpuModel}, ${machine.cores} cores, ${memoryGb} GB RAM, Node ${machine.node}, ` +
-    `${machine.platform}, load ${machine.loadAverage1m.toFixed(2)} at start`
-  );
+  return `${formatHardware(machine)}, load ${machine.loadAverage1m.toFixed(2)} at start`;
 }

@@ -47,7 +47,8 @@ export function rssMethod(): string {
   return existsSync(GNU_TIME) ? '`/usr/bin/time -v` (maximum resident set size)' : '`VmHWM` polled from /proc';
 }
 
-async function readVmHwmBytes(pid: number): Promise<number | undefined> {
+/** The kernel's peak RSS (`VmHWM`) of a live process, in bytes; undefined once it is gone. */
+export async function readVmHwmBytes(pid: number): Promise<number | undefined> {
   try {
     const status = await readFile(`/proc/${pid}/status`, 'utf8');
     const kb = /^VmHWM:\s*(\d+)\s*kB/m.exec(status)?.[1];

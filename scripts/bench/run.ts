@@ -1,91 +1,31 @@
 /**
- * `npm run bench`: the CSV read benchmark of issue 2, then the delivery benchmark of issue 3
- * (delivery-bench.ts), then the remote download benchmark of issue 4 (remote-bench.ts, needs root
- * for the real OpenSSH and vsftpd). Generates the reference files once (under `.bench/`), runs every
- * registered CSV case in its own child process, and writes a Markdown table to stdout and
- * `.bench/results-csv.md`, raw runs to `.bench/results-csv.json`; the delivery benchmark writes
- * `.bench/results-delivery.md` and `.json`, the remote one `.bench/results-remote.md` and `.json`,
- * the XLSX read benchmark of issue 5 (xlsx-bench.ts) `.bench/results-xlsx.md` and `.json`, the XML
- * read benchmark of issue 5 (xml-bench.ts) `.bench/results-xml.md` and `.json`.
+ * `npm run bench`: every benchmark suite, then BENCHMARKS.md (benchmarks-report.ts). The suites, in
+ * this order: `csv` (issue 2's CSV read + map and issue 6's grouped case, csv-bench.ts), `delivery`
+ * (issue 3), `remote` (issue 4, needs root for the real OpenSSH and vsftpd), `xlsx` and `xml`
+ * (issue 5), `instances` (issue 10, needs PostgreSQL), `amqp` (issue 12, needs RabbitMQ). Each writes
+ * `.bench/results-<suite>.md` and `.json`; the reference inputs are generated once under `.bench/`.
+ * A suite that throws (a server missing, say) is reported as not run and the others still run.
  *
- * Options: `--quick` (1M file only, one run per case, for every suite), `--only <name>` (CSV cases
- * whose name contains it; repeatable), `--suite csv|delivery|remote|xlsx|xml` (run only
- * that suite; repeatable; default all).
+ * Options: `--quick` (one run per case, the smaller inputs only), `--only <name>` (CSV cases whose
+ * name contains it; repeatable), `--suite <name>` (only that suite; repeatable; default all). Only a
+ * complete run (no option) writes BENCHMARKS.md at the root; any other writes
+ * `.bench/BENCHMARKS.partial.md`.
  */
-import { createReadStream, existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join, relative, resolve } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { loadavg } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ensureReferenceCsv, type ReferenceCsv } from './generate-csv.js';
-import { describeMachine, formatMachine } from './machine-info.js';
-import { measureOnce, summarizeRuns, type RunResult } from './measure.js';
-import { formatSeconds } from './markdown-table.js';
-import { renderCsvReport, type CaseGroup, type CaseOutcome, type InputResult } from './csv-report.js';
-import { runDeliveryBench } from './delivery-bench.js';
 import { runAmqpBench } from './amqp-bench.js';
+import { SUITES, SUITE_NEEDS, type Suite } from './benchmark-inventory.js';
+import { writeBenchmarksReport, type SuiteRun } from './benchmarks-report.js';
+import { runCsvBench } from './csv-bench.js';
+import { runDeliveryBench } from './delivery-bench.js';
 import { runInstancesBench } from './instances-bench.js';
+import { describeMachine, formatMachine, type MachineInfo } from './machine-info.js';
 import { runRemoteBench } from './remote-bench.js';
 import { runXlsxBench } from './xlsx-bench.js';
 import { runXmlBench } from './xml-bench.js';
-import type { MachineInfo } from './machine-info.js';
-
-/** Input files by key; a case names the one it reads. */
-const INPUT_ROWS = { '1M': 1_000_000, '3M': 3_000_000 } as const;
-type InputKey = keyof typeof INPUT_ROWS;
-
-/**
- * One registered case. `script` is the compiled case file relative to this directory; it is
- * started as `node <script> <input file> <...args>`. `group` decides how it is read in the report:
- * `parser` (a real CSV parser fed by iconv-lite, as issue 2 asks: the fastest one is the baseline
- * for ratios and targets), `floor` (not a parser), `reference` (informative, never the baseline),
- * `ferry` (checked against issue 2's targets).
- */
-interface BenchCase {
-  readonly name: string;
-  readonly script: string;
-  readonly args: readonly string[];
-  readonly file: InputKey;
-  readonly group: CaseGroup;
-}
-
-// ─── Register cases here ──────────────────────────────────────────────────────────────────────
-// A case whose compiled script does not exist yet is reported as skipped, not as a failure.
-// Keep 3M cases to the ones that matter: its runs take three times as long.
-const CASES: readonly BenchCase[] = [
-  { name: 'read bytes only', script: 'case-read-bytes.js', args: [], file: '1M', group: 'floor' },
-  {
-    name: 'decode only (iconv-lite)',
-    script: 'case-decode-only.js',
-    args: ['iconv-lite'],
-    file: '1M',
-    group: 'floor',
-  },
-  { name: 'decode only (fast)', script: 'case-decode-only.js', args: ['fast'], file: '1M', group: 'floor' },
-  { name: 'naive split', script: 'case-naive-split.js', args: [], file: '1M', group: 'floor' },
-  { name: 'naive split, fast decode', script: 'case-naive-split.js', args: ['fast'], file: '1M', group: 'floor' },
-  { name: 'papaparse (step)', script: 'case-papaparse.js', args: ['step'], file: '1M', group: 'parser' },
-  { name: 'papaparse (chunk)', script: 'case-papaparse.js', args: ['chunk'], file: '1M', group: 'parser' },
-  { name: 'csv-parser', script: 'case-csv-parser.js', args: [], file: '1M', group: 'parser' },
-  { name: 'csv-parse (arrays)', script: 'case-csv-parse.js', args: [], file: '1M', group: 'parser' },
-  {
-    name: 'papaparse (step), fast decode',
-    script: 'case-papaparse.js',
-    args: ['step', 'fast'],
-    file: '1M',
-    group: 'reference',
-  },
-  // ferry's own read + map with the example profile scripts/bench/profiles/reference-orders.yaml
-  { name: 'ferry read + map', script: 'case-ferry-read-map.js', args: [], file: '1M', group: 'ferry' },
-  { name: 'ferry read + map, no key check', script: 'case-ferry-read-map.js', args: ['reference-orders-nokey'], file: '1M', group: 'ferry' },
-  // issue 6: group-by (100k groups), three lookups, five computed fields; compared with read + map
-  { name: 'ferry group + lookups + computed', script: 'case-ferry-grouped.js', args: [], file: '1M', group: 'mapping' },
-  { name: 'read bytes only', script: 'case-read-bytes.js', args: [], file: '3M', group: 'floor' },
-  { name: 'papaparse (step)', script: 'case-papaparse.js', args: ['step'], file: '3M', group: 'parser' },
-  { name: 'ferry read + map', script: 'case-ferry-read-map.js', args: [], file: '3M', group: 'ferry' },
-  { name: 'ferry read + map, no key check', script: 'case-ferry-read-map.js', args: ['reference-orders-nokey'], file: '3M', group: 'ferry' },
-];
-// ──────────────────────────────────────────────────────────────────────────────────────────────
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 // Compiled to <outDir>/scripts/bench/, so the repository is three levels up (dist/ or .build-*/).
@@ -96,87 +36,29 @@ function progress(message: string): void {
   process.stderr.write(`${message}\n`);
 }
 
-/** Reads the file once, untimed, so that every measured run starts from a warm page cache. */
-async function warmUp(path: string): Promise<void> {
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) void chunk;
+/** What every suite is handed. */
+interface SuiteContext {
+  readonly repoRoot: string;
+  readonly outDir: string;
+  readonly machine: MachineInfo;
+  readonly quick: boolean;
+  readonly only: readonly string[];
 }
 
-async function runInput(
-  key: InputKey,
-  input: ReferenceCsv,
-  cases: readonly BenchCase[],
-  runs: number,
-): Promise<InputResult> {
-  const collected = new Map<BenchCase, { runs: RunResult[]; error?: string }>();
-  const runnable = cases.filter((benchCase) => existsSync(join(BENCH_DIR, benchCase.script)));
-  for (const benchCase of runnable) collected.set(benchCase, { runs: [] });
-  await warmUp(input.path);
-  // Round-robin rather than case after case, so slow drift on the machine hits every case alike.
-  for (let round = 1; round <= runs; round++) {
-    for (const benchCase of runnable) {
-      const entry = collected.get(benchCase);
-      if (!entry || entry.error !== undefined) continue;
-      const label = `[${key} ${round}/${runs}] ${benchCase.name}`;
-      try {
-        const args = [input.path, ...benchCase.args];
-        const run = await measureOnce(join(BENCH_DIR, benchCase.script), args);
-        entry.runs.push(run);
-        progress(`${label}: ${formatSeconds(run.elapsedMs)}, ${run.rows} rows`);
-      } catch (error) {
-        entry.error = (error as Error).message;
-        progress(`${label}: FAILED ${entry.error}`);
-      }
-    }
-  }
-  const outcomes = cases.map((benchCase): CaseOutcome => {
-    const base = { name: benchCase.name, group: benchCase.group, script: benchCase.script, args: benchCase.args };
-    const entry = collected.get(benchCase);
-    if (!entry) {
-      const source = `scripts/bench/${benchCase.script.replace(/\.js$/, '.ts')}`;
-      return { ...base, status: 'skipped', note: `not built yet (${source})`, runs: [] };
-    }
-    if (entry.error !== undefined) return { ...base, status: 'failed', note: entry.error, runs: entry.runs };
-    try {
-      return { ...base, status: 'ok', runs: entry.runs, summary: summarizeRuns(entry.runs) };
-    } catch (error) {
-      return { ...base, status: 'failed', note: (error as Error).message, runs: entry.runs };
-    }
-  });
-  return { key, path: relative(REPO_ROOT, input.path), rows: input.rows, bytes: input.bytes, outcomes };
-}
-
-async function runCsvBench(machine: MachineInfo, quick: boolean, only: readonly string[]): Promise<void> {
-  const runs = quick ? 1 : 3;
-  const selected = CASES.filter(
-    (benchCase) =>
-      (!quick || benchCase.file === '1M') &&
-      (only.length === 0 || only.some((name) => benchCase.name.toLowerCase().includes(name))),
-  );
-  if (selected.length === 0) {
-    throw new Error(`no case matches; cases: ${[...new Set(CASES.map((c) => c.name))].join(', ')}`);
-  }
-
-  const inputs: InputResult[] = [];
-  for (const key of Object.keys(INPUT_ROWS) as InputKey[]) {
-    const cases = selected.filter((benchCase) => benchCase.file === key);
-    if (cases.length === 0) continue;
-    progress(`input ${key}: preparing ${INPUT_ROWS[key]} rows in ${OUT_DIR}`);
-    const input = await ensureReferenceCsv(OUT_DIR, INPUT_ROWS[key]);
-    progress(`input ${key}: ${input.generated ? 'generated' : 'reused'} ${input.path} (${input.bytes} bytes)`);
-    inputs.push(await runInput(key, input, cases, runs));
-  }
-
-  const report = renderCsvReport({ machine, runs, quick, inputs, date: new Date().toISOString() });
-  process.stdout.write(`${report.markdown}\n`);
-  await writeFile(join(OUT_DIR, 'results-csv.md'), `${report.markdown}\n`);
-  const raw = { date: new Date().toISOString(), machine, runsPerCase: runs, quick, inputs, problems: report.problems };
-  await writeFile(join(OUT_DIR, 'results-csv.json'), `${JSON.stringify(raw, null, 2)}\n`);
-  progress(`wrote ${join(OUT_DIR, 'results-csv.md')} and results-csv.json`);
-  if (report.problems.length > 0) process.exitCode = 1;
-}
-
-const SUITES = ['csv', 'delivery', 'remote', 'xlsx', 'xml', 'instances', 'amqp'] as const;
-type Suite = (typeof SUITES)[number];
+/** Each suite's entry point; each returns the problems it found (failed cases; xlsx and xml also list missed targets). */
+const RUNNERS: Readonly<Record<Suite, (context: SuiteContext) => Promise<readonly string[]>>> = {
+  csv: runCsvBench,
+  delivery: runDeliveryBench,
+  remote: async (context) => {
+    // without root the real servers cannot be installed or started: say so rather than fail in apt
+    if (process.getuid?.() !== 0) throw new Error('not root');
+    return runRemoteBench(context);
+  },
+  xlsx: runXlsxBench,
+  xml: runXmlBench,
+  instances: runInstancesBench,
+  amqp: runAmqpBench,
+};
 
 function parseSuites(names: readonly string[]): readonly Suite[] {
   if (names.length === 0) return SUITES;
@@ -187,8 +69,34 @@ function parseSuites(names: readonly string[]): readonly Suite[] {
   });
 }
 
+/** Runs one suite; a suite that throws is recorded as failed and the run goes on. */
+async function runSuite(suite: Suite, context: Omit<SuiteContext, 'machine'>): Promise<SuiteRun> {
+  const startedMs = Date.now();
+  // Described again for every suite: the load after the previous suite is what this one starts under.
+  const machine = await describeMachine();
+  progress(`${suite} benchmark; machine: ${formatMachine(machine)}`);
+  try {
+    const problems = await RUNNERS[suite]({ ...context, machine });
+    return { suite, status: 'ran', problems, startedMs, endedMs: Date.now() };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split('\n')[0] ?? error.message : String(error);
+    progress(`${suite} benchmark did not run: ${reason}${SUITE_NEEDS[suite] === undefined ? '' : ` (needs ${SUITE_NEEDS[suite] ?? ''})`}`);
+    if (error instanceof Error && error.stack !== undefined) progress(error.stack);
+    return { suite, status: 'failed', reason, problems: [], startedMs, endedMs: Date.now() };
+  }
+}
+
+/** The command line as the user typed it, for the report's header. */
+function commandLine(args: readonly string[]): string {
+  const base = process.env.npm_lifecycle_event === 'bench' ? 'npm run bench' : `node ${join('dist', 'scripts', 'bench', 'run.js')}`;
+  if (args.length === 0) return base;
+  return base.startsWith('npm') ? `${base} -- ${args.join(' ')}` : `${base} ${args.join(' ')}`;
+}
+
 async function main(): Promise<void> {
+  const args = process.argv.slice(2);
   const { values } = parseArgs({
+    args,
     options: {
       quick: { type: 'boolean', default: false },
       only: { type: 'string', multiple: true },
@@ -197,51 +105,26 @@ async function main(): Promise<void> {
   });
   const quick = values.quick === true;
   const only = (values.only ?? []).map((name) => name.toLowerCase());
-  const suites = parseSuites(values.suite ?? []);
+  const selected = parseSuites(values.suite ?? []);
   await mkdir(OUT_DIR, { recursive: true });
-
-  if (suites.includes('csv')) {
-    const machine = await describeMachine();
-    progress(`machine: ${formatMachine(machine)}`);
-    await runCsvBench(machine, quick, only);
+  const startedMs = Date.now();
+  const loadAtStart = loadavg();
+  const machine = await describeMachine();
+  const suites: SuiteRun[] = [];
+  for (const suite of SUITES) {
+    if (!selected.includes(suite)) {
+      suites.push({ suite, status: 'not selected', problems: [], startedMs, endedMs: startedMs });
+      continue;
+    }
+    const run = await runSuite(suite, { repoRoot: REPO_ROOT, outDir: OUT_DIR, quick, only });
+    suites.push(run);
+    if (run.status !== 'ran' || run.problems.length > 0) process.exitCode = 1;
   }
-  if (suites.includes('delivery')) {
-    // Described again: the load average after the CSV suite is what the delivery runs start under.
-    const machine = await describeMachine();
-    progress(`delivery benchmark; machine: ${formatMachine(machine)}`);
-    const problems = await runDeliveryBench({ repoRoot: REPO_ROOT, outDir: OUT_DIR, machine, quick });
-    if (problems.length > 0) process.exitCode = 1;
-  }
-  if (suites.includes('remote')) {
-    const machine = await describeMachine();
-    progress(`remote benchmark; machine: ${formatMachine(machine)}`);
-    const problems = await runRemoteBench({ repoRoot: REPO_ROOT, outDir: OUT_DIR, machine, quick });
-    if (problems.length > 0) process.exitCode = 1;
-  }
-  if (suites.includes('xlsx')) {
-    const machine = await describeMachine();
-    progress(`xlsx benchmark (issue 5); machine: ${formatMachine(machine)}`);
-    const problems = await runXlsxBench({ repoRoot: REPO_ROOT, outDir: OUT_DIR, machine, quick });
-    if (problems.length > 0) process.exitCode = 1;
-  }
-  if (suites.includes('instances')) {
-    const machine = await describeMachine();
-    progress(`instances benchmark (issue 10); machine: ${formatMachine(machine)}`);
-    const problems = await runInstancesBench({ repoRoot: REPO_ROOT, outDir: OUT_DIR, machine, quick });
-    if (problems.length > 0) process.exitCode = 1;
-  }
-  if (suites.includes('amqp')) {
-    const machine = await describeMachine();
-    progress(`amqp benchmark (issue 12); machine: ${formatMachine(machine)}`);
-    const problems = await runAmqpBench({ repoRoot: REPO_ROOT, outDir: OUT_DIR, machine, quick });
-    if (problems.length > 0) process.exitCode = 1;
-  }
-  if (suites.includes('xml')) {
-    const machine = await describeMachine();
-    progress(`xml benchmark (issue 5); machine: ${formatMachine(machine)}`);
-    const problems = await runXmlBench({ repoRoot: REPO_ROOT, outDir: OUT_DIR, machine, quick });
-    if (problems.length > 0) process.exitCode = 1;
-  }
+  const path = await writeBenchmarksReport({
+    repoRoot: REPO_ROOT, outDir: OUT_DIR, command: commandLine(args), quick, only, machine,
+    loadAtStart, loadAtEnd: loadavg(), startedMs, endedMs: Date.now(), suites,
+  });
+  progress(`wrote ${path} (${Math.round((Date.now() - startedMs) / 1000)} s in all)`);
 }
 
 main().catch((error: unknown) => {
