@@ -49,10 +49,16 @@ function settleFolders(source: ProfileSource): string[] {
 }
 
 /**
+ * How far apart (ms) two equal listings must be for the second to count as another of
+ * `stable.checks`; below the 500 ms at which the daemon and `ferry run` look again at waiting files.
+ */
+export const CHECK_GAP_MS = 400;
+
+/**
  * A folder on any file system (local, SFTP, FTP) as a batch source: lists files that match
  * include/exclude (and subfolders with `recursive`) and tracks when each is complete. A file is
  * taken once every configured rule holds: unchanged (size and mtime) for `minAge`, equal in
- * `checks` consecutive listings, and its done file present. On a local disk the age is measured
+ * `checks` consecutive listings at least {@link CHECK_GAP_MS} apart, and its done file present. On a local disk the age is measured
  * from the file's mtime; on a server it is measured from when ferry first saw the file unchanged,
  * because a server's clock (and an FTP listing's minute precision) cannot be trusted.
  */
@@ -65,7 +71,7 @@ export class FolderSource {
   private readonly doneFile: string | undefined;
   private readonly doneMarker: RegExp | undefined;
   private readonly skipDirs: Set<string>;
-  private readonly seen = new Map<string, { size: number; mtimeMs: number; count: number; since: number }>();
+  private readonly seen = new Map<string, { size: number; mtimeMs: number; count: number; since: number; checkedAt: number }>();
   private readonly local: boolean;
   private warnedNames = new Set<string>();
 
@@ -139,7 +145,11 @@ export class FolderSource {
       current.add(f.path);
       const prev = this.seen.get(f.path);
       const same = prev !== undefined && prev.size === f.size && prev.mtimeMs === f.mtimeMs;
-      const entry = same ? { ...prev, count: prev.count + 1 } : { size: f.size, mtimeMs: f.mtimeMs, count: 1, since: now };
+      // two listings a few milliseconds apart (a coalesced re-scan, a timer firing just after a
+      // poll) prove nothing about a writer that appends every 100 ms: only a listing far enough
+      // from the last counted one is another check
+      const entry = !same ? { size: f.size, mtimeMs: f.mtimeMs, count: 1, since: now, checkedAt: now }
+        : now - prev.checkedAt >= CHECK_GAP_MS ? { ...prev, count: prev.count + 1, checkedAt: now } : prev;
       this.seen.set(f.path, entry);
       const age = this.local && f.mtimeMs >= 0 ? now - f.mtimeMs : now - entry.since;
       const done = this.doneFile === undefined || names.has(this.join(posix.dirname(f.path), doneFileName(this.doneFile, f.name)));

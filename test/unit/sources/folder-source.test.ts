@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 
 import { createLocalFs } from '../../../src/remote/local/local-fs.js';
-import { FolderSource, globToRegExp } from '../../../src/sources/folder-source.js';
+import { CHECK_GAP_MS, FolderSource, globToRegExp } from '../../../src/sources/folder-source.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ferry-src-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -41,10 +41,15 @@ describe('FolderSource on a local folder', () => {
     const byAge = folder({ type: 'local', dir, include: ['young.csv', 'old.csv'], stable: { minAge: '5s' } });
     assert.deepEqual((await byAge.listStable()).ready.map((f) => f.name), ['old.csv']);
 
-    const byChecks = folder({ type: 'local', dir, include: ['old.csv'], stable: { minAge: 0, checks: 2 } });
+    let clock = Date.now();
+    const byChecks = new FolderSource({ type: 'local', dir, include: ['old.csv'], stable: { minAge: 0, checks: 2 } }, fs, undefined, () => clock);
     assert.deepEqual((await byChecks.listStable()).ready, [], 'one listing is not enough');
+    clock += 50;
+    assert.deepEqual((await byChecks.listStable()).ready, [], `a listing ${50} ms later is not another check`);
+    clock += CHECK_GAP_MS;
     assert.deepEqual((await byChecks.listStable()).ready.map((f) => f.name), ['old.csv']);
     file('old.csv', 'grown;x\r\n');
+    clock += CHECK_GAP_MS;
     assert.deepEqual((await byChecks.listStable()).ready, [], 'a change starts the count again');
 
     const byDone = folder({ type: 'local', dir, include: ['marked*'], stable: { minAge: 0, doneFile: '{name}.done' } });
