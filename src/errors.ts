@@ -137,10 +137,13 @@ export function coerceError(err: unknown): Error {
   return new Error(typeof err === 'string' ? err : `non-error thrown: ${String(err)}`);
 }
 
-/** True for a write refused for lack of room: ENOSPC, a quota (EDQUOT) or a file size limit (EFBIG). */
+/**
+ * True for a write refused for lack of room: ENOSPC, a quota (EDQUOT), a file size limit (EFBIG),
+ * or SQLite's SQLITE_FULL for the ledger itself.
+ */
 export function isDiskFull(err: unknown): boolean {
   const code = err instanceof Error && 'code' in err ? err.code : undefined;
-  return code === 'ENOSPC' || code === 'EDQUOT' || code === 'EFBIG';
+  return code === 'ENOSPC' || code === 'EDQUOT' || code === 'EFBIG' || code === 'SQLITE_FULL';
 }
 
 /** Describes a location as a person reads it: `orders.csv line 12, column 4`. */
