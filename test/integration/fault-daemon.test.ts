@@ -1,5 +1,5 @@
 /**
- * Fault injection on the running daemon with a local folder (test plan F01 and F18 of
+ * Fault injection on the running daemon with a local folder (test plan F01, F18 and F24 of
  * ../shared/research/reliability-and-security.md §6.1). Each test ends with the shared oracle.
  */
 import assert from 'node:assert/strict';
@@ -61,6 +61,32 @@ describe('fault injection: the daemon on a local folder', () => {
     }
   });
 
+  it('F24: a target answering 401 suspends the profile after one request per file; later polls send nothing (no retry storm)', async () => {
+    ws = createWorkspace('ferry-fault-');
+    try {
+      ws.writeProfile('orders', ordersProfile(ws, target.url).replace('every: 1s', 'every: 200ms'));
+      writeOrdersCsv(join(ws.inbox, 'one.csv'), 3, 'AUTH');
+      const start = target.requests.length;
+      target.script(() => ({ status: 401 }));
+      daemon = new DaemonProcess(ws, { FERRY_FILE_CONCURRENCY: '1' });
+      await until('the profile to be suspended', () => /profile suspended/.test(daemon?.log ?? ''));
+      writeOrdersCsv(join(ws.inbox, 'two.csv'), 3, 'LATE');
+      // a dozen poll intervals: a suspended profile must not take the new file nor retry the old one
+      await delay(2500);
+      await daemon.stop();
+      const requests = target.requests.slice(start);
+      assert.equal(requests.length, 1, 'exactly one request: E_TARGET_AUTH is not retried');
+      const batches = ledgerBatches(join(ws.data, 'ferry.db'));
+      assert.deepEqual(batches.map((b) => [b.file_name, b.status, b.error_code]), [['one.csv', 'failed', 'E_TARGET_AUTH']]);
+      assert.ok(existsSync(join(ws.inbox, 'two.csv')), 'the file that came later waits for the fix');
+      assertInvariants({ ledger: join(ws.data, 'ferry.db'), requests, tempFree: [ws.inbox, ws.results], dataDir: ws.data });
+    } finally {
+      target.script([]);
+      daemon?.kill();
+      ws.remove();
+    }
+  });
+
   it('F18: SIGTERM mid-delivery exits 0 promptly; the restart resumes with the same keys and every row is delivered once', async () => {
     ws = createWorkspace('ferry-fault-');
     try {
@@ -79,6 +105,7 @@ describe('fault injection: the daemon on a local folder', () => {
       assert.ok(tookMs < 10_000, `stopped in ${tookMs} ms, within the documented 10 s`);
       const stopped = ledgerBatches(join(ws.data, 'ferry.db'));
       assert.equal(stopped.length, 1);
+      assert.notEqual(stopped[0]?.state, 'done', 'the stop came mid-delivery, so the restart has work to resume');
 
       target.script([]);
       daemon = new DaemonProcess(ws);
