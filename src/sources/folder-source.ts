@@ -75,7 +75,12 @@ export class FolderSource {
   private readonly local: boolean;
   private warnedNames = new Set<string>();
 
-  constructor(private readonly source: ProfileSource, readonly fs: RemoteFs, private readonly log?: Logger, private readonly now: () => number = Date.now) {
+  /**
+   * `now` is the wall clock, compared with a local file's mtime; `mono` a monotonic clock (ms) for
+   * everything ferry measures itself (age on a server, the gap between checks), so that a clock
+   * step (NTP, DST, a resumed VM) neither hurries nor holds back a file.
+   */
+  constructor(private readonly source: ProfileSource, readonly fs: RemoteFs, private readonly log?: Logger, private readonly now: () => number = Date.now, private readonly mono: () => number = () => performance.now()) {
     this.local = source.type === 'local';
     this.dir = this.local ? resolve(source.dir ?? '.') : source.dir ?? '/';
     this.include = (source.include ?? ['*']).map(globToRegExp);
@@ -139,6 +144,7 @@ export class FolderSource {
     const names = new Set<string>();
     await this.walk(this.dir, 0, listed, names);
     const now = this.now();
+    const tick = this.mono();
     const ready: ListedFile[] = [];
     const current = new Set<string>();
     for (const f of listed) {
@@ -148,10 +154,10 @@ export class FolderSource {
       // two listings a few milliseconds apart (a coalesced re-scan, a timer firing just after a
       // poll) prove nothing about a writer that appends every 100 ms: only a listing far enough
       // from the last counted one is another check
-      const entry = !same ? { size: f.size, mtimeMs: f.mtimeMs, count: 1, since: now, checkedAt: now }
-        : now - prev.checkedAt >= CHECK_GAP_MS ? { ...prev, count: prev.count + 1, checkedAt: now } : prev;
+      const entry = !same ? { size: f.size, mtimeMs: f.mtimeMs, count: 1, since: tick, checkedAt: tick }
+        : tick - prev.checkedAt >= CHECK_GAP_MS ? { ...prev, count: prev.count + 1, checkedAt: tick } : prev;
       this.seen.set(f.path, entry);
-      const age = this.local && f.mtimeMs >= 0 ? now - f.mtimeMs : now - entry.since;
+      const age = this.local && f.mtimeMs >= 0 ? now - f.mtimeMs : tick - entry.since;
       const done = this.doneFile === undefined || names.has(this.join(posix.dirname(f.path), doneFileName(this.doneFile, f.name)));
       if (age >= this.minAgeMs && entry.count >= this.checks && done) ready.push(f);
     }
