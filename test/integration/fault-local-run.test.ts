@@ -97,6 +97,23 @@ describe('fault injection: local folder, ferry run', () => {
     }
   });
 
+  it('F36 after a crash: a poison file met only when its batch is resumed is settled as failed, not resumed at every start', async () => {
+    fresh();
+    try {
+      writeFileSync(join(ws.inbox, 'poison.csv'), Buffer.from([0, 1, 2, 255, 254, 0, 0, 7]).toString('latin1').repeat(64), 'latin1');
+      const killed = await runCli(['run', 'orders', '--json'], { env: { ...ws.env, FERRY_CRASHPOINT: 'after-stage' } });
+      assert.equal(killed.signal, 'SIGKILL', killed.stderr);
+      const resumed = await runCli(['run', 'orders', '--json'], { env: ws.env });
+      assert.deepEqual(parse(resumed.stdout).batches.map((b) => [b.file, b.status]), [['poison.csv', 'failed']], resumed.stdout);
+      const again = await runCli(['run', 'orders', '--json'], { env: ws.env });
+      assert.deepEqual(parse(again.stdout).batches, [], 'not resumed again');
+      assert.ok(existsSync(join(ws.inbox, 'failed', 'poison.csv')));
+      check(target.requests.length);
+    } finally {
+      ws.remove();
+    }
+  });
+
   it('F17: a SIGKILL among 20 small files at a fixed crash point leaves an intact ledger; the restart finishes every file once', async () => {
     // the crash points and their counts are drawn once (seed 17) and fixed here, so a failure reproduces
     for (const point of ['after-chunk:7', 'after-stage:13']) {
