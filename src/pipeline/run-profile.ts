@@ -167,8 +167,14 @@ export async function resumeUnfinished(ctx: PipelineContext, profiles: ReadonlyM
     }
     ctx.log.info({ batch: batch.id, state: batch.state, profile: batch.profile }, 'resuming batch');
     // as a first attempt: bad input found only now settles the batch instead of resuming it forever
-    const after = await processClaimed(ctx, batch, loaded);
-    if (after.state === 'done') finished.push(after);
+    try {
+      const after = await processClaimed(ctx, batch, loaded);
+      if (after.state === 'done') finished.push(after);
+    } catch (err) {
+      // the ledger itself failed (a full disk): the next batch may still go on, or fail alike
+      if (ctx.signal.aborted) throw err;
+      ctx.log.error({ err, batch: batch.id }, 'resumed batch stopped again');
+    }
   }
   return finished;
 }
