@@ -1,11 +1,11 @@
 /**
- * Fault injection on remote sources (test plan F02, F06 and F07 of
+ * Fault injection on remote sources (test plan F02, F06, F07 and F32 of
  * ../shared/research/reliability-and-security.md §6.1): in-process SFTP and FTP servers on
  * 127.0.0.1 with their fault hooks, the real daemon and CLI as child processes, and the shared
  * oracle at the end of each test.
  */
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -136,5 +136,33 @@ describe('fault injection: an FTP source', () => {
     assert.equal(run.batches[0]?.rows.delivered, 40);
     assert.match(r.stderr, /download cut short; starting again from the beginning/);
     assertInvariants({ ledger: join(ws.data, 'ferry.db'), requests: target.requests, tempFree: [ftp.root], dataDir: ws.data });
+  });
+
+  it('F32: LIST times without seconds, an hour ahead of our clock: minAge runs on ferry\'s clock, and a same-minute rewrite with another size is a new version', async () => {
+    const other = createWorkspace('ferry-fault-');
+    try {
+      const connection = `{ type: ftp, host: ${ftp.host}, port: ${ftp.port}, user: ${ftp.user}, password: "\${FERRY_TEST_FTP_PW}", insecure: true }`;
+      const profile = remoteProfile(target.url, 'ftp', connection, 1).replace('dir: /export', 'dir: /clock').replace('stable: { minAge: 0s, checks: 1 }', 'stable: { minAge: 500ms, checks: 1 }\n  after: { success: keep }');
+      other.writeProfile('orders', profile);
+      mkdirSync(join(ftp.root, 'clock'), { recursive: true });
+      const file = join(ftp.root, 'clock', 'skew.csv');
+      const ahead = (Date.now() + 3_600_000) / 1000;
+      writeOrdersCsv(file, 5, 'SKEW');
+      utimesSync(file, ahead, ahead);
+      const env = { ...other.env, FERRY_TEST_FTP_PW: ftp.password };
+      const first = await runCli(['run', 'orders', '--json'], { env });
+      assert.equal(first.code, 0, first.stderr);
+      assert.deepEqual((JSON.parse(first.stdout) as RunJson).batches.map((b) => b.rows.delivered), [5], 'taken although the server says it was written in an hour');
+
+      writeOrdersCsv(file, 6, 'SKEW');
+      utimesSync(file, ahead, ahead);
+      const second = await runCli(['run', 'orders', '--json'], { env });
+      assert.deepEqual((JSON.parse(second.stdout) as RunJson).batches.map((b) => b.rows.delivered), [6], 'the same minute with another size is a new version');
+      const third = await runCli(['run', 'orders', '--json'], { env });
+      assert.deepEqual((JSON.parse(third.stdout) as RunJson).batches, [], 'an unchanged listing is not taken again');
+      assertInvariants({ ledger: join(other.data, 'ferry.db'), requests: target.requests, tempFree: [ftp.root], dataDir: other.data });
+    } finally {
+      other.remove();
+    }
   });
 });
