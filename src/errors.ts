@@ -66,6 +66,8 @@ export const ERROR_CODES = {
   E_BATCH_NOT_FOUND: 'input',
   // infrastructure
   E_IO: 'transient',
+  /** the disk (or a file size limit) refused a write: the batch waits and resumes once there is room */
+  E_DISK_FULL: 'transient',
   E_INTERNAL: 'internal',
 } as const;
 
@@ -133,6 +135,15 @@ export class TransientError extends FerryError {
 export function coerceError(err: unknown): Error {
   if (err instanceof Error) return err;
   return new Error(typeof err === 'string' ? err : `non-error thrown: ${String(err)}`);
+}
+
+/**
+ * True for a write refused for lack of room: ENOSPC, a quota (EDQUOT), a file size limit (EFBIG),
+ * or SQLite's SQLITE_FULL for the ledger itself.
+ */
+export function isDiskFull(err: unknown): boolean {
+  const code = err instanceof Error && 'code' in err ? err.code : undefined;
+  return code === 'ENOSPC' || code === 'EDQUOT' || code === 'EFBIG' || code === 'SQLITE_FULL';
 }
 
 /** Describes a location as a person reads it: `orders.csv line 12, column 4`. */

@@ -49,6 +49,7 @@ export class ProfileWorker {
   private stopped = false;
   private suspended: string | undefined;
   private failures = 0;
+  /** monotonic (performance.now): a clock step must not stretch or skip the back-off */
   private retryAt = 0;
   private lastOkAt: number | null = null;
   private lastError: string | null = null;
@@ -154,7 +155,7 @@ export class ProfileWorker {
   }
 
   private async scan(): Promise<void> {
-    if (Date.now() < this.retryAt) return;
+    if (performance.now() < this.retryAt) return;
     const request = this.pending;
     // cron runs are already held for the window; anything else waits for it to open
     if (request?.trigger.startsWith('cron') !== true && this.window !== undefined && !this.window.contains(this.clock.now())) {
@@ -210,7 +211,7 @@ export class ProfileWorker {
       this.lastErrorAt = Date.now();
       // a server that is down is asked again later and later (1 s, 2 s, … 5 min), not at every tick
       const backoff = Math.min(1000 * 2 ** (this.failures - 1), 300_000);
-      this.retryAt = Date.now() + backoff;
+      this.retryAt = performance.now() + backoff;
       setTimeout(() => this.poke(), backoff + 10).unref();
       this.lastScan = { at: Date.now(), error: this.lastError, waiting: 0 };
       if (this.failures === 1 || this.failures % 10 === 0) this.log.error({ err, failures: this.failures, retryInMs: backoff }, 'polling the source failed');

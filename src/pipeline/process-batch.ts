@@ -199,20 +199,6 @@ async function settleFiles(ctx: PipelineContext, loaded: LoadedProfile, b: Batch
 }
 
 /**
- * Settles the files of a batch that bad input failed before its result step (a broken quote, a
- * wrong encoding, a missing column): like any failed batch, its source goes to `failed/` (or as
- * `source.after.failure` says) and its staged copy to the archive, so it can be reprocessed once
- * the profile is fixed, and nothing is left in staging or the spool. The batch is already done in
- * the ledger; a failure here is logged, not thrown.
- */
-export async function settleFailedInput(ctx: PipelineContext, loaded: LoadedProfile, b: BatchRow): Promise<void> {
-  const log = ctx.log.child({ batch: b.id, file: b.fileName });
-  await settleFiles(ctx, loaded, b, log).catch((err: unknown) => {
-    log.warn({ err }, 'the failed batch is done, but its files could not be settled');
-  });
-}
-
-/**
  * Copies the batch's file into the staging area (download for a remote source) and returns its
  * hash, or the batch's end when the file vanished or changed size meanwhile.
  */

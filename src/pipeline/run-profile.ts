@@ -1,15 +1,15 @@
 import { existsSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 
-import { FerryError, InputError } from '../errors.js';
+import { FerryError, InputError, isDiskFull } from '../errors.js';
 import { batchEvent, batchPayload, notificationsFor } from '../notify/build-notifications.js';
 import { NO_PARAMS, resolveParams, type RunParams } from '../profiles/run-params.js';
 import type { LoadedProfile } from '../profiles/types.js';
 import type { ListedFile } from '../sources/folder-source.js';
-import type { BatchRow, BatchStatus } from '../store/types.js';
+import type { BatchRow, BatchState, BatchStatus } from '../store/types.js';
 import { crashPoint } from '../util/crash-point.js';
 import { newId } from '../util/ids.js';
-import { continueBatch, settleFailedInput, type PipelineContext } from './process-batch.js';
+import { continueBatch, type PipelineContext } from './process-batch.js';
 
 /** The statuses of a run's batches, combined: any failure fails the run, any partial makes it partial. */
 export function combineStatus(statuses: readonly BatchStatus[]): BatchStatus {
@@ -65,28 +65,42 @@ export async function runProfile(ctx: PipelineContext, loaded: LoadedProfile, fi
   return { runId, status, batches };
 }
 
+/** States a batch stops in when a step fails for a reason that is not the customer's. */
+const RESUMABLE: ReadonlySet<BatchState> = new Set<BatchState>(['claimed', 'staged', 'parsed', 'delivering']);
+
 /**
  * Moves a claimed batch to `done`. A failure that is not the customer's (disk, bug) leaves the
  * batch where it stopped, with the error, to be resumed; bad input settles it as failed.
  */
-export async function processClaimed(ctx: PipelineContext, batch: BatchRow, loaded: LoadedProfile): Promise<BatchRow> {
+export async function processClaimed(ctx: PipelineContext, stopped: BatchRow, loaded: LoadedProfile): Promise<BatchRow> {
+  // the error a batch stopped with (disk full, a bug) is history once it goes on: kept, it would
+  // make the finished batch look failed
+  const batch = stopped.errorCode !== null && RESUMABLE.has(stopped.state) ? await ctx.store.updateBatch(stopped.id, { errorCode: null, errorMessage: null }) : stopped;
   try {
     return await continueBatch(ctx, batch, loaded);
   } catch (err) {
     if (ctx.signal.aborted) throw err;
     const e = err instanceof FerryError ? err : undefined;
-    ctx.log.error({ err, batch: batch.id, file: batch.fileName }, 'batch stopped; it resumes at the next start');
-    const patch = {
-      errorCode: e?.code ?? 'E_INTERNAL',
-      errorMessage: err instanceof Error ? err.message : String(err),
-      ...(e?.kind === 'input' ? { state: 'done', status: 'failed' } as const : {}),
-    };
-    // bad input settles the batch here, so its event is written here too
-    const settled = { ...batch, ...patch };
-    const event = e?.kind === 'input' ? batchEvent(settled) : undefined;
-    const done = await ctx.store.updateBatch(batch.id, patch, event === undefined ? [] : notificationsFor(loaded, event, batchPayload(settled), batch.id));
-    if (e?.kind === 'input') await settleFailedInput(ctx, loaded, done);
-    return done;
+    const errorCode = e?.code ?? (isDiskFull(err) ? 'E_DISK_FULL' : 'E_INTERNAL');
+    const errorMessage = err instanceof Error ? err.message : String(err);
+    if (e?.kind !== 'input') {
+      ctx.log.error({ err, batch: batch.id, file: batch.fileName, code: errorCode }, 'batch stopped; it resumes at the next start');
+      return ctx.store.updateBatch(batch.id, { errorCode, errorMessage });
+    }
+    // bad input settles the batch as failed, with its event; `reported` then settles the source
+    // (after.failure, default move:failed) and clears staging and spool as for any failed batch
+    ctx.log.warn({ err, batch: batch.id, file: batch.fileName, code: errorCode }, 'file failed');
+    const settled: BatchRow = { ...batch, errorCode, errorMessage, status: 'failed' };
+    const event = batchEvent(settled);
+    const reported = await ctx.store.updateBatch(batch.id, { state: 'reported', status: 'failed', errorCode, errorMessage },
+      event === undefined ? [] : notificationsFor(loaded, event, batchPayload(settled), batch.id));
+    try {
+      return await continueBatch(ctx, reported, loaded);
+    } catch (settleErr) {
+      if (ctx.signal.aborted) throw settleErr;
+      ctx.log.error({ err: settleErr, batch: batch.id }, 'failed batch not settled yet; it resumes at the next start');
+      return reported;
+    }
   }
 }
 
@@ -152,9 +166,12 @@ export async function resumeUnfinished(ctx: PipelineContext, profiles: ReadonlyM
       continue;
     }
     ctx.log.info({ batch: batch.id, state: batch.state, profile: batch.profile }, 'resuming batch');
+    // as a first attempt: bad input found only now settles the batch instead of resuming it forever
     try {
-      finished.push(await continueBatch(ctx, batch, loaded));
+      const after = await processClaimed(ctx, batch, loaded);
+      if (after.state === 'done') finished.push(after);
     } catch (err) {
+      // the ledger itself failed (a full disk): the next batch may still go on, or fail alike
       if (ctx.signal.aborted) throw err;
       ctx.log.error({ err, batch: batch.id }, 'resumed batch stopped again');
     }

@@ -49,10 +49,16 @@ function settleFolders(source: ProfileSource): string[] {
 }
 
 /**
+ * How far apart (ms) two equal listings must be for the second to count as another of
+ * `stable.checks`; below the 500 ms at which the daemon and `ferry run` look again at waiting files.
+ */
+export const CHECK_GAP_MS = 400;
+
+/**
  * A folder on any file system (local, SFTP, FTP) as a batch source: lists files that match
  * include/exclude (and subfolders with `recursive`) and tracks when each is complete. A file is
  * taken once every configured rule holds: unchanged (size and mtime) for `minAge`, equal in
- * `checks` consecutive listings, and its done file present. On a local disk the age is measured
+ * `checks` consecutive listings at least {@link CHECK_GAP_MS} apart, and its done file present. On a local disk the age is measured
  * from the file's mtime; on a server it is measured from when ferry first saw the file unchanged,
  * because a server's clock (and an FTP listing's minute precision) cannot be trusted.
  */
@@ -65,11 +71,16 @@ export class FolderSource {
   private readonly doneFile: string | undefined;
   private readonly doneMarker: RegExp | undefined;
   private readonly skipDirs: Set<string>;
-  private readonly seen = new Map<string, { size: number; mtimeMs: number; count: number; since: number }>();
+  private readonly seen = new Map<string, { size: number; mtimeMs: number; count: number; since: number; checkedAt: number }>();
   private readonly local: boolean;
   private warnedNames = new Set<string>();
 
-  constructor(private readonly source: ProfileSource, readonly fs: RemoteFs, private readonly log?: Logger, private readonly now: () => number = Date.now) {
+  /**
+   * `now` is the wall clock, compared with a local file's mtime; `mono` a monotonic clock (ms) for
+   * everything ferry measures itself (age on a server, the gap between checks), so that a clock
+   * step (NTP, DST, a resumed VM) neither hurries nor holds back a file.
+   */
+  constructor(private readonly source: ProfileSource, readonly fs: RemoteFs, private readonly log?: Logger, private readonly now: () => number = Date.now, private readonly mono: () => number = () => performance.now()) {
     this.local = source.type === 'local';
     this.dir = this.local ? resolve(source.dir ?? '.') : source.dir ?? '/';
     this.include = (source.include ?? ['*']).map(globToRegExp);
@@ -133,15 +144,20 @@ export class FolderSource {
     const names = new Set<string>();
     await this.walk(this.dir, 0, listed, names);
     const now = this.now();
+    const tick = this.mono();
     const ready: ListedFile[] = [];
     const current = new Set<string>();
     for (const f of listed) {
       current.add(f.path);
       const prev = this.seen.get(f.path);
       const same = prev !== undefined && prev.size === f.size && prev.mtimeMs === f.mtimeMs;
-      const entry = same ? { ...prev, count: prev.count + 1 } : { size: f.size, mtimeMs: f.mtimeMs, count: 1, since: now };
+      // two listings a few milliseconds apart (a coalesced re-scan, a timer firing just after a
+      // poll) prove nothing about a writer that appends every 100 ms: only a listing far enough
+      // from the last counted one is another check
+      const entry = !same ? { size: f.size, mtimeMs: f.mtimeMs, count: 1, since: tick, checkedAt: tick }
+        : tick - prev.checkedAt >= CHECK_GAP_MS ? { ...prev, count: prev.count + 1, checkedAt: tick } : prev;
       this.seen.set(f.path, entry);
-      const age = this.local && f.mtimeMs >= 0 ? now - f.mtimeMs : now - entry.since;
+      const age = this.local && f.mtimeMs >= 0 ? now - f.mtimeMs : tick - entry.since;
       const done = this.doneFile === undefined || names.has(this.join(posix.dirname(f.path), doneFileName(this.doneFile, f.name)));
       if (age >= this.minAgeMs && entry.count >= this.checks && done) ready.push(f);
     }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { startHttpTarget, type HttpTarget } from '../support/http-target.js';
+import { assertInvariants } from '../support/invariants.js';
 import { writeOrdersCsv } from '../support/orders-csv.js';
 import { runCli } from '../support/run-cli.js';
 import { createWorkspace, ordersProfile } from '../support/workspace.js';
@@ -52,6 +53,9 @@ describe('SIGKILL at named points, then a restart', () => {
         const leftovers = ws.files(ws.data).filter((f) => f.endsWith('.part') || f.startsWith('staging') || f.startsWith('spool'));
         assert.deepEqual(leftovers, [], 'no temp files left');
         assert.ok(!existsSync(join(ws.data, 'ferry.db.lock')), 'the lock is released');
+        const ledger = assertInvariants({ ledger: join(ws.data, 'ferry.db'), requests, tempFree: [ws.inbox, ws.results], dataDir: ws.data });
+        assert.deepEqual(ledger.byStatus, { completed: 1 }, 'one batch, completed once');
+        assert.equal(ledger.rows.delivered, ROWS);
       } finally {
         ws.remove();
       }

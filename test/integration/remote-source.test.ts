@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { startFtpServer, type FtpTestServer } from '../support/ftp-server.js';
 import { startHttpTarget, type HttpTarget } from '../support/http-target.js';
+import { assertInvariants } from '../support/invariants.js';
 import { writeOrdersCsv } from '../support/orders-csv.js';
 import { runCli } from '../support/run-cli.js';
 import { startSftpServer, type SftpTestServer } from '../support/sftp-server.js';
@@ -79,6 +80,7 @@ describe('an SFTP server as source and result destination', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.equal((JSON.parse(r.stdout) as RunJson).batches[0]?.rows.delivered, 30);
     assert.match(r.stderr, /download cut short; starting again from the beginning/);
+    assertInvariants({ ledger: join(ws.data, 'ferry.db'), requests: target.requests, tempFree: [sftp.root], dataDir: ws.data });
   });
 
   it('notes a file that vanished before download once, and takes a changed file as a new version', async () => {
@@ -104,6 +106,7 @@ describe('an SFTP server as source and result destination', () => {
     const again = await runCli(['run', 'orders', '--json'], { env });
     assert.equal(again.code, 0, again.stderr);
     assert.equal((JSON.parse(again.stdout) as RunJson).batches[0]?.rows.delivered, 4, 'the new version, all four rows');
+    assertInvariants({ ledger: join(ws.data, 'ferry.db'), requests: target.requests, tempFree: [sftp.root], dataDir: ws.data });
   });
 
   it('keeps a batch done when the move on the server fails, and does not take the file again', async () => {
