@@ -2,13 +2,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 import { DEFAULT_RETRY_FOR_MS } from '../notify/build-notifications.js';
 import type { Notification, StateStore } from '../store/types.js';
+import { maskedUrl } from './masked.js';
 import { sendJson } from './run-request.js';
 
 const STATES: readonly Notification['state'][] = ['pending', 'delivered', 'dead', 'disabled'];
 
 function view(n: Notification): Record<string, unknown> {
   return {
-    id: n.id, profile: n.profile, event: n.event, url: n.url, state: n.state, attempts: n.attempts, lastError: n.lastError, batch: n.batchId,
+    id: n.id, profile: n.profile, event: n.event, url: maskedUrl(n.url), state: n.state, attempts: n.attempts, lastError: n.lastError, batch: n.batchId,
     createdAt: new Date(n.createdAt).toISOString(), deliveredAt: n.deliveredAt === null ? null : new Date(n.deliveredAt).toISOString(), body: JSON.parse(n.body) as unknown,
   };
 }
