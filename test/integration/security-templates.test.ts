@@ -8,6 +8,7 @@ import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { startHttpTarget, type HttpTarget } from '../support/http-target.js';
+import { startPagedApi } from '../support/paged-api.js';
 import { assertInvariants } from '../support/invariants.js';
 import { writeOrdersCsv } from '../support/orders-csv.js';
 import { runCli } from '../support/run-cli.js';
@@ -56,5 +57,32 @@ describe('result name templates with hostile parameters and file names', () => {
     // nothing anywhere else in the workspace but the inbox, profiles, data and results
     for (const f of walk(ws.root)) assert.match(relative(ws.root, f), /^(inbox|profiles|data|results)\//, f);
     assertInvariants({ ledger: join(ws.data, 'ferry.db'), requests: target.requests, tempFree: [ws.results, ws.inbox], dataDir: ws.data });
+  });
+
+  it('writes an export under a name from a hostile parameter inside its target folder', async () => {
+    const api = await startPagedApi(3);
+    try {
+      const outbox = join(ws.root, 'results', 'exports');
+      ws.writeProfile('exp', `version: 1
+kind: export
+source: { type: http, url: "${api.url}/page", allowPrivate: true, items: items, next: { page: page } }
+params:
+  part: { default: all }
+fields:
+  id: { from: id }
+format: { type: csv }
+target: { dir: ${outbox}, name: "orders-{param.part}-{date:yyyyMMdd}.csv", doneFile: true }
+`);
+      const r = await runCli(['run', 'exp', '--json', '--param', 'part=../../../../../tmp/ferry-export-escape\r\nDELE x'], { env: ws.env });
+      assert.equal(r.code, 0, r.stderr + r.stdout);
+      const file = (JSON.parse(r.stdout) as { file: string }).file;
+      assert.equal(relative(outbox, file).includes('/'), false, file);
+      const written = ws.files(outbox);
+      assert.equal(written.length, 2, written.join(' | '));
+      for (const f of written) assert.ok(!f.includes('/') && !/[\r\n]/.test(f), JSON.stringify(f));
+      for (const f of walk(ws.root)) assert.match(relative(ws.root, f), /^(inbox|profiles|data|results)\//, f);
+    } finally {
+      await api.close();
+    }
   });
 });
