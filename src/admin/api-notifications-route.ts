@@ -29,7 +29,7 @@ export async function handleApiNotifications(req: IncomingMessage, res: ServerRe
     const limit = Math.min(500, Math.max(1, Number(url.searchParams.get('limit') ?? 50) || 50));
     const list = await store.listNotifications({ limit, ...(state === null ? {} : { state: state as Notification['state'] }) });
     const disabled = await store.listDisabledEndpoints();
-    sendJson(res, 200, { notifications: list.map(view), disabledEndpoints: disabled.map((d) => ({ ...d, at: new Date(d.at).toISOString() })) });
+    sendJson(res, 200, { notifications: list.map(view), disabledEndpoints: disabled.map((d) => ({ ...d, url: maskedUrl(d.url), at: new Date(d.at).toISOString() })) });
     return true;
   }
   const replay = /^\/api\/notifications\/(msg_[A-Za-z0-9]+)\/replay$/.exec(url.pathname);
