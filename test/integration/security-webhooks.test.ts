@@ -53,7 +53,9 @@ describe('webhook signatures and replay, outbound and inbound', () => {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         attempts.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() });
-        res.writeHead(failFirst-- > 0 ? 503 : 200).end();
+        // the first attempt fails with Retry-After: 1, so the retry is at least a second later (a new timestamp)
+        if (failFirst-- > 0) res.writeHead(503, { 'retry-after': '1' }).end();
+        else res.writeHead(200).end();
       });
     });
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
@@ -62,7 +64,7 @@ describe('webhook signatures and replay, outbound and inbound', () => {
     const orders = ordersProfile(ws, target.url);
     ws.writeProfile('orders', `${orders}notify:\n  - { url: "${hookUrl}", secret: "\${NOTIFY_SECRET}", allowPrivate: true, on: [batch.completed] }\n`);
     ws.writeProfile('hooked', orders.replace(`dir: ${ws.inbox}`, `dir: ${join(ws.root, 'hooked-in')}`).replace('trigger: { watch: true, every: 1s }', 'trigger: { webhook: { secret: "${HOOK_SECRET}" } }'));
-    daemon = new DaemonProcess(ws, { NOTIFY_SECRET, HOOK_SECRET, FERRY_NOTIFY_BASE_DELAY: '1000' });
+    daemon = new DaemonProcess(ws, { NOTIFY_SECRET, HOOK_SECRET, FERRY_NOTIFY_BASE_DELAY: '100' });
     base = await daemon.ready();
   });
   after(async () => {
