@@ -150,7 +150,7 @@ describe('secret canaries: never in logs, answers, result files or the ledger', 
       return ['orders', 'basic', 'oauth', 'refused', 'sftpin'].every((p) => done.includes(p));
     }, 40_000);
     await until('notifications delivered and the down endpoint tried twice', () => notificationBodies.length >= 2 && (d.log.match(/ECONNREFUSED/g) ?? []).length >= 3, 20_000);
-    await until('the bad SFTP and FTP logins to be tried', () => /sftpbad/.test(d.log) && /ftpbad/.test(d.log) && /E_REMOTE_AUTH|authentication|530|Login/i.test(d.log), 20_000);
+    await until('the bad SFTP and FTP logins to be refused', () => /sftp:\/\/ferry@127\.0\.0\.1:\d+: the server refused the login/.test(d.log) && /ftp:\/\/ferry@127\.0\.0\.1:\d+: login refused/.test(d.log), 20_000);
     const byProfile = new Map((await batches()).map((b) => [b.profile, b.status]));
     assert.equal(byProfile.get('orders'), 'completed');
     assert.equal(byProfile.get('sftpin'), 'completed');
