@@ -3,12 +3,13 @@
 // result folder. Hostile names in a server's LIST (B27–B30) are the bad-input suite's; the name
 // function itself is fed every hostile value in test/unit/pipeline/name-template-traversal.test.ts.
 import assert from 'node:assert/strict';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { startHttpTarget, type HttpTarget } from '../support/http-target.js';
 import { startPagedApi } from '../support/paged-api.js';
+import { DaemonProcess, until } from '../support/daemon-process.js';
 import { assertInvariants } from '../support/invariants.js';
 import { writeOrdersCsv } from '../support/orders-csv.js';
 import { runCli } from '../support/run-cli.js';
@@ -83,6 +84,34 @@ target: { dir: ${outbox}, name: "orders-{param.part}-{date:yyyyMMdd}.csv", doneF
       for (const f of walk(ws.root)) assert.match(relative(ws.root, f), /^(inbox|profiles|data|results)\//, f);
     } finally {
       await api.close();
+    }
+  });
+
+  it('stores and names an upload inside its folders, whatever name the caller gives', async () => {
+    const w = createWorkspace();
+    w.writeProfile('inbound', ordersProfile(w, target.url)
+      .replace(/source:\n(?: {2}.*\n)+/, 'source:\n  type: http\n  token: "${UPLOAD_TOKEN}"\n')
+      .replace('trigger: { watch: true, every: 1s }\n', ''));
+    const daemon = new DaemonProcess(w, { UPLOAD_TOKEN: 'upload-token-tpl' });
+    try {
+      const base = await daemon.ready();
+      const names = ['../../../../tmp/ferry-upload-escape.csv', '..\\..\\x.csv', 'a\r\nb.csv', '..', `${'€'.repeat(120)}.csv`];
+      for (const [i, name] of names.entries()) {
+        writeOrdersCsv(join(w.root, 'body.csv'), 2, `UP${i}`);
+        const body = readFileSync(join(w.root, 'body.csv'));
+        const res = await fetch(`${base}/upload/inbound?name=${encodeURIComponent(name)}`, { method: 'POST', headers: { authorization: 'Bearer upload-token-tpl' }, body });
+        const json = (await res.json()) as { file: string };
+        assert.equal(res.status, 202, JSON.stringify(json));
+        assert.ok(!json.file.includes('/') && !/[\r\n\\]/.test(json.file) && !json.file.startsWith('.'), JSON.stringify(json.file));
+      }
+      await until('a result file for every upload', () => w.files(w.results).length === names.length, 20_000);
+      for (const r of w.files(w.results)) assert.ok(!r.includes('/') && Buffer.byteLength(r) <= 200, JSON.stringify(r));
+      for (const f of walk(w.root)) assert.match(relative(w.root, f), /^(inbox|profiles|data|results|body\.csv$)/, f);
+      await daemon.stop();
+      assertInvariants({ ledger: join(w.data, 'ferry.db'), requests: target.requests, tempFree: [w.results], dataDir: w.data });
+    } finally {
+      await daemon.stop();
+      w.remove();
     }
   });
 });
