@@ -13,7 +13,9 @@ import { isPrivateAddress } from '../../../src/notify/address-guard.js';
 import { sendNotification } from '../../../src/notify/send-notification.js';
 import type { ExportProfile } from '../../../src/profiles/export-schema.js';
 
-const INSIDE = ['169.254.169.254', '127.0.0.1', '[::1]', '10.1.2.3', '[::ffff:127.0.0.1]', '[::ffff:7f00:1]', '0.0.0.0', '172.20.0.1', '192.168.0.1', '[fd00::1]', 'localhost', 'localhost.'];
+const INSIDE = ['169.254.169.254', '127.0.0.1', '[::1]', '10.1.2.3', '[::ffff:127.0.0.1]', '[::ffff:7f00:1]', '0.0.0.0', '172.20.0.1', '192.168.0.1', '[fd00::1]', 'localhost', 'localhost.',
+  // other spellings of 127.0.0.1 that URL parsing normalises, and the IPv4-compatible form
+  '2130706433', '0x7f.1', '127.1', '0177.0.0.1', '127.0.0.1.', '[0:0:0:0:0:ffff:7f00:1]', '[::127.0.0.1]', '[64:ff9b::a9fe:a9fe]'];
 
 async function drain(source: ExportProfile['source']): Promise<unknown[][]> {
   const pages: unknown[][] = [];
