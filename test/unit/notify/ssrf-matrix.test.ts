@@ -9,6 +9,7 @@ import { hostname } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 
 import { fetchPages } from '../../../src/exports/fetch-pages.js';
+import { guardedGet, PrivateAddressError } from '../../../src/exports/guarded-get.js';
 import { isPrivateAddress } from '../../../src/notify/address-guard.js';
 import { sendNotification } from '../../../src/notify/send-notification.js';
 import type { ExportProfile } from '../../../src/profiles/export-schema.js';
@@ -60,8 +61,18 @@ describe('SSRF guard for notification and export URLs', () => {
     assert.equal(hits, 0);
   });
 
+  it('checks the resolved address on every connection, whatever the name (portable: localhost through the connect-time lookup alone)', async () => {
+    hits = 0;
+    await assert.rejects(guardedGet(new URL(`http://localhost:${port}/orders`), {}, false, new AbortController().signal), (err: Error) => err instanceof PrivateAddressError && /localhost resolves to (127\.0\.0\.1|::1)/.test(err.message));
+    assert.equal(hits, 0);
+    const ok = await guardedGet(new URL(`http://localhost:${port}/orders`), {}, true, new AbortController().signal).catch((err: unknown) => err);
+    // allowed: it connects (or fails only because localhost resolved to ::1, where nothing listens)
+    assert.ok(!(ok instanceof PrivateAddressError));
+  });
+
   it('refuses a name that resolves inside when it connects (DNS checked per connection)', async (t) => {
     if (privateName === undefined) return t.skip(`${hostname()} does not resolve to loopback here`);
+    hits = 0;
     assert.equal(isPrivateAddress(privateName), false, 'the name itself looks harmless');
     const note = await sendNotification(`http://${privateName}:${port}/hook`, 'msg_s07', '{}', { secret: undefined, allowPrivate: false, timeoutMs: 1000 }, 0);
     assert.equal(note.kind, 'refused');
