@@ -54,11 +54,12 @@ export function bearerToken(header: string | undefined): string | undefined {
   return /^Bearer\s+(.+)$/i.exec((header ?? '').trim())?.[1];
 }
 
-/** Compares two secrets in constant time (for equal lengths). */
+/**
+ * Compares two secrets in constant time. Both are hashed first, so a wrong guess of another length
+ * takes as long as any other and does not tell the secret's length.
+ */
 export function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
+  return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
 }
 
 /**

@@ -2,13 +2,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 import { DEFAULT_RETRY_FOR_MS } from '../notify/build-notifications.js';
 import type { Notification, StateStore } from '../store/types.js';
+import { maskedUrl } from './masked.js';
 import { sendJson } from './run-request.js';
 
 const STATES: readonly Notification['state'][] = ['pending', 'delivered', 'dead', 'disabled'];
 
 function view(n: Notification): Record<string, unknown> {
   return {
-    id: n.id, profile: n.profile, event: n.event, url: n.url, state: n.state, attempts: n.attempts, lastError: n.lastError, batch: n.batchId,
+    id: n.id, profile: n.profile, event: n.event, url: maskedUrl(n.url), state: n.state, attempts: n.attempts, lastError: n.lastError, batch: n.batchId,
     createdAt: new Date(n.createdAt).toISOString(), deliveredAt: n.deliveredAt === null ? null : new Date(n.deliveredAt).toISOString(), body: JSON.parse(n.body) as unknown,
   };
 }
@@ -28,7 +29,7 @@ export async function handleApiNotifications(req: IncomingMessage, res: ServerRe
     const limit = Math.min(500, Math.max(1, Number(url.searchParams.get('limit') ?? 50) || 50));
     const list = await store.listNotifications({ limit, ...(state === null ? {} : { state: state as Notification['state'] }) });
     const disabled = await store.listDisabledEndpoints();
-    sendJson(res, 200, { notifications: list.map(view), disabledEndpoints: disabled.map((d) => ({ ...d, at: new Date(d.at).toISOString() })) });
+    sendJson(res, 200, { notifications: list.map(view), disabledEndpoints: disabled.map((d) => ({ ...d, url: maskedUrl(d.url), at: new Date(d.at).toISOString() })) });
     return true;
   }
   const replay = /^\/api\/notifications\/(msg_[A-Za-z0-9]+)\/replay$/.exec(url.pathname);

@@ -8,7 +8,7 @@ import type { Logger } from '../log.js';
 import { listProfileFiles, loadProfileSet, profileIdOf } from '../profiles/load.js';
 import type { LoadedProfile } from '../profiles/types.js';
 import { BODY_LIMITS, diffQuery, parseJsonBody, parseQuery, rollbackBody } from './api-schemas.js';
-import { maskedConnection } from './masked.js';
+import { maskedConnection, maskedUrl } from './masked.js';
 import { type ApiProblem, apiProblem, currentVersion, PROFILE_ID, readProfileFile, roughFacts, validateProfileText, writeProfileFile } from './profile-files.js';
 import { BodyTooLarge, readBody, refuseBody } from './read-body.js';
 import type { Route } from './router.js';
@@ -35,8 +35,9 @@ function summary(id: string, text: string, loaded: LoadedProfile | undefined, pr
     problems,
     version,
     source: source === undefined ? null : { type: source.type, connection: typeof source.connection === 'string' ? source.connection : source.connection === undefined ? null : '(inline)', dir: source.dir ?? null },
-    target: loaded?.export !== undefined ? { type: 'export', url: loaded.export.source.url } : target === undefined ? null : target.type === 'http' ? { type: target.type, url: target.url } : { type: target.type, url: null, exchange: target.exchange, routingKey: target.routingKey ?? '' },
-    trigger: p?.trigger ?? null,
+    target: loaded?.export !== undefined ? { type: 'export', url: maskedUrl(loaded.export.source.url) } : target === undefined ? null : target.type === 'http' ? { type: target.type, url: maskedUrl(target.url) } : { type: target.type, url: null, exchange: target.exchange, routingKey: target.routingKey ?? '' },
+    // a webhook trigger holds its token and secret: write-only, like connection secrets
+    trigger: p?.trigger === undefined ? null : maskedConnection(p.trigger),
     params: p?.params ?? {},
   };
 }

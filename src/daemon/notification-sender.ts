@@ -82,7 +82,7 @@ export class NotificationSender {
       this.metrics.countNotification('dead');
       return;
     }
-    const got = await sendNotification(n.url, n.id, n.body, endpoint, Math.floor(Date.now() / 1000));
+    const got = await sendNotification(endpoint.url ?? n.url, n.id, n.body, endpoint, Math.floor(Date.now() / 1000));
     if (got.kind === 'delivered') {
       await this.store.settleNotification(n.id, { state: 'delivered' });
       this.metrics.countNotification('delivered');

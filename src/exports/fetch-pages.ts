@@ -1,6 +1,3 @@
-import { lookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
-
 import { InputError, TransientError } from '../errors.js';
 import { isLocalName, isPrivateAddress } from '../notify/address-guard.js';
 import type { ExportProfile } from '../profiles/export-schema.js';
@@ -9,6 +6,7 @@ import { RateLimiter } from '../targets/http/rate-limiter.js';
 import { readPath } from '../targets/http/response-outcomes.js';
 import { isRetryableStatus, parseRetryAfter, retryDelayMs, retryPolicyFrom, type RetryPolicy } from '../targets/http/retry-policy.js';
 import { sleep } from '../targets/http/sleep.js';
+import { guardedGet, PrivateAddressError } from './guarded-get.js';
 import type { PageContext } from './types.js';
 
 type Source = ExportProfile['source'];
@@ -19,12 +17,14 @@ export function fillUrl(template: string, vars: Readonly<Record<string, string>>
   return new URL(filled);
 }
 
-/** Refuses an API whose name resolves to a loopback, private or link-local address. */
-async function refusePrivate(url: URL): Promise<void> {
+/**
+ * Refuses an API on a literal loopback, private or link-local address, or a local name, before any
+ * request. A name is checked again when it is resolved for each connection (see guardedGet), so
+ * pointing it inside after the check (DNS rebinding) does not help.
+ */
+function refusePrivate(url: URL): void {
   const host = url.hostname.replace(/^\[|\]$/g, '');
-  const addresses = isIP(host) !== 0 ? [host] : (await lookup(host, { all: true }).catch(() => [])).map((a) => a.address);
-  const bad = isLocalName(host) ? host : addresses.find((a) => isPrivateAddress(a));
-  if (bad !== undefined) throw new InputError('E_EXPORT_SOURCE', `${url.hostname} is (or resolves to) ${bad}, a loopback, private or link-local address; set source.allowPrivate: true to read from there`);
+  if (isLocalName(host) || isPrivateAddress(host)) throw new InputError('E_EXPORT_SOURCE', `${url.hostname} is a loopback, private or link-local address; set source.allowPrivate: true to read from there`);
 }
 
 /** The next URL of a `Link: <…>; rel="next"` header. */
@@ -37,28 +37,28 @@ function linkNext(header: string | null, base: URL): URL | undefined {
   return undefined;
 }
 
-async function getJson(url: URL, ctx: PageContext, timeoutMs: number, policy: RetryPolicy): Promise<{ body: unknown; link: string | null }> {
+async function getJson(url: URL, ctx: PageContext, timeoutMs: number, policy: RetryPolicy, allowPrivate: boolean): Promise<{ body: unknown; link: string | null }> {
   for (let attempt = 1; ; attempt++) {
     let status = 0;
     let retryAfter: number | undefined;
     let reason: string;
     try {
-      const res = await fetch(url, { headers: { accept: 'application/json', ...(await ctx.headers()) }, redirect: 'error', signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(timeoutMs)]) });
+      const res = await guardedGet(url, { accept: 'application/json', ...(await ctx.headers()) }, allowPrivate, AbortSignal.any([ctx.signal, AbortSignal.timeout(timeoutMs)]));
       status = res.status;
       if (res.ok) {
-        const text = await res.text();
         try {
-          return { body: JSON.parse(text) as unknown, link: res.headers.get('link') };
+          return { body: JSON.parse(res.text) as unknown, link: res.header('link') };
         } catch {
           throw new InputError('E_EXPORT_SOURCE', `${url.origin}${url.pathname} answered with text that is not JSON`);
         }
       }
+      if (status >= 300 && status < 400) throw new InputError('E_EXPORT_SOURCE', `${url.origin}${url.pathname} answered HTTP ${status}; redirects are not followed`);
       if (!isRetryableStatus(status)) throw new InputError('E_EXPORT_SOURCE', `${url.origin}${url.pathname} answered HTTP ${status}`);
-      retryAfter = parseRetryAfter(res.headers.get('retry-after') ?? undefined, res.headers.get('date') ?? undefined, Date.now());
+      retryAfter = parseRetryAfter(res.header('retry-after') ?? undefined, res.header('date') ?? undefined, Date.now());
       reason = `HTTP ${status}`;
-      await res.body?.cancel();
     } catch (err) {
       if (err instanceof InputError || ctx.signal.aborted) throw err;
+      if (err instanceof PrivateAddressError) throw new InputError('E_EXPORT_SOURCE', `${err.message.replace('allowPrivate', 'source.allowPrivate')}`);
       reason = err instanceof Error ? err.message : String(err);
     }
     if (attempt >= policy.attempts) throw new TransientError('E_EXPORT_SOURCE_UNAVAILABLE', `${url.origin}${url.pathname} failed ${attempt} times; last: ${reason}`);
@@ -80,13 +80,14 @@ export async function* fetchPages(source: Source, ctx: PageContext): AsyncGenera
   const perSecond = source.rate === undefined ? undefined : parseRate(source.rate);
   const limiter = perSecond === undefined ? undefined : new RateLimiter(perSecond);
   let url: URL | undefined = fillUrl(source.url, ctx.vars);
-  if (source.allowPrivate !== true) await refusePrivate(url);
+  const allowPrivate = source.allowPrivate === true;
+  if (!allowPrivate) refusePrivate(url);
   const first = url;
   let page = next !== undefined && 'page' in next ? (next.start ?? 1) : 0;
   let offset = 0;
   for (let n = 0; url !== undefined && n < maxPages; n++) {
     await limiter?.take(ctx.signal);
-    const { body, link } = await getJson(url, ctx, timeoutMs, policy);
+    const { body, link } = await getJson(url, ctx, timeoutMs, policy, allowPrivate);
     const items = readPath(body, source.items);
     if (!Array.isArray(items)) throw new InputError('E_EXPORT_SOURCE', `the page at ${url.pathname} has no array at ${source.items ?? 'its top level'}`);
     if (items.length > 0) yield items;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
+import { maskedUrl } from '../admin/masked.js';
 import { ERROR_CODES } from '../errors.js';
 import { durationMs } from '../profiles/schema-helpers.js';
 import type { LoadedProfile } from '../profiles/types.js';
@@ -21,7 +22,8 @@ export function notificationsFor(loaded: LoadedProfile, event: string, payload: 
     .filter((n) => n.on === undefined || (n.on as readonly string[]).includes(event))
     .map((n) => ({
       id: `msg_${randomUUID().replace(/-/g, '')}`,
-      profile: loaded.id, url: n.url, event, body, batchId,
+      // the outbox (ledger, API, logs) never holds a password inside the URL; the sender looks it up
+      profile: loaded.id, url: maskedUrl(n.url), event, body, batchId,
       retryUntil: now.getTime() + (n.retryFor === undefined ? DEFAULT_RETRY_FOR_MS : durationMs(n.retryFor)),
     }));
 }

@@ -1,9 +1,7 @@
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { request as httpRequest, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { LookupFunction } from 'node:net';
 
-import { isLocalName, isPrivateAddress } from './address-guard.js';
+import { guardedLookup, isLocalName, isPrivateAddress } from './address-guard.js';
 import type { Attempt, Endpoint } from './types.js';
 import { webhookSignature } from './webhook-signature.js';
 
@@ -12,24 +10,6 @@ export function webhookHeaders(id: string, body: string, secret: string | undefi
   const headers: Record<string, string> = { 'webhook-id': id, 'webhook-timestamp': String(nowSeconds) };
   if (secret !== undefined) headers['webhook-signature'] = `v1,${webhookSignature(secret, id, nowSeconds, body)}`;
   return headers;
-}
-
-/** A DNS lookup that refuses private addresses, so a name cannot be pointed inside after `ferry check`. */
-function guardedLookup(allowPrivate: boolean): LookupFunction {
-  return (hostname, options, callback) => {
-    dnsLookup(hostname, { ...options, all: true }, (err, addresses: LookupAddress[]) => {
-      if (err !== null) return callback(err, '', 4);
-      const list = addresses;
-      const bad = list.find((a) => isPrivateAddress(a.address));
-      if (!allowPrivate && bad !== undefined) {
-        const e = Object.assign(new Error(`${hostname} resolves to ${bad.address}, a loopback, private or link-local address; set allowPrivate: true to send there`), { code: 'E_PRIVATE_ADDRESS' });
-        return callback(e, '', 4);
-      }
-      if (options.all === true) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, list);
-      const first = list[0];
-      return callback(null, first?.address ?? '', first?.family ?? 4);
-    });
-  };
 }
 
 function retryAfterMs(header: string | string[] | undefined): number | undefined {

@@ -1,5 +1,7 @@
 /** What the sender needs of a `notify` entry when it sends. */
 export interface Endpoint {
+  /** the URL to send to, password included (the outbox keeps it masked); absent: the outbox's URL */
+  readonly url?: string;
   readonly secret: string | undefined;
   readonly allowPrivate: boolean;
   readonly timeoutMs: number;

@@ -18,10 +18,32 @@ function formatStamp(pattern: string, at: Date): string {
     .replace(/ss/g, pad(at.getSeconds()));
 }
 
-/** A remote file name made safe to use as one path segment: no separators, no control characters. */
+/** Longest file name ferry makes, in UTF-8 bytes: file systems allow 255, and result copies get a batch-id prefix. */
+const MAX_NAME_BYTES = 200;
+
+/** The longest start of `text` that fits in `maxBytes` UTF-8 bytes, cut between code points. */
+function fitUtf8(text: string, maxBytes: number): string {
+  let out = '';
+  let bytes = 0;
+  for (const ch of text) {
+    bytes += Buffer.byteLength(ch);
+    if (bytes > maxBytes) break;
+    out += ch;
+  }
+  return out;
+}
+
+/**
+ * A remote file name made safe to use as one path segment: no separators, no control characters,
+ * no leading dot, at most 200 UTF-8 bytes (a longer name is cut between code points, keeping its
+ * extension).
+ */
 export function safeFileName(name: string): string {
   const cleaned = name.replace(/[\u0000-\u001f\u007f/\\]/g, '_').replace(/^\.+/, '_');
-  return cleaned === '' ? '_' : cleaned.slice(0, 200);
+  if (cleaned === '') return '_';
+  if (Buffer.byteLength(cleaned) <= MAX_NAME_BYTES) return cleaned;
+  const ext = /\.[A-Za-z0-9]{1,16}$/.exec(cleaned)?.[0] ?? '';
+  return fitUtf8(cleaned.slice(0, cleaned.length - ext.length), MAX_NAME_BYTES - ext.length) + ext;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { maskedUrl } from '../../admin/masked.js';
 import { FerryError } from '../../errors.js';
 import { toJson } from '../../json/to-json.js';
 import { DEFAULT_RETRY_FOR_MS } from '../../notify/build-notifications.js';
@@ -9,7 +10,7 @@ import type { CommandIo } from '../types.js';
 const STATES = ['pending', 'delivered', 'dead', 'disabled'] as const;
 
 function describe(n: Notification): string {
-  return `${new Date(n.createdAt).toISOString()}  ${n.id}  ${n.profile}  ${n.event}  ${n.state}${n.attempts > 0 ? ` after ${n.attempts} attempt(s)` : ''}  → ${n.url}${n.lastError === null ? '' : `  — ${n.lastError}`}`;
+  return `${new Date(n.createdAt).toISOString()}  ${n.id}  ${n.profile}  ${n.event}  ${n.state}${n.attempts > 0 ? ` after ${n.attempts} attempt(s)` : ''}  → ${maskedUrl(n.url)}${n.lastError === null ? '' : `  — ${n.lastError}`}`;
 }
 
 /** `ferry notifications [--state S] [--json]`: the outbox, newest first. */
@@ -34,13 +35,13 @@ export async function notificationsCommand(options: GlobalOptions, flags: { stat
     const disabled = await store.listDisabledEndpoints();
     if (flags.json === true) {
       io.out(toJson({
-        notifications: list.map((n) => ({ id: n.id, profile: n.profile, event: n.event, url: n.url, state: n.state, attempts: n.attempts, lastError: n.lastError, batch: n.batchId, createdAt: new Date(n.createdAt).toISOString(), deliveredAt: n.deliveredAt === null ? null : new Date(n.deliveredAt).toISOString(), body: JSON.parse(n.body) as unknown })),
-        disabledEndpoints: disabled.map((d) => ({ ...d, at: new Date(d.at).toISOString() })),
+        notifications: list.map((n) => ({ id: n.id, profile: n.profile, event: n.event, url: maskedUrl(n.url), state: n.state, attempts: n.attempts, lastError: n.lastError, batch: n.batchId, createdAt: new Date(n.createdAt).toISOString(), deliveredAt: n.deliveredAt === null ? null : new Date(n.deliveredAt).toISOString(), body: JSON.parse(n.body) as unknown })),
+        disabledEndpoints: disabled.map((d) => ({ ...d, url: maskedUrl(d.url), at: new Date(d.at).toISOString() })),
       }, '  '));
       return 0;
     }
     for (const n of list) io.out(describe(n));
-    for (const d of disabled) io.out(`disabled endpoint ${d.url} (${d.profile}) since ${new Date(d.at).toISOString()}: ${d.reason}`);
+    for (const d of disabled) io.out(`disabled endpoint ${maskedUrl(d.url)} (${d.profile}) since ${new Date(d.at).toISOString()}: ${d.reason}`);
     if (list.length === 0) io.out('no notifications');
     return 0;
   } finally {
@@ -66,7 +67,7 @@ export async function replayNotificationCommand(options: GlobalOptions, id: stri
       io.err(`no notification ${id}`);
       return 1;
     }
-    io.out(`notification ${id} (${n.event} → ${n.url}) is queued again with the same webhook-id; the daemon sends it`);
+    io.out(`notification ${id} (${n.event} → ${maskedUrl(n.url)}) is queued again with the same webhook-id; the daemon sends it`);
     return 0;
   } finally {
     await store.close();

@@ -1,3 +1,4 @@
+import { maskedUrl } from '../../admin/masked.js';
 import { FerryError } from '../../errors.js';
 import { toJson } from '../../json/to-json.js';
 import type { GlobalOptions } from '../options.js';
@@ -41,8 +42,8 @@ export async function statusCommand(options: GlobalOptions, flags: { json?: bool
         unfinished: unfinished.map((b) => ({ id: b.id, profile: b.profile, file: b.fileName, state: b.state, owner: b.owner })),
         notifications: {
           pending: pending.length,
-          dead: dead.map((n) => ({ id: n.id, profile: n.profile, event: n.event, url: n.url, attempts: n.attempts, lastError: n.lastError, createdAt: new Date(n.createdAt).toISOString() })),
-          disabledEndpoints: disabled.map((d) => ({ ...d, at: new Date(d.at).toISOString() })),
+          dead: dead.map((n) => ({ id: n.id, profile: n.profile, event: n.event, url: maskedUrl(n.url), attempts: n.attempts, lastError: n.lastError, createdAt: new Date(n.createdAt).toISOString() })),
+          disabledEndpoints: disabled.map((d) => ({ ...d, url: maskedUrl(d.url), at: new Date(d.at).toISOString() })),
         },
         alerts: alerts.map((a) => ({ profile: a.profile, kind: a.kind, message: a.message, batch: a.batchId, at: new Date(a.at).toISOString() })),
         invalidProfiles: invalid.map((p) => ({ profile: p.profile, problems: p.problems, since: new Date(p.since).toISOString() })),
@@ -65,8 +66,8 @@ export async function statusCommand(options: GlobalOptions, flags: { json?: bool
     }
     if (dead.length > 0 || disabled.length > 0 || pending.length > 0) {
       io.out(`Notifications: ${pending.length} waiting to be sent${dead.length > 0 ? `, ${dead.length} dead-lettered (ferry notifications replay <id>)` : ''}`);
-      for (const n of dead) io.out(`  ${n.id}  ${n.profile}  ${n.event} → ${n.url}: ${n.lastError ?? ''}`);
-      for (const d of disabled) io.out(`  disabled: ${d.url} (${d.profile}): ${d.reason}`);
+      for (const n of dead) io.out(`  ${n.id}  ${n.profile}  ${n.event} → ${maskedUrl(n.url)}: ${n.lastError ?? ''}`);
+      for (const d of disabled) io.out(`  disabled: ${maskedUrl(d.url)} (${d.profile}): ${d.reason}`);
     }
     if (alerts.length > 0) {
       io.out('Alerts:');
