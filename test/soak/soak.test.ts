@@ -44,6 +44,7 @@ const RSS_GROWTH_LIMIT = num('FERRY_SOAK_RSS_GROWTH', 1.25);
 const TOKEN = `soak-token-${SEED.toString(36)}-c4n4ry`;
 const NOTIFY_SECRET = `soak-notify-${SEED.toString(36)}-s3cr3t`;
 const MB = 1024 * 1024;
+const mib = (bytes: number): number => Math.round((bytes / MB) * 10) / 10;
 
 function log(line: string): void {
   console.log(`[soak] ${line}`);
@@ -135,7 +136,12 @@ describe('soak: three sources, random endpoint failures, the daemon killed every
         targetRequests: target.requests.length,
         targetFailures: target.requests.filter((q) => q.outcome !== 'ok').length,
         notifications: outbox.length, hookAttempts,
-        memory,
+        hookFailures: [...received.values()].flat().filter((h) => h.outcome === 'destroyed' || h.outcome >= 300).length,
+        notificationAttemptsInLedger: outbox.reduce((n, o) => n + o.attempts, 0),
+        rssMiB: {
+          peakOfLives: mib(memory.peakOfLives), medianPeakOfLives: mib(memory.medianPeak),
+          calmEarly: mib(memory.calm?.early ?? 0), calmEnd: mib(memory.calm?.end ?? 0), calmPeak: mib(memory.calm?.peak ?? 0), calmSamples: memory.calm?.samples ?? 0,
+        },
       };
       const reportPath = join(tmpdir(), 'ferry-soak-last.json');
       writeFileSync(reportPath, `${JSON.stringify(summary, null, 2)}\n`);
