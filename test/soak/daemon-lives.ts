@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 
 import { DaemonProcess } from '../support/daemon-process.js';
+import { parsePrometheusText } from '../support/prometheus-text.js';
 import type { Workspace } from '../support/workspace.js';
 
 /** One process's memory sample. */
@@ -21,6 +22,8 @@ export interface Life {
   readonly daemon: DaemonProcess;
   readonly startedAt: number;
   readonly samples: RssSample[];
+  /** V8 heap in use (`ferry_nodejs_heap_size_used_bytes` from /metrics), sampled while {@link DaemonLives.watchHeap} runs */
+  readonly heap: RssSample[];
   /** how it ended: `killed` by the soak, `stopped` by SIGTERM, or the unexpected code/signal */
   end: string | undefined;
 }
@@ -68,7 +71,7 @@ export class DaemonLives {
   /** Starts a new life (the previous one must have ended). */
   spawn(): Life {
     const daemon = new DaemonProcess(this.ws, this.env);
-    const life: Life = { index: this.lives.length, daemon, startedAt: this.now(), samples: [], end: undefined };
+    const life: Life = { index: this.lives.length, daemon, startedAt: this.now(), samples: [], heap: [], end: undefined };
     daemon.proc.once('exit', (code, signal) => {
       life.end ??= signal === null ? `exit ${String(code)}` : `signal ${signal}`;
     });
@@ -113,6 +116,24 @@ export class DaemonLives {
     const exited = new Promise((resolve) => proc.once('exit', resolve));
     proc.kill('SIGKILL');
     await exited;
+  }
+
+  /** Samples the current life's V8 heap from its admin server every `everyMs` until it ends or `until()` says stop. */
+  async watchHeap(everyMs: number, until: () => boolean): Promise<void> {
+    const life = this.current;
+    if (life === undefined) return;
+    const base = await life.daemon.ready();
+    while (!until() && life.end === undefined) {
+      try {
+        const text = await (await fetch(`${base}/metrics`)).text();
+        const scrape = parsePrometheusText(text);
+        const used = scrape.value('ferry_nodejs_heap_size_used_bytes');
+        if (used !== undefined) life.heap.push({ at: this.now(), rssBytes: used });
+      } catch {
+        // the daemon is busy or going; the next sample will do
+      }
+      await delay(everyMs);
+    }
   }
 
   /** SIGTERM to the current life, waiting for its exit; stops sampling. */

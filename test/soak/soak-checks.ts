@@ -54,13 +54,23 @@ export function checkFiles(produced: readonly ProducedFile[], batches: readonly 
   for (const b of batches) byFile.set(`${b.profile}/${b.file_name}`, [...(byFile.get(`${b.profile}/${b.file_name}`) ?? []), b]);
   const producedKeys = new Set(produced.map((f) => `${f.source}/${f.name}`));
   for (const key of byFile.keys()) assert.ok(producedKeys.has(key), `the ledger has a batch for ${key}, which the soak never produced`);
-  for (const f of produced) {
+  const one = (f: ProducedFile): LedgerBatch | undefined => {
     const mine = byFile.get(`${f.source}/${f.name}`) ?? [];
     assert.equal(mine.length, 1, `${f.source}/${f.name}: exactly one batch (found ${mine.length}: ${mine.map((b) => `${b.id} ${b.state}/${b.status}`).join(', ')})`);
-    const b = mine[0];
-    if (b === undefined) continue;
-    assert.equal(b.state, 'done', `${f.name}: terminal`);
-    if (f.duplicateOf !== undefined) {
+    assert.equal(mine[0]?.state, 'done', `${f.name}: terminal`);
+    return mine[0];
+  };
+  const twinned = new Map(produced.filter((f) => f.twin).map((f) => [`${f.source}/${f.duplicateOf ?? ''}`, f]));
+  for (const f of produced) {
+    let b = one(f);
+    if (b === undefined || f.twin) continue;
+    const twin = twinned.get(`${f.source}/${f.name}`);
+    if (twin !== undefined) {
+      // either copy may be the one delivered; the other is skipped
+      const other = one(twin);
+      assert.deepEqual([b.status === 'skipped', other?.status === 'skipped'].sort(), [false, true], `${f.name} and its twin ${twin.name}: one delivered, one skipped (${b.status}, ${other?.status ?? ''})`);
+      if (b.status === 'skipped' && other !== undefined) b = other;
+    } else if (f.duplicateOf !== undefined) {
       assert.equal(b.status, 'skipped', `${f.name}, a copy of ${f.duplicateOf}, is skipped as a duplicate (${b.status}: ${b.error_message ?? ''})`);
       continue;
     }

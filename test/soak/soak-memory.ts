@@ -12,6 +12,8 @@ export interface MemoryFigures {
   readonly medianPeak: number;
   /** the calm phase's life: median RSS early in the phase (20–40 % of it) and over its last 20 % */
   readonly calm: { readonly early: number; readonly end: number; readonly peak: number; readonly samples: number } | undefined;
+  /** the calm life's V8 heap in use: the lowest value (after a GC) early in the phase and at its end */
+  readonly heapLows: { readonly early: number; readonly end: number; readonly samples: number } | undefined;
 }
 
 function median(values: readonly number[]): number {
@@ -34,5 +36,12 @@ export function summarizeMemory(lives: readonly Life[], calmLife: Life | undefin
     const all = within(calmLife.samples, calmStart, calmEnd);
     if (early.length > 0 && end.length > 0) calm = { early: median(early), end: median(end), peak: Math.max(...all), samples: all.length };
   }
-  return { peakOfLives: Math.max(0, ...peaks), medianPeak: median(peaks), calm };
+  let heapLows: MemoryFigures['heapLows'];
+  if (calmLife !== undefined) {
+    const span = calmEnd - calmStart;
+    const early = within(calmLife.heap, calmStart + span * 0.2, calmStart + span * 0.4);
+    const end = within(calmLife.heap, calmEnd - span * 0.2, calmEnd);
+    if (early.length > 0 && end.length > 0) heapLows = { early: Math.min(...early), end: Math.min(...end), samples: calmLife.heap.length };
+  }
+  return { peakOfLives: Math.max(0, ...peaks), medianPeak: median(peaks), calm, heapLows };
 }

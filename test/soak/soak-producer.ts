@@ -17,6 +17,8 @@ export interface ProducedFile {
   readonly badRows: number;
   /** the earlier file of the same source with the same bytes, for a duplicate */
   readonly duplicateOf: string | undefined;
+  /** a copy dropped together with its original (the same moment): either of the two may be the one delivered */
+  readonly twin: boolean;
   readonly bytes: number;
 }
 
@@ -115,19 +117,29 @@ export class Producer {
     const originalContent = original === undefined ? undefined : this.contents.get(`${source.name}/${original.name}`);
     if (original !== undefined && originalContent !== undefined) {
       content = originalContent;
-      file = { ...original, name, duplicateOf: original.name };
+      file = { ...original, name, duplicateOf: original.name, twin: false };
     } else {
       const rows = rowCount(this.random);
       const badShare = this.random() < 0.3 ? 0.02 + this.random() * 0.2 : 0;
       const built = buildOrders(`${source.prefix}${String(n).padStart(5, '0')}`, rows, badShare, this.random);
       content = built.content;
-      file = { source: source.name, name, rows, goodIds: built.goodIds, badRows: built.badRows, duplicateOf: undefined, bytes: content.length };
+      file = { source: source.name, name, rows, goodIds: built.goodIds, badRows: built.badRows, duplicateOf: undefined, twin: false, bytes: content.length };
       this.contents.set(`${source.name}/${name}`, content);
     }
+    this.place(source, name, content);
+    this.files.push(file);
+    if (file.duplicateOf === undefined && this.random() < 0.05) {
+      // the same content under a second name at the same moment: one scan sees both
+      const twinName = `${source.name}-${String(n).padStart(5, '0')}-twin.csv`;
+      this.place(source, twinName, content);
+      this.files.push({ ...file, name: twinName, duplicateOf: name, twin: true });
+    }
+    return file;
+  }
+
+  private place(source: ProducerSource, name: string, content: Buffer): void {
     const temp = join(source.dir, `.${name}.uploading`);
     writeFileSync(temp, content);
     renameSync(temp, join(source.dir, name));
-    this.files.push(file);
-    return file;
   }
 }

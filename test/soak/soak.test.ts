@@ -34,8 +34,8 @@ const num = (name: string, fallback: number): number => {
   return v === undefined || v === '' ? fallback : Number(v);
 };
 const SEED = num('FERRY_SOAK_SEED', Math.floor(Math.random() * 2 ** 31));
-const KILL_MS = num('FERRY_SOAK_MS', 240_000);
-const CALM_MS = num('FERRY_SOAK_CALM_MS', 75_000);
+const KILL_MS = num('FERRY_SOAK_MS', 210_000);
+const CALM_MS = num('FERRY_SOAK_CALM_MS', 120_000);
 const DRAIN_MS = num('FERRY_SOAK_DRAIN_MS', 150_000);
 const RSS_BUDGET_MB = num('FERRY_SOAK_RSS_BUDGET_MB', 250);
 /** End of the calm phase versus its early level: GC timing and allocator slack on a loaded box move RSS by ~10–15 %. */
@@ -95,7 +95,11 @@ describe('soak: three sources, random endpoint failures, the daemon killed every
       const calmStart = lives.now();
       const calmLife = lives.current;
       log(`calm phase from ${calmStart} ms: life #${calmLife?.index ?? -1}, no more kills`);
+      let calmOver = false;
+      const heapWatch = lives.watchHeap(2000, () => calmOver);
       await delay(CALM_MS);
+      calmOver = true;
+      await heapWatch;
       const calmEnd = lives.now();
       producer.stop();
       log(`producer stopped at ${calmEnd} ms after ${producer.files.length} files; draining`);
@@ -111,6 +115,7 @@ describe('soak: three sources, random endpoint failures, the daemon killed every
         pending = `${waitingFiles} files without a done batch, ${unfinished} unfinished batches, ${undelivered} notifications not delivered`;
         if (waitingFiles === 0 && unfinished === 0 && undelivered === 0) break;
         if (Date.now() - drainStart > DRAIN_MS) break;
+        if (Math.floor((Date.now() - drainStart) / 1000) % 15 === 0) log(`draining: ${pending}`);
         await delay(1000);
       }
       const drainMs = Date.now() - drainStart;
@@ -141,6 +146,7 @@ describe('soak: three sources, random endpoint failures, the daemon killed every
         rssMiB: {
           peakOfLives: mib(memory.peakOfLives), medianPeakOfLives: mib(memory.medianPeak),
           calmEarly: mib(memory.calm?.early ?? 0), calmEnd: mib(memory.calm?.end ?? 0), calmPeak: mib(memory.calm?.peak ?? 0), calmSamples: memory.calm?.samples ?? 0,
+          heapLowEarly: mib(memory.heapLows?.early ?? 0), heapLowEnd: mib(memory.heapLows?.end ?? 0), heapSamples: memory.heapLows?.samples ?? 0,
         },
       };
       const reportPath = join(tmpdir(), 'ferry-soak-last.json');
