@@ -134,6 +134,8 @@ describe('soak: three sources, random endpoint failures, the daemon killed every
       const summary = {
         seed: SEED, killPhaseMs: KILL_MS, calmPhaseMs: CALM_MS, drainMs, wallMs: lives.now(),
         lives: lives.lives.length, kills: lives.lives.filter((l) => l.end === 'killed').length,
+        livesThatWatched: lives.logs().filter((t) => /watching sources/.test(t)).length,
+        batchResumptions: lives.logs().reduce((n, t) => n + (t.match(/"msg":"resuming (batch|a stopped batch)"/g)?.length ?? 0), 0),
         unexpectedEnds: lives.unexpectedEnds().map((l) => `#${l.index}: ${l.end ?? ''}`),
         files: perSource, batches: batches.length,
         byStatus: batches.reduce<Record<string, number>>((acc, b) => ({ ...acc, [b.status]: (acc[b.status] ?? 0) + 1 }), {}),
