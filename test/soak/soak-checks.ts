@@ -48,7 +48,7 @@ export interface CheckedSource {
   readonly doneFiles: boolean;
 }
 
-/** Checks each produced file against its one batch; returns problems found (empty when all is well). */
+/** Checks each produced file against its one batch (twins: one of the pair delivered, the other skipped). */
 export function checkFiles(produced: readonly ProducedFile[], batches: readonly LedgerBatch[]): void {
   const byFile = new Map<string, LedgerBatch[]>();
   for (const b of batches) byFile.set(`${b.profile}/${b.file_name}`, [...(byFile.get(`${b.profile}/${b.file_name}`) ?? []), b]);

@@ -51,7 +51,7 @@ function log(line: string): void {
 }
 
 describe('soak: three sources, random endpoint failures, the daemon killed every few seconds', () => {
-  it('keeps every invariant and does not grow in memory', { timeout: KILL_MS + CALM_MS + DRAIN_MS + 120_000 }, async () => {
+  it('keeps every invariant and does not grow in memory', { timeout: KILL_MS + CALM_MS + DRAIN_MS + 90_000 }, async () => {
     log(`seed ${SEED} (replay with FERRY_SOAK_SEED=${SEED}); killing ${KILL_MS} ms, calm ${CALM_MS} ms`);
     const streams = { producer: seededRandom(SEED), target: seededRandom(SEED ^ 0x5a5a5a5a), hooks: seededRandom(SEED ^ 0x33cc33cc), kills: seededRandom(SEED ^ 0x0f0f0f0f) };
     const ws = createWorkspace('ferry-soak-');
