@@ -38,7 +38,7 @@ const KILL_MS = num('FERRY_SOAK_MS', 210_000);
 const CALM_MS = num('FERRY_SOAK_CALM_MS', 120_000);
 const DRAIN_MS = num('FERRY_SOAK_DRAIN_MS', 150_000);
 const RSS_BUDGET_MB = num('FERRY_SOAK_RSS_BUDGET_MB', 250);
-/** End of the calm phase versus its early level: GC timing and allocator slack on a loaded box move RSS by ~10–15 %. */
+/** End of the calm phase versus its early level (lower quartiles): GC timing, allocator slack and the file in flight move RSS by ~10–15 % on a loaded box. */
 const RSS_GROWTH_LIMIT = num('FERRY_SOAK_RSS_GROWTH', 1.25);
 
 const TOKEN = `soak-token-${SEED.toString(36)}-c4n4ry`;
@@ -148,7 +148,9 @@ describe('soak: three sources, random endpoint failures, the daemon killed every
         rssMiB: {
           peakOfLives: mib(memory.peakOfLives), medianPeakOfLives: mib(memory.medianPeak),
           calmEarly: mib(memory.calm?.early ?? 0), calmEnd: mib(memory.calm?.end ?? 0), calmPeak: mib(memory.calm?.peak ?? 0), calmSamples: memory.calm?.samples ?? 0,
+          calmSlopePerMin: mib(memory.calm?.slopePerMin ?? 0),
           heapLowEarly: mib(memory.heapLows?.early ?? 0), heapLowEnd: mib(memory.heapLows?.end ?? 0), heapSamples: memory.heapLows?.samples ?? 0,
+          calmTrace: memory.trace.map((p) => p.join('/')).join(' '),
         },
       };
       const reportPath = join(tmpdir(), 'ferry-soak-last.json');
