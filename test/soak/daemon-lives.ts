@@ -24,6 +24,8 @@ export interface Life {
   readonly samples: RssSample[];
   /** V8 heap in use (`ferry_nodejs_heap_size_used_bytes` from /metrics), sampled while {@link DaemonLives.watchHeap} runs */
   readonly heap: RssSample[];
+  /** memory of ArrayBuffers and Buffers outside the V8 heap (`ferry_nodejs_external_memory_bytes`), same times */
+  readonly external: RssSample[];
   /** how it ended: `killed` by the soak, `stopped` by SIGTERM, or the unexpected code/signal */
   end: string | undefined;
 }
@@ -71,7 +73,7 @@ export class DaemonLives {
   /** Starts a new life (the previous one must have ended). */
   spawn(): Life {
     const daemon = new DaemonProcess(this.ws, this.env);
-    const life: Life = { index: this.lives.length, daemon, startedAt: this.now(), samples: [], heap: [], end: undefined };
+    const life: Life = { index: this.lives.length, daemon, startedAt: this.now(), samples: [], heap: [], external: [], end: undefined };
     daemon.proc.once('exit', (code, signal) => {
       life.end ??= signal === null ? `exit ${String(code)}` : `signal ${signal}`;
     });
@@ -128,7 +130,9 @@ export class DaemonLives {
         const text = await (await fetch(`${base}/metrics`)).text();
         const scrape = parsePrometheusText(text);
         const used = scrape.value('ferry_nodejs_heap_size_used_bytes');
+        const external = scrape.value('ferry_nodejs_external_memory_bytes');
         if (used !== undefined) life.heap.push({ at: this.now(), rssBytes: used });
+        if (external !== undefined) life.external.push({ at: this.now(), rssBytes: external });
       } catch {
         // the daemon is busy or going; the next sample will do
       }

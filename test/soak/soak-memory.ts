@@ -19,8 +19,8 @@ export interface MemoryFigures {
   readonly calm: { readonly early: number; readonly end: number; readonly peak: number; readonly slopePerMin: number; readonly samples: number } | undefined;
   /** the calm life's V8 heap in use: the lowest value (after a GC) in the same two windows */
   readonly heapLows: { readonly early: number; readonly end: number; readonly samples: number } | undefined;
-  /** the calm life's RSS and heap every ~10 s, for the record: [s into the phase, RSS MiB, heap MiB] */
-  readonly trace: readonly (readonly [number, number, number])[];
+  /** the calm life's memory every ~10 s, for the record: [s into the phase, RSS, heap in use, external] in MiB */
+  readonly trace: readonly (readonly [number, number, number, number])[];
 }
 
 function quantile(values: readonly number[], q: number): number {
@@ -50,7 +50,7 @@ export function summarizeMemory(lives: readonly Life[], calmLife: Life | undefin
   const peaks = lives.map((l) => Math.max(0, ...l.samples.map((s) => s.rssBytes)));
   let calm: MemoryFigures['calm'];
   let heapLows: MemoryFigures['heapLows'];
-  const trace: [number, number, number][] = [];
+  const trace: [number, number, number, number][] = [];
   if (calmLife !== undefined) {
     const span = calmEnd - calmStart;
     const [earlyFrom, earlyTo, endFrom] = [calmStart + span * 0.2, calmStart + span * 0.5, calmEnd - span * 0.3];
@@ -66,7 +66,8 @@ export function summarizeMemory(lives: readonly Life[], calmLife: Life | undefin
     for (let t = calmStart; t <= calmEnd; t += 10_000) {
       const rss = calmLife.samples.find((s) => s.at >= t);
       const heap = calmLife.heap.find((s) => s.at >= t);
-      if (rss !== undefined) trace.push([Math.round((t - calmStart) / 1000), round1(rss.rssBytes), round1(heap?.rssBytes ?? 0)]);
+      const external = calmLife.external.find((s) => s.at >= t);
+      if (rss !== undefined) trace.push([Math.round((t - calmStart) / 1000), round1(rss.rssBytes), round1(heap?.rssBytes ?? 0), round1(external?.rssBytes ?? 0)]);
     }
   }
   return { peakOfLives: Math.max(0, ...peaks), medianPeak: quantile(peaks, 0.5), calm, heapLows, trace };
