@@ -13,7 +13,7 @@ interface RunJson {
   batches: { file: string; status: string; error: string | null }[];
 }
 
-// Found by the soak test: two copies of a file staged at the same time (one scan works on several
+// Found while building the soak test: two copies of a file staged at the same time (one scan works on several
 // files at once) both missed each other and were both delivered.
 describe('two copies of one file arriving together', () => {
   let target: HttpTarget;
