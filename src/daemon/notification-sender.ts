@@ -53,18 +53,21 @@ export class NotificationSender {
   }
 
   /**
-   * One pass over what is due now, without scheduling more: `ferry run` uses it to send its
-   * notifications before it exits; what fails stays in the outbox for the daemon.
+   * One pass over what was due when it began, without scheduling more: `ferry run` uses it to send
+   * its notifications before it exits; what fails stays in the outbox for the daemon. The pass asks
+   * only for what was due at its start: a retry that falls due meanwhile would otherwise be handed
+   * out (and so held for NOTIFICATION_HOLD_MS) by a call that then skips it as already tried.
    */
   async sendDue(): Promise<void> {
-    let due = await this.store.dueNotifications(Date.now(), 50);
+    const passStart = Date.now();
+    let due = await this.store.dueNotifications(passStart, 50);
     const seen = new Set<string>();
     while (due.length > 0 && !this.stopped) {
       const fresh = due.filter((n) => !seen.has(n.id));
       if (fresh.length === 0) return;
       for (const n of fresh) seen.add(n.id);
       for (let i = 0; i < fresh.length; i += PARALLEL) await Promise.all(fresh.slice(i, i + PARALLEL).map((n) => this.attempt(n)));
-      due = await this.store.dueNotifications(Date.now(), 50);
+      due = await this.store.dueNotifications(passStart, 50);
     }
   }
 

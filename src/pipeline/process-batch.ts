@@ -15,6 +15,7 @@ import type { BatchPatch, BatchRow, BatchStatus, RowProblem, StateStore } from '
 import type { Sink } from '../targets/types.js';
 import { crashPoint } from '../util/crash-point.js';
 import { doneMarker } from '../util/done-marker.js';
+import { claimContent } from './content-claim.js';
 import { deliverChunks } from './deliver-chunks.js';
 import { downloadToStaging } from './download-file.js';
 import { resultDestination } from './result-destination.js';
@@ -98,13 +99,16 @@ export async function continueBatch(ctx: PipelineContext, start: BatchRow, loade
     const hash = await stageFile(ctx, loaded, b, paths.staged, log);
     if (typeof hash !== 'string') return store.updateBatch(b.id, hash);
     crashPoint('after-stage');
-    const earlier = b.reprocessOf === null ? await store.findProcessedContent(b.profile, hash, b.id) : undefined;
-    if (earlier !== undefined) {
-      log.info({ earlier: earlier.id }, 'same content was already processed; skipped');
-      b = await store.updateBatch(b.id, { contentHash: hash, state: 'reported', status: 'skipped', errorMessage: `already processed as batch ${earlier.id} (${earlier.fileName})` });
-    } else {
-      b = await store.updateBatch(b.id, { contentHash: hash, state: 'staged' }, notificationsFor(loaded, 'file.received', { batch: b.id, file: b.fileName, size: b.sourceSize }, b.id));
-    }
+    const staging = b;
+    b = await claimContent(store, staging, hash, async (earlier) => {
+      if (earlier === undefined) {
+        return store.updateBatch(staging.id, { contentHash: hash, state: 'staged' }, notificationsFor(loaded, 'file.received', { batch: staging.id, file: staging.fileName, size: staging.sourceSize }, staging.id));
+      }
+      const { id, fileName } = earlier.batch;
+      log.info({ earlier: id, inFlight: earlier.inFlight }, 'same content was already processed; skipped');
+      const errorMessage = earlier.inFlight ? `the same content is being processed as batch ${id} (${fileName})` : `already processed as batch ${id} (${fileName})`;
+      return store.updateBatch(staging.id, { contentHash: hash, state: 'reported', status: 'skipped', errorMessage });
+    });
   }
 
   const params = await runParamsOf(store, b, loaded);
