@@ -20,6 +20,7 @@ import { runCli } from '../support/run-cli.js';
 import { startScriptedFtp, type ScriptedFtpServer } from '../support/scripted-ftp-server.js';
 import { startSftpServer, type SftpTestServer } from '../support/sftp-server.js';
 import { createWorkspace, ordersProfile, type Workspace } from '../support/workspace.js';
+import { remoteProfile } from '../support/remote-profile.js';
 
 interface RunJson {
   status: string;
@@ -28,27 +29,6 @@ interface RunJson {
 
 const ORDERS = 'Order No;Qty\r\nA-1;1\r\nA-2;2\r\n';
 const LONG_STEM = `${'n'.repeat(296)}`;
-
-/** A profile reading `/export` over `connection`, results into the workspace. */
-function remoteProfile(ws: Workspace, target: string, type: string, connection: string): string {
-  return `version: 1
-source:
-  type: ${type}
-  connection: ${connection}
-  dir: /export
-  include: ["*.csv"]
-  stable: { minAge: 0s, checks: 1 }
-format: { type: csv, encoding: utf-8, delimiter: ";" }
-fields:
-  orderId: { from: "Order No", required: true }
-  qty:     { from: "Qty", type: integer }
-key: [orderId]
-target: { type: http, url: ${target}/v1/orders, batchSize: 10, retry: { attempts: 2, baseDelay: 20ms } }
-results:
-  to: { dir: ${ws.results} }
-  name: "{stem}.result.csv"
-`;
-}
 
 /** Every file below the workspace outside the folders ferry may write to. */
 function strayFiles(ws: Workspace): string[] {
@@ -76,7 +56,7 @@ describe('B27: hostile names in an FTP listing, through ferry run', () => {
     });
     ws = createWorkspace();
     const connection = `{ type: ftp, insecure: true, host: ${ftp.host}, port: ${ftp.port}, user: ferry, password: "\${FERRY_TEST_FTP_PW}" }`;
-    ws.writeProfile('orders', remoteProfile(ws, target.url, 'ftp', connection));
+    ws.writeProfile('orders', remoteProfile({ target: target.url, type: 'ftp', connection, encoding: 'utf-8', resultsTo: `{ dir: ${ws.results} }` }));
   });
   after(async () => {
     await ftp.close();
@@ -126,7 +106,7 @@ describe('B27, B28: hostile names and symlinks on an SFTP server, through ferry 
     symlinkSync(join(ws.root, 'outside.csv'), join(exp, 'outside.csv'));
     symlinkSync(join(exp, 'good.csv'), join(exp, 'alias.csv'));
     const connection = `{ type: sftp, host: ${sftp.host}, port: ${sftp.port}, user: ${sftp.user}, password: "\${FERRY_TEST_SFTP_PW}", hostKey: "${sftp.hostKeyFingerprint}" }`;
-    ws.writeProfile('orders', remoteProfile(ws, target.url, 'sftp', connection));
+    ws.writeProfile('orders', remoteProfile({ target: target.url, type: 'sftp', connection, encoding: 'utf-8', resultsTo: `{ dir: ${ws.results} }` }));
   });
   after(async () => {
     await sftp.close();

@@ -19,31 +19,10 @@ import { writeOrdersCsv } from '../support/orders-csv.js';
 import { runCli } from '../support/run-cli.js';
 import { startSftpServer, type SftpTestServer } from '../support/sftp-server.js';
 import { createWorkspace, type Workspace } from '../support/workspace.js';
+import { remoteProfile } from '../support/remote-profile.js';
 
 interface RunJson {
   batches: { file: string; status: string; rows: { total: number; delivered: number } }[];
-}
-
-/** A profile polling `/export` of a server every 200 ms, results uploaded to `/import/results`. */
-function remoteProfile(target: string, type: string, connection: string, checks: number): string {
-  return `version: 1
-source:
-  type: ${type}
-  connection: ${connection}
-  dir: /export
-  include: ["*.csv"]
-  stable: { minAge: 0s, checks: ${checks} }
-trigger: { every: 200ms }
-format: { type: csv, encoding: windows-1252, delimiter: ";" }
-fields:
-  orderId: { from: "Order No", required: true }
-  qty:     { from: "Qty", type: integer }
-key: [orderId]
-target: { type: http, url: ${target}/v1/orders, batchSize: 10, retry: { attempts: 2, baseDelay: 20ms } }
-results:
-  to: { connection: ${connection}, dir: /import/results }
-  name: "{stem}.result.csv"
-`;
 }
 
 const HEADER = 'Order No;Customer;SKU;Qty;Price;Date;Status;Warehouse;Comment\r\n';
@@ -60,7 +39,7 @@ describe('fault injection: an SFTP source', () => {
     ws = createWorkspace('ferry-fault-');
     env = { ...ws.env, FERRY_TEST_SFTP_PW: sftp.password };
     const connection = `{ type: sftp, host: ${sftp.host}, port: ${sftp.port}, user: ${sftp.user}, password: "\${FERRY_TEST_SFTP_PW}", hostKey: "${sftp.hostKeyFingerprint}" }`;
-    ws.writeProfile('orders', remoteProfile(target.url, 'sftp', connection, 2));
+    ws.writeProfile('orders', remoteProfile({ target: target.url, type: 'sftp', connection, checks: 2, trigger: 'every: 200ms' }));
     mkdirSync(join(sftp.root, 'export'), { recursive: true });
   });
   after(async () => {
@@ -116,7 +95,7 @@ describe('fault injection: an FTP source', () => {
     ftp = await startFtpServer();
     ws = createWorkspace('ferry-fault-');
     const connection = `{ type: ftp, host: ${ftp.host}, port: ${ftp.port}, user: ${ftp.user}, password: "\${FERRY_TEST_FTP_PW}", insecure: true }`;
-    ws.writeProfile('orders', remoteProfile(target.url, 'ftp', connection, 1));
+    ws.writeProfile('orders', remoteProfile({ target: target.url, type: 'ftp', connection, trigger: 'every: 200ms' }));
     mkdirSync(join(ftp.root, 'export'), { recursive: true });
   });
   after(async () => {
@@ -142,7 +121,7 @@ describe('fault injection: an FTP source', () => {
     const other = createWorkspace('ferry-fault-');
     try {
       const connection = `{ type: ftp, host: ${ftp.host}, port: ${ftp.port}, user: ${ftp.user}, password: "\${FERRY_TEST_FTP_PW}", insecure: true }`;
-      const profile = remoteProfile(target.url, 'ftp', connection, 1).replace('dir: /export', 'dir: /clock').replace('stable: { minAge: 0s, checks: 1 }', 'stable: { minAge: 500ms, checks: 1 }\n  after: { success: keep }');
+      const profile = remoteProfile({ target: target.url, type: 'ftp', connection, trigger: 'every: 200ms' }).replace('dir: /export', 'dir: /clock').replace('stable: { minAge: 0s, checks: 1 }', 'stable: { minAge: 500ms, checks: 1 }\n  after: { success: keep }');
       other.writeProfile('orders', profile);
       mkdirSync(join(ftp.root, 'clock'), { recursive: true });
       const file = join(ftp.root, 'clock', 'skew.csv');

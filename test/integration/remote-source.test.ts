@@ -10,32 +10,11 @@ import { writeOrdersCsv } from '../support/orders-csv.js';
 import { runCli } from '../support/run-cli.js';
 import { startSftpServer, type SftpTestServer } from '../support/sftp-server.js';
 import { createWorkspace, type Workspace } from '../support/workspace.js';
+import { remoteProfile } from '../support/remote-profile.js';
 
 interface RunJson {
   status: string;
   batches: { file: string; status: string; rows: { total: number; delivered: number }; resultFile: string | null; error: string | null }[];
-}
-
-/** A profile that polls `/export` on a server and uploads its result to `/import/results` there. */
-function remoteProfile(target: string, connection: string): string {
-  return `version: 1
-source:
-  type: ${/type: (\w+)/.exec(connection)?.[1] === 'sftp' ? 'sftp' : 'ftps'}
-  connection: ${connection}
-  dir: /export
-  include: ["*.csv"]
-  stable: { minAge: 0s, checks: 1 }
-format: { type: csv, encoding: windows-1252, delimiter: ";" }
-fields:
-  orderId: { from: "Order No", required: true }
-  qty:     { from: "Qty", type: integer }
-key: [orderId]
-target: { type: http, url: ${target}/v1/orders, batchSize: 10, retry: { attempts: 2, baseDelay: 20ms } }
-results:
-  to: { connection: ${connection}, dir: /import/results }
-  name: "{stem}.result.csv"
-  doneFile: true
-`;
 }
 
 describe('an SFTP server as source and result destination', () => {
@@ -49,7 +28,7 @@ describe('an SFTP server as source and result destination', () => {
     ws = createWorkspace();
     env = { ...ws.env, FERRY_TEST_SFTP_PW: sftp.password };
     const connection = `{ type: sftp, host: ${sftp.host}, port: ${sftp.port}, user: ${sftp.user}, password: "\${FERRY_TEST_SFTP_PW}", hostKey: "${sftp.hostKeyFingerprint}" }`;
-    ws.writeProfile('orders', remoteProfile(target.url, connection));
+    ws.writeProfile('orders', remoteProfile({ target: target.url, type: 'sftp', connection, resultsExtra: '  doneFile: true' }));
     mkdirSync(join(sftp.root, 'export'), { recursive: true });
   });
   after(async () => {
@@ -126,7 +105,7 @@ describe('an SFTP server as source and result destination', () => {
     const other = createWorkspace();
     try {
       const connection = `{ type: sftp, host: ${sftp.host}, port: ${sftp.port}, user: ${sftp.user}, password: "\${FERRY_TEST_SFTP_PW}", hostKey: "SHA256:${'A'.repeat(43)}" }`;
-      other.writeProfile('orders', remoteProfile(target.url, connection));
+      other.writeProfile('orders', remoteProfile({ target: target.url, type: 'sftp', connection, resultsExtra: '  doneFile: true' }));
       const r = await runCli(['run', 'orders'], { env: { ...other.env, FERRY_TEST_SFTP_PW: sftp.password } });
       assert.equal(r.code, 1);
       assert.match(r.stderr, /E_HOSTKEY_MISMATCH/);
@@ -150,7 +129,7 @@ describe('an FTPS server as source and result destination', () => {
     const { writeFileSync } = await import('node:fs');
     writeFileSync(certFile, ftp.certPem ?? '');
     const connection = `{ type: ftps, host: ${ftp.host}, port: ${ftp.port}, user: ${ftp.user}, password: "\${FERRY_TEST_FTP_PW}", ca: "\${file:${certFile}}" }`;
-    ws.writeProfile('orders', remoteProfile(target.url, connection));
+    ws.writeProfile('orders', remoteProfile({ target: target.url, type: 'ftps', connection, resultsExtra: '  doneFile: true' }));
     mkdirSync(join(ftp.root, 'export'), { recursive: true });
   });
   after(async () => {
