@@ -13,7 +13,7 @@ import { after, before, describe, it } from 'node:test';
 
 import Database from 'better-sqlite3';
 
-import { ledgerBatches, runCliWithFileLimit } from '../support/fault-ledger.js';
+import { ledgerBatches } from '../support/fault-ledger.js';
 import { startHttpTarget, type HttpTarget } from '../support/http-target.js';
 import { assertInvariants } from '../support/invariants.js';
 import { writeOrdersCsv } from '../support/orders-csv.js';
@@ -52,7 +52,7 @@ describe('F29: the state DB fills up during a delivery', () => {
     writeOrdersCsv(join(ws.inbox, 'second.csv'), 900, 'FULL');
     const start = target.requests.length;
     // room for the staged copy and the spool (each well under 200 KiB), not for the WAL of 180 chunk commits
-    const full = await runCliWithFileLimit(['run', 'orders', '--json'], dbKiB + 200, { ...ws.env, FERRY_LOG_LEVEL: 'error' }, 60_000);
+    const full = await runCli(['run', 'orders', '--json'], { env: { ...ws.env, FERRY_LOG_LEVEL: 'error' }, fileLimitKiB: dbKiB + 200, timeoutMs: 60_000 });
     assert.equal(full.signal, null, `the process handled the full store itself: ${full.stderr}`);
     assert.notEqual(full.code, 0, 'a run that could not keep its ledger does not report success');
     assert.match(full.stderr, /SQLITE_(FULL|IOERR)/, 'it was the ledger that could not grow');

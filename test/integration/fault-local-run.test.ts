@@ -7,7 +7,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { ledgerBatches, runCliWithFileLimit } from '../support/fault-ledger.js';
+import { ledgerBatches } from '../support/fault-ledger.js';
 import { startHttpTarget, type HttpTarget } from '../support/http-target.js';
 import { assertInvariants } from '../support/invariants.js';
 import { writeOrdersCsv } from '../support/orders-csv.js';
@@ -145,7 +145,7 @@ describe('fault injection: local folder, ferry run', () => {
       writeFileSync(join(ws.inbox, 'big.csv'), `Order No;Customer;SKU;Qty;Price;Date;Status;Warehouse;Comment\r\n${rows.join('\r\n')}\r\n`);
       const start = target.requests.length;
       // 512 KiB leaves room for the ledger; it bites the 1 MB staged copy
-      const full = await runCliWithFileLimit(['run', 'orders', '--json'], 512, { ...ws.env, FERRY_LOG_LEVEL: 'error' });
+      const full = await runCli(['run', 'orders', '--json'], { env: { ...ws.env, FERRY_LOG_LEVEL: 'error' }, fileLimitKiB: 512 });
       assert.equal(full.signal, null, full.stderr);
       assert.equal(target.requests.length, start, 'nothing is pushed from a file that could not be staged');
       assert.ok(existsSync(join(ws.inbox, 'big.csv')), 'the source file is untouched');

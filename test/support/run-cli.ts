@@ -13,10 +13,27 @@ export interface CliResult {
   readonly stderr: string;
 }
 
+/** How to run the CLI. */
+export interface CliOptions {
+  readonly cwd?: string;
+  readonly env?: Record<string, string | undefined>;
+  readonly timeoutMs?: number;
+  /**
+   * Runs under `ulimit -f <KiB>`: no file the process writes can grow beyond that, so writes fail
+   * with EFBIG as they would with ENOSPC on a full disk, without root, tmpfs or an injected file
+   * system (Node ignores SIGXFSZ, so the write fails instead of the process being killed).
+   */
+  readonly fileLimitKiB?: number;
+}
+
 /** Runs `ferry <args>` as a user would, as a child process, from the repository root by default. */
-export function runCli(args: readonly string[], options: { cwd?: string; env?: Record<string, string | undefined>; timeoutMs?: number } = {}): Promise<CliResult> {
+export function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
+  const ferry = [join(REPO_ROOT, 'bin', 'ferry.js'), ...args];
+  const [command, argv] = options.fileLimitKiB === undefined
+    ? [process.execPath, ferry]
+    : ['bash', ['-c', `ulimit -f ${options.fileLimitKiB} && exec "$0" "$@"`, process.execPath, ...ferry]];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'ferry.js'), ...args], {
+    const child = spawn(command, argv, {
       cwd: options.cwd ?? REPO_ROOT,
       env: { ...process.env, FERRY_LOG_LEVEL: 'silent', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
