@@ -4,6 +4,8 @@
  * token and notifying its own endpoint. Secrets are `${VAR}` references the daemon resolves.
  */
 
+import { ORDERS_MAPPING } from '../support/workspace.js';
+
 /** Where a profile reads and writes; the YAML fragments differ per source kind. */
 export interface SoakProfileParts {
   readonly source: string;
@@ -11,17 +13,7 @@ export interface SoakProfileParts {
   readonly results: string;
 }
 
-const MAPPING = `format: { type: csv, encoding: windows-1252, delimiter: ";" }
-fields:
-  orderId:   { from: "Order No", required: true }
-  customer:  { from: "Customer" }
-  sku:       { from: "SKU", pattern: "^SKU-[0-9]+$" }
-  qty:       { from: "Qty", type: integer, min: 1 }
-  price:     { from: "Price", type: decimal, decimalSeparator: ",", thousandsSeparator: "." }
-  orderedAt: { from: "Date", type: date, format: "dd.MM.yyyy" }
-  status:    { from: "Status", map: { O: open, C: closed } }
-key: [orderId]
-maxRejected: 100%
+const MAPPING = `${ORDERS_MAPPING}maxRejected: 100%
 `;
 
 /** A whole soak profile. */

@@ -55,16 +55,11 @@ export function createWorkspace(prefix = 'ferry-ws-'): Workspace {
   return ws;
 }
 
-/** An erp-orders-like profile delivering to `url`, reading the workspace inbox. */
-export function ordersProfile(ws: Workspace, url: string, extra: { batchSize?: number; maxRejected?: string; response?: boolean; concurrency?: number } = {}): string {
-  return `version: 1
-source:
-  type: local
-  dir: ${ws.inbox}
-  include: ["*.csv"]
-  stable: { minAge: 0s }
-trigger: { watch: true, every: 1s }
-format: { type: csv, encoding: windows-1252, delimiter: ";" }
+/**
+ * The order files' format and fields (windows-1252, `;`, typed fields with rules, key on the
+ * order number): the mapping the integration and soak tests share.
+ */
+export const ORDERS_MAPPING = `format: { type: csv, encoding: windows-1252, delimiter: ";" }
 fields:
   orderId:   { from: "Order No", required: true }
   customer:  { from: "Customer" }
@@ -74,7 +69,18 @@ fields:
   orderedAt: { from: "Date", type: date, format: "dd.MM.yyyy" }
   status:    { from: "Status", map: { O: open, C: closed } }
 key: [orderId]
-maxRejected: ${extra.maxRejected ?? '100%'}
+`;
+
+/** An erp-orders-like profile delivering to `url`, reading the workspace inbox. */
+export function ordersProfile(ws: Workspace, url: string, extra: { batchSize?: number; maxRejected?: string; response?: boolean; concurrency?: number } = {}): string {
+  return `version: 1
+source:
+  type: local
+  dir: ${ws.inbox}
+  include: ["*.csv"]
+  stable: { minAge: 0s }
+trigger: { watch: true, every: 1s }
+${ORDERS_MAPPING}maxRejected: ${extra.maxRejected ?? '100%'}
 target:
   type: http
   url: ${url}/v1/orders
