@@ -63,7 +63,7 @@ export function adminRoutes(ctx: AdminContext, log: Logger): Route[] {
     },
     {
       method: 'POST', path: new RegExp(`^/api/profiles/${PROFILE}/runs$`), access: 'api',
-      handle: ({ req, res, params: [profile = ''] }) => handleApiRun(req, res, profile, ctx.hookTarget?.(profile), log),
+      handle: ({ req, res, params: [profile = ''], caller }) => handleApiRun(req, res, profile, ctx.hookTarget?.(profile), log, { store: ctx.store, actor: caller?.name ?? 'api' }),
     },
     ...profileRoutes(ctx, log),
     ...sampleRoutes(ctx),
@@ -74,8 +74,8 @@ export function adminRoutes(ctx: AdminContext, log: Logger): Route[] {
     },
     {
       method: 'POST', path: /^\/api\/notifications\/[^/]+\/replay$/, access: 'api',
-      handle: async ({ req, res, url }) => {
-        if (!(await handleApiNotifications(req, res, url, ctx.store))) sendJson(res, 404, { error: 'not found' });
+      handle: async ({ req, res, url, caller }) => {
+        if (!(await handleApiNotifications(req, res, url, ctx.store, caller?.name))) sendJson(res, 404, { error: 'not found' });
       },
     },
     {
