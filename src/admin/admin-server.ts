@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 
 import type { Logger } from '../log.js';
 import { adminTokens } from './admin-tokens.js';
+import { auditRoutes } from './api-audit-routes.js';
 import { historyRoutes } from './api-history-routes.js';
 import { handleApiNotifications } from './api-notifications-route.js';
 import { profileRoutes } from './api-profiles-routes.js';
@@ -68,6 +69,7 @@ export function adminRoutes(ctx: AdminContext, log: Logger): Route[] {
     ...profileRoutes(ctx, log),
     ...sampleRoutes(ctx),
     ...historyRoutes(ctx),
+    ...auditRoutes(ctx),
     {
       method: 'GET', path: /^\/api\/notifications$/, access: 'api',
       handle: async ({ req, res, url }) => void (await handleApiNotifications(req, res, url, ctx.store)),

@@ -36,8 +36,14 @@ export class SqliteAudit {
     }).immediate();
   }
 
+  /** A ledger of an older release opened read-only has no audit table yet: it reads as empty. */
+  private present(): boolean {
+    return this.stmt("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit'").get() !== undefined;
+  }
+
   /** Newest first; `before` keeps rows with a smaller seq (paging). */
   list(query: { limit: number; before?: number }): AuditEntry[] {
+    if (!this.present()) return [];
     const rows = (query.before === undefined
       ? this.stmt('SELECT * FROM audit ORDER BY seq DESC LIMIT ?').all(query.limit)
       : this.stmt('SELECT * FROM audit WHERE seq < ? ORDER BY seq DESC LIMIT ?').all(query.before, query.limit)) as AuditDbRow[];
@@ -46,6 +52,7 @@ export class SqliteAudit {
 
   verify(): AuditVerdict {
     const verifier = new AuditVerifier();
+    if (!this.present()) return verifier.done();
     for (const row of this.stmt('SELECT * FROM audit ORDER BY seq').iterate() as IterableIterator<AuditDbRow>) {
       const broken = verifier.next(row);
       if (broken !== undefined) return broken;
