@@ -27,6 +27,7 @@ describe('audit trail on the running daemon and the CLI', () => {
   let ws: Workspace;
   let daemon: DaemonProcess;
   let base = '';
+  let batchId = '';
   const ledger = (): string => join(ws.data, 'ferry.db');
   const api = async (method: string, path: string, options: { token?: string; body?: string; type?: string } = {}): Promise<{ status: number; json: Record<string, unknown>; text: string }> => {
     const res = await fetch(`${base}${path}`, {
@@ -61,7 +62,6 @@ describe('audit trail on the running daemon and the CLI', () => {
 
   it('records a profile save, a reprocess, notification replays (API and CLI) and a manual run with actor, action and subject', async () => {
     writeOrdersCsv(join(ws.inbox, 'audit.csv'), 2, 'AUD');
-    let batchId = '';
     await until('the batch to settle', async () => {
       const list = (await api('GET', '/api/batches?limit=10')).json.batches as { id: string; file: string; state: string }[] | undefined;
       batchId = list?.find((b) => b.file === 'audit.csv' && b.state === 'done')?.id ?? '';
@@ -126,5 +126,22 @@ describe('audit trail on the running daemon and the CLI', () => {
     const json = await runCli(['audit', '--verify', '--json'], { env: ws.env, cwd: ws.root });
     assert.equal(json.code, 1);
     assert.equal((JSON.parse(json.stdout) as { seq: number }).seq, reprocess.seq);
+  });
+
+  it('records the CLI\'s manual run and reprocess with actor cli (the daemon stopped: SQLite has one writer)', async () => {
+    await daemon.stop();
+    const reprocess = await runCli(['reprocess', batchId], { env: ws.env, cwd: ws.root });
+    assert.equal(reprocess.code, 0, reprocess.stderr);
+    writeOrdersCsv(join(ws.inbox, 'manual.csv'), 1, 'MAN');
+    const run = await runCli(['run', 'orders', '--param', 'x=1'], { env: ws.env, cwd: ws.root });
+    assert.notEqual(run.stderr, '', 'an undeclared parameter is refused before anything runs');
+    const ran = await runCli(['run', 'orders'], { env: ws.env, cwd: ws.root });
+    assert.equal(ran.code, 0, ran.stderr);
+    const listed = await runCli(['audit', '--json', '--limit', '2'], { env: ws.env, cwd: ws.root });
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.deepEqual((JSON.parse(listed.stdout) as { entries: AuditRow[] }).entries.map((r) => [r.actor, r.action, r.subject]), [
+      ['cli', 'run.manual', 'orders'],
+      ['cli', 'batch.reprocess', batchId],
+    ]);
   });
 });
