@@ -64,6 +64,8 @@ export const ERROR_CODES = {
   E_INSTANCE_LOCKED: 'input',
   E_STORE: 'internal',
   E_BATCH_NOT_FOUND: 'input',
+  /** the audit trail's hash chain is broken: a row was changed, removed or inserted outside ferry */
+  E_AUDIT_BROKEN: 'internal',
   // infrastructure
   E_IO: 'transient',
   /** the disk (or a file size limit) refused a write: the batch waits and resumes once there is room */

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 
 import type { Logger } from '../log.js';
 import { adminTokens } from './admin-tokens.js';
+import { auditRoutes } from './api-audit-routes.js';
 import { historyRoutes } from './api-history-routes.js';
 import { handleApiNotifications } from './api-notifications-route.js';
 import { profileRoutes } from './api-profiles-routes.js';
@@ -63,19 +64,20 @@ export function adminRoutes(ctx: AdminContext, log: Logger): Route[] {
     },
     {
       method: 'POST', path: new RegExp(`^/api/profiles/${PROFILE}/runs$`), access: 'api',
-      handle: ({ req, res, params: [profile = ''] }) => handleApiRun(req, res, profile, ctx.hookTarget?.(profile), log),
+      handle: ({ req, res, params: [profile = ''], caller }) => handleApiRun(req, res, profile, ctx.hookTarget?.(profile), log, { store: ctx.store, actor: caller?.name ?? 'api' }),
     },
     ...profileRoutes(ctx, log),
     ...sampleRoutes(ctx),
     ...historyRoutes(ctx),
+    ...auditRoutes(ctx),
     {
       method: 'GET', path: /^\/api\/notifications$/, access: 'api',
       handle: async ({ req, res, url }) => void (await handleApiNotifications(req, res, url, ctx.store)),
     },
     {
       method: 'POST', path: /^\/api\/notifications\/[^/]+\/replay$/, access: 'api',
-      handle: async ({ req, res, url }) => {
-        if (!(await handleApiNotifications(req, res, url, ctx.store))) sendJson(res, 404, { error: 'not found' });
+      handle: async ({ req, res, url, caller }) => {
+        if (!(await handleApiNotifications(req, res, url, ctx.store, caller?.name))) sendJson(res, 404, { error: 'not found' });
       },
     },
     {

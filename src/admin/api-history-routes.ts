@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 
 import type { BatchRow, RunRow } from '../store/types.js';
+import { recordAudit } from './audit-entry.js';
 import { listQuery, parseJsonBody, parseQuery, reprocessBody, rowsQuery, statsQuery } from './api-schemas.js';
 import { sourcesView } from './health.js';
 import type { Route } from './router.js';
@@ -106,10 +107,13 @@ export function historyRoutes(ctx: AdminContext): Route[] {
     },
     {
       method: 'POST', path: new RegExp(`^/api/batches/${ID}/reprocess$`), access: 'api',
-      handle: async ({ req, res, params: [id = ''] }) => {
+      handle: async ({ req, res, params: [id = ''], caller }) => {
         const body = await parseJsonBody(req, res, reprocessBody);
         if (body === undefined) return;
         if (ctx.reprocess === undefined) return sendJson(res, 503, { error: 'reprocess is not available in this process' });
+        if ((await ctx.store.getBatch(id)) === undefined) return sendJson(res, 404, { error: `no batch ${id}` });
+        // before the new batch exists: a reprocess that cannot be recorded does not start
+        await recordAudit(ctx.store, caller?.name ?? 'api', 'batch.reprocess', id, { originalVersion: body.originalVersion });
         const answer = await ctx.reprocess(id, { originalVersion: body.originalVersion });
         if (!answer.ok) return sendJson(res, answer.status, { error: answer.error, ...(answer.problems === undefined ? {} : { problems: answer.problems }) });
         sendJson(res, 202, { run: answer.runId, batch: answer.batchId, reprocessOf: answer.reprocessOf });

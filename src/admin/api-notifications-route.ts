@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 import { DEFAULT_RETRY_FOR_MS } from '../notify/build-notifications.js';
+import { auditEntry } from './audit-entry.js';
 import type { Notification, StateStore } from '../store/types.js';
 import { maskedUrl } from './masked.js';
 import { sendJson } from './run-request.js';
@@ -19,7 +20,7 @@ function view(n: Notification): Record<string, unknown> {
  * `POST /api/notifications/<id>/replay`: a dead or disabled notification queued again with the
  * same `webhook-id` (as `ferry notifications replay`). Returns false for other paths.
  */
-export async function handleApiNotifications(req: IncomingMessage, res: ServerResponse, url: URL, store: StateStore): Promise<boolean> {
+export async function handleApiNotifications(req: IncomingMessage, res: ServerResponse, url: URL, store: StateStore, actor = 'api'): Promise<boolean> {
   if (req.method === 'GET' && url.pathname === '/api/notifications') {
     const state = url.searchParams.get('state');
     if (state !== null && !(STATES as readonly string[]).includes(state)) {
@@ -34,7 +35,8 @@ export async function handleApiNotifications(req: IncomingMessage, res: ServerRe
   }
   const replay = /^\/api\/notifications\/(msg_[A-Za-z0-9]+)\/replay$/.exec(url.pathname);
   if (req.method === 'POST' && replay !== null) {
-    const n = await store.replayNotification(replay[1] ?? '', Date.now() + DEFAULT_RETRY_FOR_MS);
+    const id = replay[1] ?? '';
+    const n = await store.replayNotification(id, Date.now() + DEFAULT_RETRY_FOR_MS, auditEntry(actor, 'notification.replay', id));
     if (n === undefined) sendJson(res, 404, { error: `no notification ${replay[1] ?? ''}` });
     else sendJson(res, 202, { notification: view(n) });
     return true;

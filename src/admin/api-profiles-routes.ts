@@ -5,6 +5,7 @@ import { createTwoFilesPatch } from 'diff';
 import { stringify as toYaml } from 'yaml';
 
 import type { Logger } from '../log.js';
+import { type AuditAction, auditEntry } from './audit-entry.js';
 import { listProfileFiles, loadProfileSet, profileIdOf } from '../profiles/load.js';
 import type { LoadedProfile } from '../profiles/types.js';
 import { BODY_LIMITS, diffQuery, parseJsonBody, parseQuery, rollbackBody } from './api-schemas.js';
@@ -72,7 +73,7 @@ async function profileText(req: IncomingMessage, res: ServerResponse): Promise<s
  * Validates and writes a profile text as the file of `id`, then records the save (who, when,
  * note). Invalid: 422 with every problem and nothing written.
  */
-async function save(ctx: AdminContext, res: ServerResponse, id: string, text: string, savedBy: string, note: string | null): Promise<void> {
+async function save(ctx: AdminContext, res: ServerResponse, id: string, text: string, savedBy: string, note: string | null, action: AuditAction): Promise<void> {
   const checked = await validateProfileText(ctx.profilesDir, id, text);
   if (checked.profile === undefined) {
     sendJson(res, 422, { error: `profile ${id} is not valid; nothing was saved`, problems: checked.problems });
@@ -81,7 +82,9 @@ async function save(ctx: AdminContext, res: ServerResponse, id: string, text: st
   const before = await readProfileFile(ctx.profilesDir, id);
   const unchanged = before?.text === text;
   if (!unchanged) await writeProfileFile(ctx.profilesDir, id, text);
-  const version = await ctx.store.recordProfileSave({ profile: id, contentHash: checked.profile.contentHash, content: text, savedBy, note });
+  // the audit row commits with the save record
+  const audit = auditEntry(savedBy, action, id, { note, unchanged });
+  const version = await ctx.store.recordProfileSave({ profile: id, contentHash: checked.profile.contentHash, content: text, savedBy, note, audit });
   sendJson(res, before === undefined ? 201 : 200, { id, version, contentHash: checked.profile.contentHash, created: before === undefined, unchanged, warnings: checked.problems.filter((p) => p.severity === 'warning') });
 }
 
@@ -127,7 +130,7 @@ export function profileRoutes(ctx: AdminContext, log: Logger): Route[] {
         if (!PROFILE_ID.test(id) || id === 'connections') return sendJson(res, 400, { error: `"${id}" cannot be a profile id` });
         const text = await profileText(req, res);
         if (text === undefined) return;
-        await save(ctx, res, id, text, caller?.name ?? 'api', url.searchParams.get('note')?.slice(0, 500) ?? null);
+        await save(ctx, res, id, text, caller?.name ?? 'api', url.searchParams.get('note')?.slice(0, 500) ?? null, 'profile.save');
         log.info({ profile: id, by: caller?.name }, 'profile saved through the API');
       },
     },
@@ -181,7 +184,7 @@ export function profileRoutes(ctx: AdminContext, log: Logger): Route[] {
         const v = await ctx.store.getProfileVersion(id, body.version);
         if (v === undefined) return sendJson(res, 404, { error: `profile ${id} has no version ${body.version}` });
         if (v.content === null) return sendJson(res, 410, { error: `the text of ${id} v${body.version} was not kept` });
-        await save(ctx, res, id, v.content, caller?.name ?? 'api', body.note ?? `rollback to v${body.version}`);
+        await save(ctx, res, id, v.content, caller?.name ?? 'api', body.note ?? `rollback to v${body.version}`, 'profile.rollback');
         log.info({ profile: id, version: body.version, by: caller?.name }, 'profile rolled back through the API');
       },
     },

@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 import type { Logger } from '../log.js';
+import { recordAudit } from './audit-entry.js';
+import type { StateStore } from '../store/types.js';
 import type { HookTarget } from './types.js';
 import { BodyTooLarge, readBody, refuseBody } from './read-body.js';
 import { answerRunRequest, RUN_BODY_LIMIT, runRequestBody, sendJson } from './run-request.js';
@@ -11,7 +13,7 @@ import { answerRunRequest, RUN_BODY_LIMIT, runRequestBody, sendJson } from './ru
  * with `file`, only that file of the source folder. 202 with the run id; a run already waiting or
  * in progress with the same request is joined (`coalesced: true`).
  */
-export async function handleApiRun(req: IncomingMessage, res: ServerResponse, profile: string, target: Pick<HookTarget, 'params' | 'requestRun' | 'takesFile'> | undefined, log: Logger): Promise<void> {
+export async function handleApiRun(req: IncomingMessage, res: ServerResponse, profile: string, target: Pick<HookTarget, 'params' | 'requestRun' | 'takesFile'> | undefined, log: Logger, audit: { store: StateStore; actor: string }): Promise<void> {
   let body: Buffer;
   try {
     body = await readBody(req, RUN_BODY_LIMIT);
@@ -29,5 +31,7 @@ export async function handleApiRun(req: IncomingMessage, res: ServerResponse, pr
       return sendJson(res, 400, { error: '"file" must be the name of a file in the profile\'s source folder (a relative path without ..)' });
     }
   }
+  // recorded as asked for, before the run starts (the run itself is in the ledger)
+  await recordAudit(audit.store, audit.actor, 'run.manual', profile, { params: parsed.given, ...(typeof file === 'string' ? { file } : {}) });
   return answerRunRequest(res, profile, target, 'api', parsed.given, log, typeof file === 'string' ? file : undefined);
 }

@@ -18,6 +18,9 @@ export const listQuery = z.strictObject({ profile: z.string().min(1).max(100).op
 /** Query of `GET /api/batches/<id>`: a page of its row problems. */
 export const rowsQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(1000).default(100), offset: z.coerce.number().int().min(0).default(0) });
 
+/** Query of `GET /api/audit`: a page of the trail, newest first; `before` is a seq (the next page starts below it). */
+export const auditQuery = z.strictObject({ limit, before: z.coerce.number().int().min(1).optional() });
+
 /** Query of `GET /api/stats`. */
 export const statsQuery = z.strictObject({ minutes: z.coerce.number().int().min(5).max(7 * 24 * 60).default(60), profile: z.string().min(1).max(100).optional() });
 

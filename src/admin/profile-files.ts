@@ -7,6 +7,7 @@ import { parse as parseYaml } from 'yaml';
 import { loadProfileText } from '../profiles/load.js';
 import type { LoadedProfile, Problem } from '../profiles/types.js';
 import type { StateStore } from '../store/types.js';
+import { auditEntry } from './audit-entry.js';
 
 /** A problem as the API shows it: a dotted key path, the line, the message. */
 export interface ApiProblem {
@@ -76,7 +77,8 @@ export async function currentVersion(store: StateStore, id: string, text: string
   const contentHash = contentHashOf(text);
   const known = (await store.listProfileVersions(id)).find((v) => v.contentHash === contentHash);
   if (known !== undefined && known.savedBy !== null) return { version: known.version, contentHash };
-  const version = await store.recordProfileSave({ profile: id, contentHash, content: text, savedBy: 'disk', note: known === undefined ? 'edited on disk' : 'first seen by the API' });
+  const note = known === undefined ? 'edited on disk' : 'first seen by the API';
+  const version = await store.recordProfileSave({ profile: id, contentHash, content: text, savedBy: 'disk', note, audit: auditEntry('disk', 'profile.disk-edit', id, { note }) });
   return { version, contentHash };
 }
 

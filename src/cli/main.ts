@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 
+import { auditCommand } from './commands/audit-command.js';
 import { checkCommand } from './commands/check-command.js';
 import { previewCommand } from './commands/preview-command.js';
 import { type ProfileNewFlags, profileNewCommand } from './commands/profile-new-command.js';
@@ -130,6 +131,14 @@ export async function main(argv: readonly string[], io: CommandIo = stdio): Prom
     .argument('<id>', 'notification id (msg_…)')
     .action(async (id: string) => {
       exitCode = await replayNotificationCommand(globals(), id, io);
+    });
+  program.command('audit')
+    .description('the audit trail of admin changes (profile saves, manual runs, reprocess, replays); --verify checks its hash chain')
+    .option('--verify', 'walk the hash chain: exit 0 when intact, 1 naming the first broken row')
+    .option('--limit <n>', 'how many rows, newest first', '50')
+    .option('--json', 'print JSON')
+    .action(async (flags: { json?: boolean; verify?: boolean; limit?: string }) => {
+      exitCode = await auditCommand(globals(), flags, io);
     });
   program.command('migrate-store')
     .description('copy a SQLite ledger (runs, batches, chunks, profile versions, outbox, …) into a PostgreSQL store, in one transaction; stop the daemon first')

@@ -149,3 +149,43 @@ export type NotificationOutcome =
   | { readonly state: 'delivered' }
   | { readonly state: 'pending'; readonly nextAttemptAt: number; readonly lastError: string }
   | { readonly state: 'dead'; readonly lastError: string };
+
+/** An admin change to record in the audit trail (see StateStore.appendAudit). */
+export interface NewAuditEntry {
+  /** an API token's name, `cli`, `disk` (an edit seen on disk) or `daemon` */
+  readonly actor: string;
+  /** `profile.save`, `profile.rollback`, `profile.disk-edit`, `run.manual`, `batch.reprocess`, `notification.replay` */
+  readonly action: string;
+  /** what it was done to: a profile id, a batch id, a notification id */
+  readonly subject: string;
+  /** a small JSON object; never secrets (the callers mask them) */
+  readonly detail?: Readonly<Record<string, unknown>>;
+}
+
+/** A row of the append-only audit trail, hash-chained to the row before. */
+export interface AuditEntry {
+  readonly seq: number;
+  readonly at: number;
+  readonly actor: string;
+  readonly action: string;
+  readonly subject: string;
+  readonly detail: Readonly<Record<string, unknown>>;
+  readonly prevHash: string;
+  readonly hash: string;
+}
+
+/** What a walk of the audit chain found: intact, or the first row where it breaks and why. */
+export type AuditVerdict =
+  | { readonly ok: true; readonly checked: number }
+  | { readonly ok: false; readonly seq: number; readonly reason: string; readonly checked: number };
+
+/** A profile save to register (StateStore.recordProfileSave), with its audit row when it is an admin change. */
+export interface ProfileSaveRequest {
+  readonly profile: string;
+  readonly contentHash: string;
+  readonly content: string;
+  readonly savedBy: string;
+  readonly note?: string | null;
+  /** written in the save's transaction, its detail completed with the version and content hash */
+  readonly audit?: NewAuditEntry;
+}

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 
 import { ADMIN_SCHEMA } from './sqlite-admin-tables.js';
+import { AUDIT_SCHEMA } from './sqlite-audit.js';
 import { LEASE_SCHEMA } from './sqlite-leases.js';
 import { OUTBOX_SCHEMA } from './sqlite-outbox.js';
 import { ADDED_COLUMNS, SCHEMA } from './sqlite-rows.js';
@@ -16,7 +17,7 @@ export function openSqliteLedger(path: string, readonly: boolean): Database.Data
   if (readonly) return db;
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${process.env.FERRY_SQLITE_SYNC === 'full' ? 'FULL' : 'NORMAL'}`);
-  for (const schema of [SCHEMA, OUTBOX_SCHEMA, ADMIN_SCHEMA, LEASE_SCHEMA]) db.exec(schema);
+  for (const schema of [SCHEMA, OUTBOX_SCHEMA, ADMIN_SCHEMA, LEASE_SCHEMA, AUDIT_SCHEMA]) db.exec(schema);
   for (const added of ADDED_COLUMNS) {
     const columns = db.prepare(`PRAGMA table_info(${added.table})`).all() as { name: string }[];
     if (!columns.some((c) => c.name === added.column)) db.exec(`ALTER TABLE ${added.table} ADD COLUMN ${added.column} ${added.definition}`);

@@ -5,13 +5,14 @@ import type Database from 'better-sqlite3';
 
 import { acquireInstanceLock, type InstanceLock } from './instance-lock.js';
 import { SqliteAdminTables } from './sqlite-admin-tables.js';
+import { SqliteAudit } from './sqlite-audit.js';
 import { DEFAULT_LEASE_MS, newInstanceId } from './instance-id.js';
 import { SqliteLeases } from './sqlite-leases.js';
 import { openSqliteLedger } from './sqlite-open.js';
 import { SqliteSideTables } from './sqlite-side-tables.js';
 import { SqliteOutbox } from './sqlite-outbox.js';
 import { type BatchDbRow, type ChunkDbRow, COLUMN_OF, type RunDbRow, toRun, packOutcomes, toBatch, unpackChunk } from './sqlite-rows.js';
-import type { Alert, ArrivalState, BatchPatch, BatchRow, BatchStatus, ChunkRecord, LedgerCounts, NewBatch, NewNotification, Notification, NotificationOutcome, InstanceInfo, ProfileProblems, ProfileSave, ProfileVersion, RowProblem, RunRow, ScheduleState, SourceHealth, StateStore } from './types.js';
+import type { Alert, ArrivalState, AuditEntry, AuditVerdict, NewAuditEntry, ProfileSaveRequest, BatchPatch, BatchRow, BatchStatus, ChunkRecord, LedgerCounts, NewBatch, NewNotification, Notification, NotificationOutcome, InstanceInfo, ProfileProblems, ProfileSave, ProfileVersion, RowProblem, RunRow, ScheduleState, SourceHealth, StateStore } from './types.js';
 
 /**
  * The embedded state store: one SQLite file in WAL mode. `synchronous = NORMAL` makes every commit
@@ -26,6 +27,7 @@ export class SqliteStore implements StateStore {
   private readonly side: SqliteSideTables;
   private readonly admin: SqliteAdminTables;
   private readonly leases: SqliteLeases;
+  private readonly audit: SqliteAudit;
   readonly instanceId: string;
 
   private constructor(db: Database.Database, private readonly lock: InstanceLock | undefined, lease: { instanceId: string; leaseMs: number }) {
@@ -35,6 +37,7 @@ export class SqliteStore implements StateStore {
     this.outbox = new SqliteOutbox(db, (sql) => this.stmt(sql));
     this.side = new SqliteSideTables(db, (sql) => this.stmt(sql));
     this.admin = new SqliteAdminTables(db, (sql) => this.stmt(sql), (p, h, c) => this.side.profileVersion(p, h, c));
+    this.audit = new SqliteAudit(db, (sql) => this.stmt(sql));
   }
 
   /**
@@ -261,8 +264,12 @@ export class SqliteStore implements StateStore {
     return this.outbox.counts();
   }
 
-  async replayNotification(id: string, retryUntil: number): Promise<Notification | undefined> {
-    return this.outbox.replay(id, retryUntil, Date.now());
+  async replayNotification(id: string, retryUntil: number, audit?: NewAuditEntry): Promise<Notification | undefined> {
+    return this.db.transaction(() => {
+      const n = this.outbox.replay(id, retryUntil, Date.now());
+      if (n !== undefined && audit !== undefined) this.audit.append({ ...audit, detail: { ...audit.detail, event: n.event, profile: n.profile } });
+      return n;
+    }).immediate();
   }
 
   async saveSchedule(st: Omit<ScheduleState, 'updatedAt'>): Promise<void> {
@@ -297,8 +304,24 @@ export class SqliteStore implements StateStore {
     return this.side.listAlerts(q);
   }
 
-  async recordProfileSave(save: { profile: string; contentHash: string; content: string; savedBy: string; note?: string | null }): Promise<number> {
-    return this.admin.recordProfileSave(save);
+  async recordProfileSave(save: ProfileSaveRequest): Promise<number> {
+    return this.db.transaction((): number => {
+      const version = this.admin.recordProfileSave(save);
+      if (save.audit !== undefined) this.audit.append({ ...save.audit, detail: { ...save.audit.detail, version, contentHash: save.contentHash } });
+      return version;
+    }).immediate();
+  }
+
+  async appendAudit(entry: NewAuditEntry): Promise<AuditEntry> {
+    return this.audit.append(entry);
+  }
+
+  async listAudit(query: { limit: number; before?: number }): Promise<AuditEntry[]> {
+    return this.audit.list(query);
+  }
+
+  async verifyAudit(): Promise<AuditVerdict> {
+    return this.audit.verify();
   }
 
   async listProfileVersions(profile: string): Promise<ProfileVersion[]> {

@@ -1,6 +1,6 @@
-import type { InstanceInfo, ProfileVersion, ProfileSave, RowProblem, SourceHealth, ScheduleState, ProfileProblems, ArrivalState, Alert, LedgerCounts, NewNotification, Notification, NotificationOutcome } from './side-types.js';
+import type { InstanceInfo, ProfileVersion, ProfileSave, RowProblem, SourceHealth, ScheduleState, ProfileProblems, ArrivalState, Alert, LedgerCounts, NewNotification, Notification, NotificationOutcome, NewAuditEntry, AuditEntry, AuditVerdict, ProfileSaveRequest } from './side-types.js';
 
-export type { InstanceInfo, ProfileVersion, ProfileSave, RowProblem, SourceHealth, ScheduleState, ProfileProblems, ArrivalState, Alert, LedgerCounts, NewNotification, Notification, NotificationOutcome } from './side-types.js';
+export type { InstanceInfo, ProfileVersion, ProfileSave, RowProblem, SourceHealth, ScheduleState, ProfileProblems, ArrivalState, Alert, LedgerCounts, NewNotification, Notification, NotificationOutcome, NewAuditEntry, AuditEntry, AuditVerdict, ProfileSaveRequest } from './side-types.js';
 
 /** Where a batch is in its life. Each state is committed before the side effect that follows it. */
 export type BatchState =
@@ -140,8 +140,11 @@ export interface StateStore {
   profileVersion(profile: string, contentHash: string, content: string): Promise<number>;
   /** The text of a profile version, when it was kept. */
   profileContent(profile: string, contentHash: string): Promise<string | undefined>;
-  /** Registers a save of a profile (its version, who, when) and returns the version number. */
-  recordProfileSave(save: { profile: string; contentHash: string; content: string; savedBy: string; note?: string | null }): Promise<number>;
+  /**
+   * Registers a save of a profile (its version, who, when) and returns the version number; with
+   * `audit`, the audit row is appended in the same transaction.
+   */
+  recordProfileSave(save: ProfileSaveRequest): Promise<number>;
   /** every version of a profile, newest first */
   listProfileVersions(profile: string): Promise<ProfileVersion[]>;
   getProfileVersion(profile: string, version: number): Promise<(ProfileVersion & { content: string | null }) | undefined>;
@@ -187,8 +190,21 @@ export interface StateStore {
   listNotifications(query: { limit: number; state?: Notification['state'] }): Promise<Notification[]>;
   /** How many notifications the outbox holds in each state (every state present, 0 when none). */
   countNotifications(): Promise<Record<Notification['state'], number>>;
-  /** Puts a dead or disabled notification back in line, with the same id (and re-enables its endpoint). */
-  replayNotification(id: string, retryUntil: number): Promise<Notification | undefined>;
+  /**
+   * Puts a dead or disabled notification back in line, with the same id (and re-enables its
+   * endpoint); with `audit`, the audit row is appended in the same transaction (none when the id
+   * is unknown).
+   */
+  replayNotification(id: string, retryUntil: number, audit?: NewAuditEntry): Promise<Notification | undefined>;
+  /**
+   * Appends a row to the audit trail, hash-chained to the row before. Appends are serialised
+   * (across instances on PostgreSQL), so the chain stays linear.
+   */
+  appendAudit(entry: NewAuditEntry): Promise<AuditEntry>;
+  /** The audit trail, newest first; `before` keeps rows with a smaller seq. */
+  listAudit(query: { limit: number; before?: number }): Promise<AuditEntry[]>;
+  /** Walks the audit chain from the first row: ok, or the first broken row and why. */
+  verifyAudit(): Promise<AuditVerdict>;
   listAlerts(query: { limit: number; profile?: string }): Promise<Alert[]>;
   /** Totals by profile and status (batches, rows) and by profile and kind (alerts). */
   ledgerCounts(): Promise<LedgerCounts>;

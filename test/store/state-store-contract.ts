@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 
+import { describeAuditContract } from './contract-audit.js';
 import { describeLeasesContract } from './contract-leases.js';
 import { describeLedgerContract } from './contract-ledger.js';
 import { describeOutboxContract } from './contract-outbox.js';
@@ -25,5 +26,6 @@ export function describeStateStore(name: string, open: OpenStoreUnderTest, kind:
     describeTablesContract(context);
     describeOutboxContract(context);
     describeLeasesContract(context);
+    describeAuditContract(context);
   });
 }

@@ -1,3 +1,4 @@
+import { recordAudit } from '../../admin/audit-entry.js';
 import { toJson } from '../../json/to-json.js';
 import { NotificationSender } from '../../daemon/notification-sender.js';
 import { runExport } from '../../exports/run-export.js';
@@ -16,6 +17,7 @@ export async function exportCommand(options: GlobalOptions, loaded: LoadedProfil
     return 2;
   }
   return withInterruptibleRuntime(options, io, async (runtime, signal) => {
+    await recordAudit(runtime.store, 'cli', 'run.manual', loaded.id, { params: params.texts });
     const result = await runExport(runtime.context(signal), loaded, spec, params, 'manual');
     await new NotificationSender(runtime.store, (id, url) => (id === loaded.id ? endpointOf(loaded, url) : undefined), runtime.log.child({ component: 'notifications' })).sendDue();
     if (flags.json === true) {

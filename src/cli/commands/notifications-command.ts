@@ -2,6 +2,7 @@ import { maskedUrl } from '../../admin/masked.js';
 import { FerryError } from '../../errors.js';
 import { toJson } from '../../json/to-json.js';
 import { DEFAULT_RETRY_FOR_MS } from '../../notify/build-notifications.js';
+import { auditEntry } from '../../admin/audit-entry.js';
 import type { Notification } from '../../store/types.js';
 import type { GlobalOptions } from '../options.js';
 import { openSharedStore } from '../runtime.js';
@@ -62,7 +63,7 @@ export async function replayNotificationCommand(options: GlobalOptions, id: stri
     return 1;
   }
   try {
-    const n = await store.replayNotification(id, Date.now() + DEFAULT_RETRY_FOR_MS);
+    const n = await store.replayNotification(id, Date.now() + DEFAULT_RETRY_FOR_MS, auditEntry('cli', 'notification.replay', id));
     if (n === undefined) {
       io.err(`no notification ${id}`);
       return 1;

@@ -1,6 +1,7 @@
 import { toJson } from '../../json/to-json.js';
 import { continueBatch } from '../../pipeline/process-batch.js';
 import { prepareReprocess } from '../../pipeline/reprocess-batch.js';
+import { recordAudit } from '../../admin/audit-entry.js';
 import type { GlobalOptions } from '../options.js';
 import { openRuntimeOrReport } from '../runtime.js';
 import type { CommandIo } from '../types.js';
@@ -16,6 +17,7 @@ export async function reprocessCommand(options: GlobalOptions, batchId: string, 
   const runtime = await openRuntimeOrReport(options, io);
   if (runtime === undefined) return 2;
   try {
+    if ((await runtime.store.getBatch(batchId)) !== undefined) await recordAudit(runtime.store, 'cli', 'batch.reprocess', batchId, { originalVersion: flags.originalVersion === true });
     const prepared = await prepareReprocess(runtime.store, runtime.dataDir, options.profiles, batchId, flags.originalVersion === true);
     if (!prepared.ok) {
       for (const p of prepared.problems ?? []) io.err(p);

@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { basename, resolve } from 'node:path';
 
+import { recordAudit } from '../../admin/audit-entry.js';
 import { NotificationSender } from '../../daemon/notification-sender.js';
 import { FerryError } from '../../errors.js';
 import { exportCommand } from './export-command.js';
@@ -92,6 +93,8 @@ export async function runCommand(options: GlobalOptions, profileId: string, flag
 
   return withInterruptibleRuntime(options, io, async (runtime, signal) => {
     const ctx = runtime.context(signal);
+    // before anything runs: a manual run that cannot be recorded does not start
+    await recordAudit(runtime.store, 'cli', 'run.manual', profileId, { params: resolved.params.texts, ...(flags.file === undefined ? {} : { file: basename(flags.file) }) });
     const resumed = await resumeUnfinished(ctx, new Map([[profileId, loaded]]));
     let files: RunFile[];
     try {

@@ -99,7 +99,26 @@ CREATE TABLE instances (
 );
 `;
 
+/**
+ * Migration 2: the append-only audit trail (see pg-audit.ts). The trigger refuses UPDATE and
+ * DELETE through ferry and anyone who does not drop it first; the hash chain catches those who do.
+ * TRUNCATE stays allowed: `ferry migrate-store --force` replaces a whole ledger.
+ */
+export const SCHEMA_V2 = `
+CREATE TABLE audit (
+  seq bigint PRIMARY KEY, at bigint NOT NULL, actor text NOT NULL, action text NOT NULL, subject text NOT NULL,
+  detail text NOT NULL, prev_hash text NOT NULL, hash text NOT NULL
+);
+CREATE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'the audit trail is append-only';
+END
+$$;
+CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON audit FOR EACH ROW EXECUTE FUNCTION audit_append_only();
+`;
+
 /** The migrations, in order; a released one is never edited, a change is a new one. */
 export const MIGRATIONS: readonly { readonly version: number; readonly sql: string }[] = [
   { version: 1, sql: SCHEMA_V1 },
+  { version: 2, sql: SCHEMA_V2 },
 ];

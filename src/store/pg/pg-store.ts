@@ -2,8 +2,9 @@ import pg from 'pg';
 
 import { FerryError } from '../../errors.js';
 import { newInstanceId } from '../instance-id.js';
-import type { Alert, ArrivalState, BatchPatch, BatchRow, BatchStatus, ChunkRecord, InstanceInfo, LedgerCounts, NewBatch, NewNotification, Notification, NotificationOutcome, ProfileProblems, ProfileSave, ProfileVersion, RowProblem, RunRow, ScheduleState, SourceHealth, StateStore } from '../types.js';
+import type { Alert, ArrivalState, AuditEntry, AuditVerdict, NewAuditEntry, ProfileSaveRequest, BatchPatch, BatchRow, BatchStatus, ChunkRecord, InstanceInfo, LedgerCounts, NewBatch, NewNotification, Notification, NotificationOutcome, ProfileProblems, ProfileSave, ProfileVersion, RowProblem, RunRow, ScheduleState, SourceHealth, StateStore } from '../types.js';
 import { PgAdminTables } from './pg-admin-tables.js';
+import { PgAudit } from './pg-audit.js';
 import { PgLeases } from './pg-leases.js';
 import { PgLedger } from './pg-ledger.js';
 import { migrate, schemaVersion } from './pg-migrate.js';
@@ -172,11 +173,28 @@ export class PgStore implements StateStore {
     return this.side.profileContent(profile, contentHash);
   }
 
-  async recordProfileSave(save: { profile: string; contentHash: string; content: string; savedBy: string; note?: string | null }): Promise<number> {
+  async recordProfileSave(save: ProfileSaveRequest): Promise<number> {
     return this.transaction(async (client) => {
       const version = await new PgSideTables(client).profileVersion(save.profile, save.contentHash, save.content);
       await new PgAdminTables(client).insertProfileSave(save, version);
+      if (save.audit !== undefined) await new PgAudit(client).append({ ...save.audit, detail: { ...save.audit.detail, version, contentHash: save.contentHash } });
       return version;
+    });
+  }
+
+  async appendAudit(entry: NewAuditEntry): Promise<AuditEntry> {
+    return this.transaction((client) => new PgAudit(client).append(entry));
+  }
+
+  async listAudit(query: { limit: number; before?: number }): Promise<AuditEntry[]> {
+    return new PgAudit(this.pool).list(query);
+  }
+
+  async verifyAudit(): Promise<AuditVerdict> {
+    // one snapshot: rows appended while walking do not make the walk see a half-written chain
+    return this.transaction(async (client) => {
+      await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      return new PgAudit(client).verify();
     });
   }
 
@@ -283,8 +301,12 @@ export class PgStore implements StateStore {
     return this.outbox.counts();
   }
 
-  async replayNotification(id: string, retryUntil: number): Promise<Notification | undefined> {
-    return this.transaction((client) => new PgOutbox(client).replay(id, retryUntil, Date.now()));
+  async replayNotification(id: string, retryUntil: number, audit?: NewAuditEntry): Promise<Notification | undefined> {
+    return this.transaction(async (client) => {
+      const n = await new PgOutbox(client).replay(id, retryUntil, Date.now());
+      if (n !== undefined && audit !== undefined) await new PgAudit(client).append({ ...audit, detail: { ...audit.detail, event: n.event, profile: n.profile } });
+      return n;
+    });
   }
 
   /** Ends the pool; calling it again waits for the same end. */
