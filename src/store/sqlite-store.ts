@@ -4,40 +4,26 @@ import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
 
 import { acquireInstanceLock, type InstanceLock } from './instance-lock.js';
-import { SqliteAdminTables } from './sqlite-admin-tables.js';
-import { SqliteAudit } from './sqlite-audit.js';
 import { DEFAULT_LEASE_MS, newInstanceId } from './instance-id.js';
 import { SqliteLeases } from './sqlite-leases.js';
 import { openSqliteLedger } from './sqlite-open.js';
-import { SqliteSideTables } from './sqlite-side-tables.js';
-import { SqliteOutbox } from './sqlite-outbox.js';
+import { SqliteSideStore } from './sqlite-side-store.js';
 import { type BatchDbRow, type ChunkDbRow, COLUMN_OF, type RunDbRow, toRun, packOutcomes, toBatch, unpackChunk } from './sqlite-rows.js';
-import type { Alert, ArrivalState, AuditEntry, AuditVerdict, NewAuditEntry, ProfileSaveRequest, BatchPatch, BatchRow, BatchStatus, ChunkRecord, LedgerCounts, NewBatch, NewNotification, Notification, NotificationOutcome, InstanceInfo, ProfileProblems, ProfileSave, ProfileVersion, RowProblem, RunRow, ScheduleState, SourceHealth, StateStore } from './types.js';
+import type { BatchPatch, BatchRow, BatchStatus, ChunkRecord, NewBatch, NewNotification, InstanceInfo, RunRow, ScheduleState, StateStore } from './types.js';
 
 /**
  * The embedded state store: one SQLite file in WAL mode. `synchronous = NORMAL` makes every commit
  * survive a killed process (the promise ferry makes); only a power loss can lose the last commits,
  * which `FERRY_SQLITE_SYNC=full` closes at the cost of an fsync per commit.
  */
-export class SqliteStore implements StateStore {
-  private readonly db: Database.Database;
-  private readonly statements = new Map<string, Database.Statement>();
-
-  private readonly outbox: SqliteOutbox;
-  private readonly side: SqliteSideTables;
-  private readonly admin: SqliteAdminTables;
+export class SqliteStore extends SqliteSideStore implements StateStore {
   private readonly leases: SqliteLeases;
-  private readonly audit: SqliteAudit;
   readonly instanceId: string;
 
   private constructor(db: Database.Database, private readonly lock: InstanceLock | undefined, lease: { instanceId: string; leaseMs: number }) {
-    this.db = db;
+    super(db);
     this.instanceId = lease.instanceId;
     this.leases = new SqliteLeases(db, (sql) => this.stmt(sql), lease.instanceId, lease.leaseMs);
-    this.outbox = new SqliteOutbox(db, (sql) => this.stmt(sql));
-    this.side = new SqliteSideTables(db, (sql) => this.stmt(sql));
-    this.admin = new SqliteAdminTables(db, (sql) => this.stmt(sql), (p, h, c) => this.side.profileVersion(p, h, c));
-    this.audit = new SqliteAudit(db, (sql) => this.stmt(sql));
   }
 
   /**
@@ -56,16 +42,6 @@ export class SqliteStore implements StateStore {
       lock?.release();
       throw err;
     }
-  }
-
-  /** A prepared statement, prepared once: preparing costs more than running most of these. */
-  private stmt(sql: string): Database.Statement {
-    let st = this.statements.get(sql);
-    if (st === undefined) {
-      st = this.db.prepare(sql);
-      this.statements.set(sql, st);
-    }
-    return st;
   }
 
   async createRun(run: Pick<RunRow, 'id' | 'profile' | 'trigger'> & { params?: Readonly<Record<string, string>> }): Promise<void> {
@@ -211,141 +187,6 @@ export class SqliteStore implements StateStore {
   async getChunk(batchId: string, seq: number): Promise<ChunkRecord | undefined> {
     const row = this.stmt('SELECT seq, key, count, outcomes FROM chunks WHERE batch_id = ? AND seq = ?').get(batchId, seq) as ChunkDbRow | undefined;
     return row === undefined ? undefined : unpackChunk(row);
-  }
-
-  async profileVersion(profile: string, contentHash: string, content: string): Promise<number> {
-    return this.side.profileVersion(profile, contentHash, content);
-  }
-
-  async profileContent(profile: string, contentHash: string): Promise<string | undefined> {
-    return this.side.profileContent(profile, contentHash);
-  }
-
-  async recordSourceHealth(h: SourceHealth): Promise<void> {
-    this.side.recordSourceHealth(h);
-  }
-
-  async listSourceHealth(): Promise<SourceHealth[]> {
-    return this.side.listSourceHealth();
-  }
-
-  async addAlert(a: Omit<Alert, 'id' | 'at'>, notifications: readonly NewNotification[] = []): Promise<void> {
-    this.db.transaction(() => {
-      this.stmt('INSERT INTO alerts (profile, kind, message, batch_id, at) VALUES (?, ?, ?, ?, ?)').run(a.profile, a.kind, a.message, a.batchId, Date.now());
-      this.outbox.insert(notifications, Date.now());
-    }).immediate();
-  }
-
-  async dueNotifications(now: number, limit: number): Promise<Notification[]> {
-    return this.outbox.due(now, limit);
-  }
-
-  async nextNotificationAt(): Promise<number | undefined> {
-    return this.outbox.nextAt();
-  }
-
-  async settleNotification(id: string, outcome: NotificationOutcome): Promise<void> {
-    this.outbox.settle(id, outcome, Date.now());
-  }
-
-  async disableEndpoint(url: string, profile: string, reason: string): Promise<void> {
-    this.outbox.disable(url, profile, reason, Date.now());
-  }
-
-  async listDisabledEndpoints(): Promise<{ url: string; profile: string; reason: string; at: number }[]> {
-    return this.outbox.disabled();
-  }
-
-  async listNotifications(q: { limit: number; state?: Notification['state'] }): Promise<Notification[]> {
-    return this.outbox.list(q);
-  }
-
-  async countNotifications(): Promise<Record<Notification['state'], number>> {
-    return this.outbox.counts();
-  }
-
-  async replayNotification(id: string, retryUntil: number, audit?: NewAuditEntry): Promise<Notification | undefined> {
-    return this.db.transaction(() => {
-      const n = this.outbox.replay(id, retryUntil, Date.now());
-      if (n !== undefined && audit !== undefined) this.audit.append({ ...audit, detail: { ...audit.detail, event: n.event, profile: n.profile } });
-      return n;
-    }).immediate();
-  }
-
-  async saveSchedule(st: Omit<ScheduleState, 'updatedAt'>): Promise<void> {
-    return this.side.saveSchedule(st);
-  }
-
-  async getSchedule(profile: string): Promise<ScheduleState | undefined> {
-    return this.side.getSchedule(profile);
-  }
-
-  async listSchedules(): Promise<ScheduleState[]> {
-    return this.side.listSchedules();
-  }
-
-  async saveProfileProblems(profile: string, problems: readonly string[]): Promise<void> {
-    return this.side.saveProfileProblems(profile, problems);
-  }
-
-  async listProfileProblems(): Promise<ProfileProblems[]> {
-    return this.side.listProfileProblems();
-  }
-
-  async getArrivals(profile: string): Promise<ArrivalState | undefined> {
-    return this.side.getArrivals(profile);
-  }
-
-  async saveArrivals(a: ArrivalState): Promise<void> {
-    return this.side.saveArrivals(a);
-  }
-
-  async listAlerts(q: { limit: number; profile?: string }): Promise<Alert[]> {
-    return this.side.listAlerts(q);
-  }
-
-  async recordProfileSave(save: ProfileSaveRequest): Promise<number> {
-    return this.db.transaction((): number => {
-      const version = this.admin.recordProfileSave(save);
-      if (save.audit !== undefined) this.audit.append({ ...save.audit, detail: { ...save.audit.detail, version, contentHash: save.contentHash } });
-      return version;
-    }).immediate();
-  }
-
-  async appendAudit(entry: NewAuditEntry): Promise<AuditEntry> {
-    return this.audit.append(entry);
-  }
-
-  async listAudit(query: { limit: number; before?: number }): Promise<AuditEntry[]> {
-    return this.audit.list(query);
-  }
-
-  async verifyAudit(): Promise<AuditVerdict> {
-    return this.audit.verify();
-  }
-
-  async listProfileVersions(profile: string): Promise<ProfileVersion[]> {
-    return this.admin.listProfileVersions(profile);
-  }
-
-  async getProfileVersion(profile: string, version: number): Promise<(ProfileVersion & { content: string | null }) | undefined> {
-    return this.admin.getProfileVersion(profile, version);
-  }
-
-  async listProfileSaves(profile: string, limit: number): Promise<ProfileSave[]> {
-    return this.admin.listProfileSaves(profile, limit);
-  }
-
-  async saveRowProblems(batchId: string, rows: readonly RowProblem[]): Promise<void> {
-    this.admin.saveRowProblems(batchId, rows);
-  }
-
-  async listRowProblems(batchId: string, page: { limit: number; offset: number }): Promise<{ rows: RowProblem[]; total: number }> {
-    return this.admin.listRowProblems(batchId, page);
-  }
-
-  async ledgerCounts(): Promise<LedgerCounts> {
-    return this.side.ledgerCounts();
   }
 
   async close(): Promise<void> {
