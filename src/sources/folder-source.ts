@@ -55,6 +55,14 @@ function settleFolders(source: ProfileSource): string[] {
 export const CHECK_GAP_MS = 400;
 
 /**
+ * How long a file must have stayed empty before an empty file is taken, whatever `minAge` says: a
+ * writer creates a file before it writes to it, so a zero-byte file seen right after it appeared
+ * is far more often an export still starting than an empty export (which then fails with
+ * E_EMPTY_FILE and moves to failed/, taking the data written after it with it).
+ */
+export const EMPTY_MIN_AGE_MS = 5000;
+
+/**
  * A folder on any file system (local, SFTP, FTP) as a batch source: lists files that match
  * include/exclude (and subfolders with `recursive`) and tracks when each is complete. A file is
  * taken once every configured rule holds: unchanged (size and mtime) for `minAge`, equal in
@@ -159,7 +167,8 @@ export class FolderSource {
       this.seen.set(f.path, entry);
       const age = this.local && f.mtimeMs >= 0 ? now - f.mtimeMs : tick - entry.since;
       const done = this.doneFile === undefined || names.has(this.join(posix.dirname(f.path), doneFileName(this.doneFile, f.name)));
-      if (age >= this.minAgeMs && entry.count >= this.checks && done) ready.push(f);
+      const minAge = f.size === 0 ? Math.max(this.minAgeMs, EMPTY_MIN_AGE_MS) : this.minAgeMs;
+      if (age >= minAge && entry.count >= this.checks && done) ready.push(f);
     }
     for (const path of this.seen.keys()) if (!current.has(path)) this.seen.delete(path);
     return { ready: ready.sort((a, b) => a.mtimeMs - b.mtimeMs || a.path.localeCompare(b.path)), waiting: listed.length - ready.length };

@@ -3,7 +3,7 @@
  * ../shared/research/reliability-and-security.md §6.1). Each test ends with the shared oracle.
  */
 import assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
@@ -46,10 +46,17 @@ describe('fault injection: local folder, ferry run', () => {
     fresh();
     try {
       writeFileSync(join(ws.inbox, 'empty.csv'), '');
+      writeFileSync(join(ws.inbox, 'starting.csv'), '');
+      // an empty file is taken only once it has stayed empty a while (EMPTY_MIN_AGE_MS): one
+      // that has not is an export still starting, and waits
+      const longAgo = new Date(Date.now() - 60_000);
+      utimesSync(join(ws.inbox, 'empty.csv'), longAgo, longAgo);
       writeOrdersCsv(join(ws.inbox, 'good.csv'), 5, 'NEXT');
       const start = target.requests.length;
       const first = await runCli(['run', 'orders', '--json'], { env: ws.env });
       const run = parse(first.stdout);
+      assert.equal(run.batches.find((b) => b.file === 'starting.csv'), undefined, 'a file that just appeared empty waits');
+      rmSync(join(ws.inbox, 'starting.csv'));
       const empty = run.batches.find((b) => b.file === 'empty.csv');
       assert.equal(empty?.status, 'failed', first.stdout);
       assert.match(String(empty?.error), /E_EMPTY_FILE|empty/);
