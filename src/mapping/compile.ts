@@ -6,7 +6,7 @@ import { compileField, type FieldProgram, type RowContext } from './field-progra
 import { KeySet } from './key-set.js';
 import { storeAt } from './field-slots.js';
 import { getPath, keyText, setPath } from './record-fields.js';
-import { compileShape, createRecordProcessor, shapeColumns, type RecordProcessor, type RowShape, type SplitCursor } from './row-processor.js';
+import { compileShape, createRecordProcessor, shapeColumns, type RecordProcessor, type SplitCursor } from './row-processor.js';
 import type { FieldValue, LookupTable, MapOutcome, MappedRecord, MappingIssue, RowError } from './types.js';
 
 /** A profile's mapping, compiled once and bound to each file's columns. */

@@ -11,7 +11,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import type { Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FtpSrv, type FtpConnection, type FtpServerOptions } from 'ftp-srv';
+import { FtpSrv, type FtpServerOptions } from 'ftp-srv';
 import { createSelfSignedCert, type SelfSignedCert } from '../../scripts/test-servers/self-signed-cert.js';
 import { fixAuthTlsRace } from './ftp-auth-tls.js';
 import { FaultInjectingFs, type FtpFaults } from './ftp-fault-fs.js';

@@ -11,7 +11,7 @@
  * to the function, else by the offset their ISO text was written with (`…T08:30:00+01:00`), else
  * UTC. Nothing here reads the machine's time zone.
  */
-import { MS_PER_DAY, daysFromCivil, daysInMonth, isValidParts, partsOfWallClock, twoDigits, wallClockMs, type DateTimeParts } from '../date-parts.js';
+import { MS_PER_DAY, daysFromCivil, daysInMonth, isValidParts, partsOfWallClock, twoDigits, wallClockMs } from '../date-parts.js';
 import { parseIsoDateTime } from '../iso-date-time.js';
 import { compileTimeZone, type TimeZone } from '../time-zone.js';
 import { literalText } from './function-spec.js';
