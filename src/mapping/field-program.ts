@@ -1,10 +1,11 @@
 import type { Accessor, RawValue, SourceRow } from '../formats/types.js';
-import type { FieldSpec, FieldType } from '../profiles/field-schema.js';
+import type { FieldSpec } from '../profiles/field-schema.js';
 import { ConversionFailure, compileConverter, type Converter } from './convert.js';
 import { Decimal } from './decimal.js';
 import type { CompiledExpression, ExprScope, ExprValue } from './expr/compile.js';
 import { compileExpression, ExpressionError } from './expr/compile.js';
 import { directResult } from './expression-result.js';
+import { type Bound, compileRules, fail, show } from './field-rules.js';
 import type { FieldValue, LookupTable, MappingIssue, RowError } from './types.js';
 
 /** Everything a field needs while one row is mapped. */
@@ -43,54 +44,13 @@ export function toFieldValue(v: RawValue): FieldValue | undefined {
   return out;
 }
 
-/** A value for a message: text in quotes (shortened), numbers as they are. */
-function show(value: unknown): string {
-  if (typeof value !== 'string') return value instanceof Decimal ? value.toString() : String(value);
-  return `"${value.length > 60 ? `${value.slice(0, 60)}…` : value}"`;
-}
-
 const EMPTY_SCOPE: ExprScope = { field: () => undefined, column: () => undefined, param: () => undefined };
-
-function fail(ctx: RowContext, error: RowError): undefined {
-  (ctx.errors ??= []).push(error);
-  return undefined;
-}
 
 function toConvertible(v: ExprValue | Scalar): string | number | boolean | Date | Decimal | undefined {
   if (v === null || v === undefined) return undefined;
   if (typeof v === 'string') return v === '' ? undefined : v;
   if (typeof v === 'number' || typeof v === 'boolean' || v instanceof Date || v instanceof Decimal) return v;
   return undefined;
-}
-
-/** A min or max, converted once to the field's type so that each row compares like with like. */
-type Bound = { readonly text: string; readonly value: FieldValue };
-
-function compareBound(value: FieldValue, bound: FieldValue, type: FieldType): number | undefined {
-  if (typeof value === 'number' && typeof bound === 'number') return value - bound;
-  if (value instanceof Decimal && bound instanceof Decimal) return value.cmp(bound);
-  if (typeof value === 'string' && typeof bound === 'string') {
-    // ISO dates order as text; datetimes may carry different offsets, so compare the instants.
-    if (type === 'datetime') return Date.parse(value) - Date.parse(bound);
-    return value < bound ? -1 : value > bound ? 1 : 0;
-  }
-  return undefined;
-}
-
-/** Length in characters as a person counts them (an emoji is one), not UTF-16 units. */
-function charLength(text: string): number {
-  let n = text.length;
-  for (let i = 0; i < text.length - 1; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff) {
-      const next = text.charCodeAt(i + 1);
-      if (next >= 0xdc00 && next <= 0xdfff) {
-        n--;
-        i++;
-      }
-    }
-  }
-  return n;
 }
 
 /**
@@ -160,54 +120,16 @@ export function compileField(name: string, spec: FieldSpec, lookups: ReadonlyMap
   if (issues.length > 0) return { issues };
 
   const trim = spec.trim === true || type !== 'string';
-  const required = spec.required === true;
   // an expression without a declared type keeps the type of its result: price * qty stays a number
   const keepResultType = spec.type === undefined && spec.expr !== undefined;
-  const { min, max } = bounds;
-  const { minLength, maxLength } = spec;
   const column = spec.from;
   const err = (code: string, message: string): RowError => (column === undefined ? { field: name, code, message } : { field: name, code, message, column });
 
-  /** rules that apply after the value is known, whatever its source */
-  const finish = (ctx: RowContext, raw: string | number | boolean | Date | Decimal | undefined): FieldValue | undefined => {
-    if (raw === undefined) {
-      if (defaultValue !== undefined) return defaultValue;
-      return required ? fail(ctx, err('required', `${label} is empty; a value is required`)) : undefined;
-    }
-    let value: string | number | boolean | Date | Decimal = raw;
-    if (pattern !== undefined && typeof value === 'string' && !pattern.test(value)) {
-      return fail(ctx, err('pattern', `${label} is ${show(value)}, which does not match the pattern ${spec.pattern ?? ''}`));
-    }
-    if (table !== undefined) {
-      const key = typeof value === 'string' ? value : value.toString();
-      const mapped = table.get(key);
-      if (mapped === undefined) {
-        if (defaultValue !== undefined) return defaultValue;
-        const known = [...table.keys()];
-        const list = known.length <= 12 ? `; allowed: ${known.join(', ')}` : '';
-        return fail(ctx, err(spec.map !== undefined ? 'map' : 'lookup', `${label} is ${show(key)}, which is not in ${tableName}${list}`));
-      }
-      // A lookup file's empty cell means "nothing", like an empty source cell: never "".
-      if (mapped === null || mapped === '') return required ? fail(ctx, err('required', `${label} is ${show(key)}, which ${tableName} maps to nothing; a value is required`)) : undefined;
-      value = mapped;
-    }
-    const out = keepResultType && typeof value !== 'string' ? (value instanceof Date ? value.toISOString() : value) : convert(value);
-    if (out instanceof ConversionFailure) return fail(ctx, err('type', `${label} is ${show(value)}, ${out.message}`));
-    if (min !== undefined) {
-      const c = compareBound(out, min.value, type);
-      if (c !== undefined && c < 0) return fail(ctx, err('min', `${label} is ${show(typeof out === 'string' ? value : out)}, the minimum is ${min.text}`));
-    }
-    if (max !== undefined) {
-      const c = compareBound(out, max.value, type);
-      if (c !== undefined && c > 0) return fail(ctx, err('max', `${label} is ${show(typeof out === 'string' ? value : out)}, the maximum is ${max.text}`));
-    }
-    if (typeof out === 'string' && (minLength !== undefined || maxLength !== undefined)) {
-      const length = charLength(out);
-      if (minLength !== undefined && length < minLength) return fail(ctx, err('length', `${label} is ${show(out)}, shorter than ${minLength} characters`));
-      if (maxLength !== undefined && length > maxLength) return fail(ctx, err('length', `${label} is ${show(out)}, longer than ${maxLength} characters`));
-    }
-    return out;
-  };
+  const finish = compileRules({
+    label, type, convert, required: spec.required === true, defaultValue, pattern, patternText: spec.pattern, table, tableName,
+    tableCode: spec.map !== undefined ? 'map' : 'lookup', keepResultType, min: bounds.min, max: bounds.max,
+    minLength: spec.minLength, maxLength: spec.maxLength, err,
+  });
 
   // A constant goes through the same rules once, now, so that a bad one is a profile problem.
   let constant: FieldValue | undefined;
