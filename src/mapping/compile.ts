@@ -19,12 +19,14 @@ export interface CompiledMapping {
    * Binds to a file's header. A column the profile needs but the file lacks fails the whole file:
    * every row would be rejected, and the usual cause is a wrong delimiter or an edited export.
    */
-  bind(layout: RowLayout | readonly string[], fileName: string, params?: ReadonlyMap<string, ExprValue>, expectedRows?: number): RowMapper;
+  bind(layout: RowLayout | readonly string[], fileName: string, params?: ReadonlyMap<string, ExprValue>, expectedRows?: number, scratchDir?: string): RowMapper;
   /**
    * Binds like `bind`, and applies the profile's filter, split and group: what the pipeline and
    * preview use. Throws `GroupLimitError` from `push` when unsorted grouping outgrows its limit.
+   * `scratchDir` takes the scratch files of a key check that outgrows memory (default: the
+   * system's temporary folder); `end` closes them.
    */
-  process(layout: RowLayout | readonly string[], fileName: string, params?: ReadonlyMap<string, ExprValue>, expectedRows?: number): RecordProcessor;
+  process(layout: RowLayout | readonly string[], fileName: string, params?: ReadonlyMap<string, ExprValue>, expectedRows?: number, scratchDir?: string): RecordProcessor;
 }
 
 /** Maps the rows of one batch, in order; remembers keys to reject duplicates within the batch. */
@@ -68,7 +70,7 @@ export function compileMapping(profile: Profile, lookups: ReadonlyMap<string, Lo
   const virtual = new Set(shape.split === undefined ? [] : [shape.split.nameAs, shape.split.valueAs]);
   const programColumns = programs.flatMap((p) => [...(p.column === undefined ? [] : [p.column]), ...(p.expression?.columnRefs ?? []), ...(p.condition?.columnRefs ?? [])]);
   const columns = [...new Set([...programColumns, ...shapeColumns(shape)])].filter((c) => !virtual.has(c));
-  const bindParts = (layoutOrColumns: RowLayout | readonly string[], fileName: string, params: ReadonlyMap<string, ExprValue> | undefined, expectedRows: number | undefined) => {
+  const bindParts = (layoutOrColumns: RowLayout | readonly string[], fileName: string, params: ReadonlyMap<string, ExprValue> | undefined, expectedRows: number | undefined, scratchDir: string | undefined) => {
     const layout: RowLayout = isColumnList(layoutOrColumns) ? { columns: layoutOrColumns } : layoutOrColumns;
     const cursor: SplitCursor = { name: undefined, read: undefined };
     const base = layoutAccessor(layout, columns, fileName);
@@ -79,16 +81,18 @@ export function compileMapping(profile: Profile, lookups: ReadonlyMap<string, Lo
     };
     // grouped files repeat their keys on purpose: the grouper keeps groups apart instead
     const dedupe = keyFields.length > 0 && shape.group === undefined;
-    const map = createRowMapper(programs, accessor, dedupe ? keyFields : [], keyFields, params ?? new Map(), expectedRows);
-    return { map, cursor, accessor: base, params: params ?? new Map<string, ExprValue>() };
+    // sized once for the whole file (up to its memory limit): growing a full table would briefly hold both copies
+    const keys = dedupe ? new KeySet(Math.min(expectedRows ?? 4096, 50_000_000), scratchDir === undefined ? {} : { scratchDir }) : undefined;
+    const map = createRowMapper(programs, accessor, keys, keyFields, params ?? new Map());
+    return { map, cursor, accessor: base, params: params ?? new Map<string, ExprValue>(), release: () => keys?.release(), scratchDir };
   };
   const mapping: CompiledMapping = {
     fieldNames: programs.map((p) => p.name),
     keyFields,
     columns,
-    bind: (layout, fileName, params, expectedRows) => bindParts(layout, fileName, params, expectedRows).map,
-    process(layout, fileName, params, expectedRows) {
-      const parts = bindParts(layout, fileName, params, expectedRows);
+    bind: (layout, fileName, params, expectedRows, scratchDir) => bindParts(layout, fileName, params, expectedRows, scratchDir).map,
+    process(layout, fileName, params, expectedRows, scratchDir) {
+      const parts = bindParts(layout, fileName, params, expectedRows, scratchDir);
       return createRecordProcessor({ shape, ...parts, keyFields, fieldNames: programs.map((p) => p.name), fileName, expectedRows });
     },
   };
@@ -140,10 +144,10 @@ function layoutAccessor(layout: RowLayout, columns: readonly string[], fileName:
 }
 
 /**
- * Maps one row through the field programs. `uniqueFields` are checked for duplicates within the
- * file; `keyFields` only name the record's key.
+ * Maps one row through the field programs. With `keys`, the record's key (`keyFields`) is checked
+ * for duplicates within the file; without, `keyFields` only name the record's key.
  */
-function createRowMapper(programs: readonly FieldProgram[], accessor: (from: string) => Accessor, uniqueFields: readonly string[], keyFields: readonly string[], params: ReadonlyMap<string, ExprValue>, expectedRows: number | undefined): RowMapper {
+function createRowMapper(programs: readonly FieldProgram[], accessor: (from: string) => Accessor, keys: KeySet | undefined, keyFields: readonly string[], params: ReadonlyMap<string, ExprValue>): RowMapper {
   let current: SourceRow = { row: 0, cells: [] };
   let record: MappedRecord = {};
   const columnReaders = new Map<string, Accessor>();
@@ -166,8 +170,6 @@ function createRowMapper(programs: readonly FieldProgram[], accessor: (from: str
     param: (name) => params.get(name),
   };
   const steps = programs.map((p) => ({ name: p.name, path: p.name.includes('.') ? p.name.split('.') : undefined, run: p.bind(accessor) }));
-  // sized once for the whole file: growing a full table would briefly hold both copies
-  const keys = uniqueFields.length > 0 ? new KeySet(Math.min(expectedRows ?? 4096, 50_000_000)) : undefined;
   const ctx: RowContext = { row: current, record, scope, errors: undefined };
   const mutable = ctx as { row: SourceRow; record: MappedRecord };
 

@@ -97,7 +97,7 @@ function keyOf(readers: readonly Reader[]): (record: MappedRecord) => string | u
  * input is held until the end of the file, at most `maxRows` rows, and the file is refused beyond
  * that with a message that says how to go on.
  */
-export function createGrouper(spec: GroupSpec, keyFields: readonly string[], fieldNames: readonly string[], fileName: string, expectedRows: number | undefined): Grouper {
+export function createGrouper(spec: GroupSpec, keyFields: readonly string[], fieldNames: readonly string[], fileName: string, expectedRows: number | undefined, scratchDir?: string): Grouper {
   const collectOf = new Map<string, string>();
   for (const [name, fields] of Object.entries(spec.collect ?? {})) for (const f of fields) collectOf.set(f, name);
   const aggregates = Object.entries(spec.aggregate ?? {});
@@ -116,7 +116,7 @@ export function createGrouper(spec: GroupSpec, keyFields: readonly string[], fie
   const recordKey = keyOf(keyFields.map(readerOf));
   const open = new Map<string, OpenGroup>();
   // sorted mode: keys of closed groups (fingerprints), to catch a key that comes back
-  const closed = sorted ? new KeySet(Math.min(expectedRows ?? 4096, 50_000_000)) : undefined;
+  const closed = sorted ? new KeySet(Math.min(expectedRows ?? 4096, 50_000_000), scratchDir === undefined ? {} : { scratchDir }) : undefined;
   let current: OpenGroup | undefined;
   // rows outside any group: in sorted mode those seen while a group is open, emitted after it; in
   // unsorted mode all of them, emitted at the end with the rejected groups' rows in row order
@@ -258,6 +258,7 @@ export function createGrouper(spec: GroupSpec, keyFields: readonly string[], fie
     end(emit) {
       if (sorted) {
         closeCurrent(emit);
+        closed?.release();
         return;
       }
       const rejected: RowItem[] = pending;

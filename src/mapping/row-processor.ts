@@ -84,6 +84,10 @@ export interface ProcessorParts {
   readonly fieldNames: readonly string[];
   readonly fileName: string;
   readonly expectedRows: number | undefined;
+  /** where key checks that outgrow memory write their scratch files */
+  readonly scratchDir: string | undefined;
+  /** closes the row mapper's scratch files */
+  readonly release: () => void;
 }
 
 const isEmpty = (v: RawValue): boolean => v === undefined || v === null || v === '';
@@ -108,7 +112,7 @@ export function createRecordProcessor(p: ProcessorParts): RecordProcessor {
   };
   const parts = Object.entries(shape.split?.columns ?? {}).map(([column, name]) => ({ column, name: String(name), read: p.accessor(column) }));
   const skipEmpty = shape.split?.skipEmpty !== false;
-  const grouper: Grouper | undefined = shape.group === undefined ? undefined : createGrouper(shape.group, p.keyFields.length > 0 ? p.keyFields : shape.group.by, p.fieldNames, p.fileName, p.expectedRows);
+  const grouper: Grouper | undefined = shape.group === undefined ? undefined : createGrouper(shape.group, p.keyFields.length > 0 ? p.keyFields : shape.group.by, p.fieldNames, p.fileName, p.expectedRows, p.scratchDir);
 
   const deliver = (row: number, out: MapOutcome, emit: (item: RowItem) => void): void => {
     if (grouper !== undefined) {
@@ -163,7 +167,11 @@ export function createRecordProcessor(p: ProcessorParts): RecordProcessor {
       else for (const r of records) deliver(row.row, { row: row.row, ok: true, record: r.record, key: r.key }, emit);
     },
     end(emit) {
-      grouper?.end(emit);
+      try {
+        grouper?.end(emit);
+      } finally {
+        p.release();
+      }
     },
   };
 }

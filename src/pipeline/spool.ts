@@ -69,7 +69,7 @@ export async function writeSpool(dir: string, file: InputFile, format: ProfileFo
   const summary: SpoolSummary = { rows: 0, records: 0, rejected: 0, skipped: 0, ordered: true };
   try {
     const reader = await openReader(file, format);
-    const processor = mapping.process(reader, file.name, params, reader.estimatedRows);
+    const processor = mapping.process(reader, file.name, params, reader.estimatedRows, dir);
     summary.ordered = processor.ordered;
     let json = '';
     let idx = '';

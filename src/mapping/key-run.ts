@@ -1,0 +1,123 @@
+import { closeSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+
+/** Records written per write call when a run is spilled: 48 KiB at a time. */
+const BLOCK = 4096;
+/** hi, lo, row: three 32-bit words per key on disk. */
+const WORDS = 3;
+
+/** The keys of one full in-memory table, as the table holds them: hi and lo fingerprint halves and first rows; `lo` 0 marks an empty slot. */
+export interface KeyTable {
+  readonly hi: Uint32Array;
+  readonly lo: Uint32Array;
+  readonly rows: Uint32Array;
+  readonly count: number;
+}
+
+/**
+ * Keys moved out of memory: every (fingerprint, first row) of a full table, written to a scratch
+ * file grouped by bucket (the top bits of `hi`), with only a bucket index and a 16-bit tag per key
+ * kept in memory (about 4 bytes a key instead of 16). A lookup reads its bucket's tags; only a tag
+ * that matches (a duplicate, or about one key in 30,000 by chance) reads the 12-byte record from
+ * the file to compare the whole fingerprint. The file is unlinked as soon as it is open, so that it
+ * leaves nothing behind however the process ends; the space returns when the descriptor closes.
+ */
+export class KeyRun {
+  private readonly shift: number;
+  private readonly offsets: Uint32Array;
+  private readonly tags: Uint16Array;
+  private readonly scratch = new Uint32Array(WORDS);
+  private readonly scratchBytes = new Uint8Array(this.scratch.buffer);
+
+  private constructor(
+    private readonly fd: number,
+    bits: number,
+    offsets: Uint32Array,
+    tags: Uint16Array,
+  ) {
+    this.shift = 32 - bits;
+    this.offsets = offsets;
+    this.tags = tags;
+  }
+
+  /** Writes the keys of `table` to a new scratch file in `dir`; the table itself is left as it was. */
+  static spill(table: KeyTable, dir: string): KeyRun {
+    const { hi, lo, rows, count } = table;
+    // about two keys per bucket: the index costs 2 bytes a key and a lookup scans one or two tags
+    const bits = Math.max(1, Math.min(30, Math.floor(Math.log2(Math.max(2, count))) - 1));
+    const shift = 32 - bits;
+    const buckets = 2 ** bits;
+    const offsets = new Uint32Array(buckets + 1);
+    for (let s = 0; s < lo.length; s++) {
+      if ((lo[s] ?? 0) === 0) continue;
+      const b = ((hi[s] ?? 0) >>> shift) + 1;
+      offsets[b] = (offsets[b] ?? 0) + 1;
+    }
+    for (let b = 0; b < buckets; b++) offsets[b + 1] = (offsets[b + 1] ?? 0) + (offsets[b] ?? 0);
+    // a counting sort by bucket: order[i] is the table slot of the i-th key in the file
+    const next = offsets.slice(0, buckets);
+    const order = new Uint32Array(count);
+    for (let s = 0; s < lo.length; s++) {
+      if ((lo[s] ?? 0) === 0) continue;
+      const b = (hi[s] ?? 0) >>> shift;
+      const at = next[b] ?? 0;
+      order[at] = s;
+      next[b] = at + 1;
+    }
+    const tags = new Uint16Array(count);
+    const path = join(dir, `ferry-keys-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
+    const fd = openSync(path, 'wx+', 0o600);
+    try {
+      unlinkSync(path);
+      const block = new Uint32Array(BLOCK * WORDS);
+      const bytes = new Uint8Array(block.buffer);
+      let filled = 0;
+      let position = 0;
+      const flush = (): void => {
+        const length = filled * WORDS * 4;
+        let written = 0;
+        while (written < length) written += writeSync(fd, bytes, written, length - written, position + written);
+        position += length;
+        filled = 0;
+      };
+      for (let i = 0; i < count; i++) {
+        const s = order[i] ?? 0;
+        const l = lo[s] ?? 0;
+        tags[i] = l >>> 16;
+        block[filled * WORDS] = hi[s] ?? 0;
+        block[filled * WORDS + 1] = l;
+        block[filled * WORDS + 2] = rows[s] ?? 0;
+        if (++filled === BLOCK) flush();
+      }
+      if (filled > 0) flush();
+    } catch (err) {
+      closeSync(fd);
+      throw err;
+    }
+    return new KeyRun(fd, bits, offsets, tags);
+  }
+
+  /** The first row of the key with this fingerprint, or 0 when the run does not hold it. */
+  find(hi: number, lo: number): number {
+    const b = hi >>> this.shift;
+    const end = this.offsets[b + 1] ?? 0;
+    const tag = lo >>> 16;
+    for (let i = this.offsets[b] ?? 0; i < end; i++) {
+      if (this.tags[i] !== tag) continue;
+      const read = readSync(this.fd, this.scratchBytes, 0, WORDS * 4, i * WORDS * 4);
+      if (read === WORDS * 4 && this.scratch[0] === hi && this.scratch[1] === lo) return this.scratch[2] ?? 0;
+    }
+    return 0;
+  }
+
+  /** Bytes of memory the run keeps (its index and tags). */
+  get memoryBytes(): number {
+    return this.offsets.byteLength + this.tags.byteLength;
+  }
+
+  /** Closes the scratch file; the run must not be used afterwards. */
+  close(): void {
+    closeSync(this.fd);
+  }
+}

@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+
+import { KeySet } from '../../../src/mapping/key-set.js';
+
+const openFiles = (): number => readdirSync('/proc/self/fd').length;
+
+describe('key set beyond its memory limit', () => {
+  let dir = '';
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ferry-keyset-'));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('finds every duplicate, with the row it first appeared on, across spilled and in-memory keys', () => {
+    const keys = new KeySet(100, { scratchDir: dir, memoryKeys: 1000 });
+    const n = 25_000;
+    for (let i = 0; i < n; i++) assert.equal(keys.addOrGet(`ORD-${String(i).padStart(7, '0')}`, i + 2), 0, `key ${i} is new`);
+    assert.ok(keys.spills >= 20, `${keys.spills} spills`);
+    assert.equal(keys.size, n);
+    // every key again, oldest (spilled first) to newest (still in memory)
+    for (let i = 0; i < n; i++) assert.equal(keys.addOrGet(`ORD-${String(i).padStart(7, '0')}`, n + i + 2), i + 2);
+    assert.equal(keys.size, n, 'duplicates are not added');
+    assert.equal(keys.addOrGet('ORD-9999999', 99_999), 0);
+    keys.release();
+  });
+
+  it('keeps its scratch files unlinked and closes them on release', async () => {
+    const before = openFiles();
+    const keys = new KeySet(16, { scratchDir: dir, memoryKeys: 100 });
+    for (let i = 0; i < 1000; i++) keys.addOrGet(`k${i}`, i + 1);
+    assert.ok(keys.spills > 0);
+    assert.deepEqual(await readdir(dir), [], 'nothing is left in the scratch folder, even while in use');
+    assert.equal(openFiles(), before + keys.spills);
+    keys.release();
+    keys.release();
+    assert.equal(openFiles(), before);
+  });
+
+  it('tells a spilled key apart from a new one whose short tag is the same', () => {
+    // 200,000 keys through a 2,000-key table: about 100 runs, so that 16-bit tags meet by chance
+    const keys = new KeySet(2000, { scratchDir: dir, memoryKeys: 2000 });
+    for (let i = 0; i < 200_000; i++) assert.equal(keys.addOrGet(`A${i}`, i + 1), 0);
+    for (let i = 0; i < 200_000; i++) assert.equal(keys.addOrGet(`B${i}`, i + 1), 0, `B${i} is new`);
+    keys.release();
+  });
+});
