@@ -18,8 +18,8 @@ export interface KeyTable {
 /**
  * Keys moved out of memory: every (fingerprint, first row) of a full table, written to a scratch
  * file grouped by bucket (the top bits of `hi`), with only a bucket index and a 16-bit tag per key
- * kept in memory (about 4 bytes a key instead of 16). A lookup reads its bucket's tags; only a tag
- * that matches (a duplicate, or about one key in 30,000 by chance) reads the 12-byte record from
+ * kept in memory (about 3 bytes a key instead of 16). A lookup reads its bucket's tags; only a tag
+ * that matches (a duplicate, or about one lookup in 20,000 by chance) reads the 12-byte record from
  * the file to compare the whole fingerprint. The file is unlinked as soon as it is open, so that it
  * leaves nothing behind however the process ends; the space returns when the descriptor closes.
  */
@@ -43,59 +43,20 @@ export class KeyRun {
 
   /** Writes the keys of `table` to a new scratch file in `dir`; the table itself is left as it was. */
   static spill(table: KeyTable, dir: string): KeyRun {
-    const { hi, lo, rows, count } = table;
-    // about two keys per bucket: the index costs 2 bytes a key and a lookup scans one or two tags
-    const bits = Math.max(1, Math.min(30, Math.floor(Math.log2(Math.max(2, count))) - 1));
-    const shift = 32 - bits;
-    const buckets = 2 ** bits;
-    const offsets = new Uint32Array(buckets + 1);
-    for (let s = 0; s < lo.length; s++) {
-      if ((lo[s] ?? 0) === 0) continue;
-      const b = ((hi[s] ?? 0) >>> shift) + 1;
-      offsets[b] = (offsets[b] ?? 0) + 1;
-    }
-    for (let b = 0; b < buckets; b++) offsets[b + 1] = (offsets[b + 1] ?? 0) + (offsets[b] ?? 0);
-    // a counting sort by bucket: order[i] is the table slot of the i-th key in the file
-    const next = offsets.slice(0, buckets);
-    const order = new Uint32Array(count);
-    for (let s = 0; s < lo.length; s++) {
-      if ((lo[s] ?? 0) === 0) continue;
-      const b = (hi[s] ?? 0) >>> shift;
-      const at = next[b] ?? 0;
-      order[at] = s;
-      next[b] = at + 1;
-    }
-    const tags = new Uint16Array(count);
+    // two to four keys per bucket: the index costs about 1 byte a key and a lookup scans a few tags
+    const bits = Math.max(1, Math.min(30, Math.floor(Math.log2(Math.max(4, table.count))) - 2));
+    const offsets = bucketOffsets(table, 32 - bits);
+    const order = orderByBucket(table, offsets, 32 - bits);
     const path = join(dir, `ferry-keys-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
     const fd = openSync(path, 'wx+', 0o600);
     try {
       unlinkSync(path);
-      const block = new Uint32Array(BLOCK * WORDS);
-      const bytes = new Uint8Array(block.buffer);
-      let filled = 0;
-      let position = 0;
-      const flush = (): void => {
-        const length = filled * WORDS * 4;
-        let written = 0;
-        while (written < length) written += writeSync(fd, bytes, written, length - written, position + written);
-        position += length;
-        filled = 0;
-      };
-      for (let i = 0; i < count; i++) {
-        const s = order[i] ?? 0;
-        const l = lo[s] ?? 0;
-        tags[i] = l >>> 16;
-        block[filled * WORDS] = hi[s] ?? 0;
-        block[filled * WORDS + 1] = l;
-        block[filled * WORDS + 2] = rows[s] ?? 0;
-        if (++filled === BLOCK) flush();
-      }
-      if (filled > 0) flush();
+      const tags = writeRecords(fd, table, order);
+      return new KeyRun(fd, bits, offsets, tags);
     } catch (err) {
       closeSync(fd);
       throw err;
     }
-    return new KeyRun(fd, bits, offsets, tags);
   }
 
   /** The first row of the key with this fingerprint, or 0 when the run does not hold it. */
@@ -120,4 +81,67 @@ export class KeyRun {
   close(): void {
     closeSync(this.fd);
   }
+}
+
+/** Where each bucket's keys start in the file (a prefix sum of the bucket sizes); one more entry than buckets. */
+function bucketOffsets(table: KeyTable, shift: number): Uint32Array {
+  const { hi, lo } = table;
+  const buckets = 2 ** (32 - shift);
+  const offsets = new Uint32Array(buckets + 1);
+  for (let s = 0; s < lo.length; s++) {
+    if (lo[s] === 0) continue;
+    const b = ((hi[s] ?? 0) >>> shift) + 1;
+    offsets[b] = (offsets[b] ?? 0) + 1;
+  }
+  let sum = 0;
+  for (let b = 0; b <= buckets; b++) {
+    sum += offsets[b] ?? 0;
+    offsets[b] = sum;
+  }
+  return offsets;
+}
+
+/** A counting sort by bucket: the table slot of each key in file order. */
+function orderByBucket(table: KeyTable, offsets: Uint32Array, shift: number): Uint32Array {
+  const { hi, lo } = table;
+  const next = offsets.slice(0, offsets.length - 1);
+  const order = new Uint32Array(table.count);
+  for (let s = 0; s < lo.length; s++) {
+    if (lo[s] === 0) continue;
+    const b = (hi[s] ?? 0) >>> shift;
+    const at = next[b] ?? 0;
+    order[at] = s;
+    next[b] = at + 1;
+  }
+  return order;
+}
+
+/** Writes (hi, lo, row) of every key in `order` to `fd` from offset 0; returns each key's 16-bit tag. */
+function writeRecords(fd: number, table: KeyTable, order: Uint32Array): Uint16Array {
+  const { hi, lo, rows } = table;
+  const tags = new Uint16Array(order.length);
+  const block = new Uint32Array(BLOCK * WORDS);
+  const bytes = new Uint8Array(block.buffer);
+  let filled = 0;
+  let position = 0;
+  for (let i = 0; i < order.length; i++) {
+    const s = order[i] ?? 0;
+    const l = lo[s] ?? 0;
+    tags[i] = l >>> 16;
+    const w = filled * WORDS;
+    block[w] = hi[s] ?? 0;
+    block[w + 1] = l;
+    block[w + 2] = rows[s] ?? 0;
+    if (++filled === BLOCK || i === order.length - 1) {
+      position += writeAll(fd, bytes, filled * WORDS * 4, position);
+      filled = 0;
+    }
+  }
+  return tags;
+}
+
+function writeAll(fd: number, bytes: Uint8Array, length: number, position: number): number {
+  let written = 0;
+  while (written < length) written += writeSync(fd, bytes, written, length - written, position + written);
+  return length;
 }

@@ -2,8 +2,12 @@ import { tmpdir } from 'node:os';
 
 import { KeyRun } from './key-run.js';
 
-/** Keys held in the in-memory table before it is spilled to a scratch file (24 MB of table). */
-export const MEMORY_KEYS = 1_500_000;
+/**
+ * Keys held in the in-memory table before it is spilled to a scratch file: 2²⁰ (a 16.8 MB table),
+ * so that a file of a million rows never spills. `FERRY_KEY_MEMORY` sets another number (a
+ * machine with little memory, or a test that wants to see a spill without a million rows).
+ */
+export const MEMORY_KEYS = positiveInteger(process.env.FERRY_KEY_MEMORY) ?? 1 << 20;
 
 /** Where and when a key set spills. */
 export interface KeySetOptions {
@@ -23,7 +27,7 @@ const orphans = new FinalizationRegistry<KeyRun[]>((runs) => {
  * an open-addressing table of typed arrays: 12 bytes per key instead of a string and a Map entry
  * (~90 bytes). Two different keys share a fingerprint with a probability of about n²/2⁶⁵ (3·10⁻⁷
  * for three million keys). Past `memoryKeys` keys the full table is spilled to a scratch file
- * ({@link KeyRun}, ~4 bytes of memory a key) and emptied, so that memory stays nearly flat however
+ * ({@link KeyRun}, ~3 bytes of memory a key) and emptied, so that memory stays nearly flat however
  * many rows a file has.
  */
 export class KeySet {
@@ -128,4 +132,9 @@ export class KeySet {
 
 function slotsFor(keys: number): number {
   return Math.max(16, Math.ceil((keys * 4) / 3) + 1);
+}
+
+function positiveInteger(text: string | undefined): number | undefined {
+  const n = Number(text);
+  return text !== undefined && Number.isSafeInteger(n) && n > 0 ? n : undefined;
 }
