@@ -2,6 +2,7 @@ import type { FieldSpec, FieldType } from '../profiles/field-schema.js';
 import { compileDatePattern, compileTimeZone, excelSerialToParts, formatIsoDate, formatIsoDateTime, formatIsoDay, formatIsoDateTimeParts, isValidParts, parseIsoDateTime } from './dates.js';
 import type { DateTimeParts, TimeZone } from './dates.js';
 import { Decimal } from './decimal.js';
+import { NOT_A_NUMBER, SCANNED, scanNumber, type ScannedNumber } from './scan-number.js';
 import type { FieldValue } from './types.js';
 
 /** A value that could not be converted; the message completes "<Column> is "<value>", …". */
@@ -87,11 +88,20 @@ function decimalConverter(spec: FieldSpec, integer: boolean): Converter {
     }
     return scale === undefined ? d : d.round(scale);
   };
+  // one per field, reused by every row: scanNumber's answer without an object per cell
+  const scanned: ScannedNumber = { coefficient: 0, scale: 0 };
   return (value) => {
     if (typeof value === 'number') return Number.isFinite(value) ? finish(Decimal.fromNumber(value)) : new ConversionFailure(`not ${describe}`);
     if (value instanceof Decimal) return finish(value);
     if (typeof value !== 'string') return new ConversionFailure(`not ${describe}`);
-    const text = canonicalNumber(value.trim(), decimalCode, thousandsCode);
+    const trimmed = value.trim();
+    const scan = scanNumber(trimmed, decimalCode, thousandsCode, scanned);
+    if (scan === NOT_A_NUMBER) return new ConversionFailure(`not ${describe}`);
+    if (scan === SCANNED) {
+      if (integer && scanned.scale === 0) return scanned.coefficient;
+      return finish(Decimal.ofScaled(scanned.coefficient, scanned.scale));
+    }
+    const text = canonicalNumber(trimmed, decimalCode, thousandsCode);
     if (text === undefined) return new ConversionFailure(`not ${describe}`);
     // whole numbers of up to 15 digits are exact as doubles: no Decimal needed
     if (integer && text.length <= 15 && !text.includes('.')) return Number(text) === 0 ? 0 : Number(text);

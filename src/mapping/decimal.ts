@@ -70,6 +70,14 @@ export class Decimal {
     return typeof parts.coefficient === 'number' ? Decimal.ofSmall(parts.coefficient, parts.scale) : Decimal.ofBig(parts.coefficient, parts.scale);
   }
 
+  /** `coefficient / 10^scale` for a safe-integer coefficient (as scanNumber reads it) and a scale of 0 or more. */
+  static ofScaled(coefficient: number, scale: number): Decimal {
+    if (!Number.isSafeInteger(coefficient)) throw new RangeError(`not a safe integer: ${coefficient}`);
+    checkScale(scale, 'scale');
+    if (scale < 0) throw new RangeError(`scale must not be negative, got ${scale}`);
+    return Decimal.ofSmall(coefficient, scale);
+  }
+
   /** An integer; a `number` must be a safe integer so that no digit is invented. */
   static fromInteger(n: number | bigint): Decimal {
     if (typeof n === 'bigint') return Decimal.ofBig(n, 0);
