@@ -2,7 +2,7 @@ import type { FieldSpec, FieldType } from '../profiles/field-schema.js';
 import { compileDatePattern, compileTimeZone, excelSerialToParts, formatIsoDate, formatIsoDateTime, formatIsoDay, formatIsoDateTimeParts, isValidParts, parseIsoDateTime } from './dates.js';
 import type { DateTimeParts, TimeZone } from './dates.js';
 import { Decimal } from './decimal.js';
-import { NOT_A_NUMBER, SCANNED, scanNumber, type ScannedNumber } from './scan-number.js';
+import { canonicalText, NOT_A_NUMBER, SCANNED, scannedNumber, scanNumber } from './scan-number.js';
 import type { FieldValue } from './types.js';
 
 /** A value that could not be converted; the message completes "<Column> is "<value>", …". */
@@ -16,62 +16,6 @@ export type Converter = (value: string | number | boolean | Date | Decimal) => F
 const TRUE_WORDS = ['true', 'yes', 'y', '1', 'ja', 'j', 'sí', 'si', 'oui', 'x'];
 const FALSE_WORDS = ['false', 'no', 'n', '0', 'nei', 'nein', 'non'];
 
-
-/** Builds the number grammar of a field: the given separators, grouping in threes, an optional trailing minus (SAP). */
-/**
- * Reads a number written with the field's separators into canonical text (`-1234.56`), or
- * undefined when it is not one. One pass over the characters: a regex with alternatives costs
- * several times more, and this runs for every numeric cell of every row. Accepts a leading sign or
- * a trailing minus (SAP), thousands separators only in groups of three, and `.5` / `5.` forms.
- */
-export function canonicalNumber(text: string, decimalCode: number, thousandsCode: number): string | undefined {
-  let n = text.length;
-  let i = 0;
-  let negative = false;
-  let c = text.charCodeAt(0);
-  if (c === 43 || c === 45) {
-    negative = c === 45;
-    i = 1;
-  }
-  if (n > i + 1 && text.charCodeAt(n - 1) === 45) {
-    if (i === 1) return undefined; // a sign at both ends says two things; trust neither
-    negative = true;
-    n--;
-  }
-  const start = i;
-  let run = 0;
-  let grouped = false;
-  for (; i < n; i++) {
-    c = text.charCodeAt(i);
-    if (c >= 48 && c <= 57) {
-      run++;
-      continue;
-    }
-    if (c === thousandsCode) {
-      if (grouped ? run !== 3 : run < 1 || run > 3) return undefined;
-      grouped = true;
-      run = 0;
-      continue;
-    }
-    break;
-  }
-  if (grouped && run !== 3) return undefined;
-  const intEnd = i;
-  let fracStart = n;
-  if (i < n) {
-    if (c !== decimalCode) return undefined;
-    fracStart = i + 1;
-    for (i = fracStart; i < n; i++) {
-      c = text.charCodeAt(i);
-      if (c < 48 || c > 57) return undefined;
-    }
-  }
-  if (intEnd === start && fracStart >= n) return undefined;
-  let int = intEnd === start ? '0' : text.slice(start, intEnd);
-  if (grouped) int = int.replaceAll(String.fromCharCode(thousandsCode), '');
-  const sign = negative ? '-' : '';
-  return fracStart >= n ? sign + int : `${sign}${int}.${text.slice(fracStart, n)}`;
-}
 
 function decimalConverter(spec: FieldSpec, integer: boolean): Converter {
   const decimalSep = spec.decimalSeparator ?? '.';
@@ -89,7 +33,7 @@ function decimalConverter(spec: FieldSpec, integer: boolean): Converter {
     return scale === undefined ? d : d.round(scale);
   };
   // one per field, reused by every row: scanNumber's answer without an object per cell
-  const scanned: ScannedNumber = { coefficient: 0, scale: 0 };
+  const scanned = scannedNumber();
   return (value) => {
     if (typeof value === 'number') return Number.isFinite(value) ? finish(Decimal.fromNumber(value)) : new ConversionFailure(`not ${describe}`);
     if (value instanceof Decimal) return finish(value);
@@ -101,11 +45,8 @@ function decimalConverter(spec: FieldSpec, integer: boolean): Converter {
       if (integer && scanned.scale === 0) return scanned.coefficient;
       return finish(Decimal.ofScaled(scanned.coefficient, scanned.scale));
     }
-    const text = canonicalNumber(trimmed, decimalCode, thousandsCode);
-    if (text === undefined) return new ConversionFailure(`not ${describe}`);
-    // whole numbers of up to 15 digits are exact as doubles: no Decimal needed
-    if (integer && text.length <= 15 && !text.includes('.')) return Number(text) === 0 ? 0 : Number(text);
-    const d = Decimal.parse(text);
+    // more than 15 digits: a double would round them, so through text into a BigInt coefficient
+    const d = Decimal.parse(canonicalText(trimmed, scanned, thousandsCode));
     return d === undefined ? new ConversionFailure(`not ${describe}`) : finish(d);
   };
 }
