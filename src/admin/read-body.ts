@@ -29,7 +29,17 @@ const DRAIN_LIMIT = 8 << 20;
  * more than that has its connection cut.
  */
 export function refuseBody(req: IncomingMessage, res: ServerResponse, err: BodyTooLarge): void {
-  if (!res.headersSent) res.writeHead(413, { 'content-type': 'application/json' }).end(JSON.stringify({ error: err.message }));
+  refuseTooLarge(req, res, err.message);
+}
+
+/**
+ * Answers 413 with `message` and reads and drops the rest of the body (up to 8 MiB) on a
+ * connection that stays open: answering with `Connection: close` would cut it while the client is
+ * still sending, and the client would see a broken pipe instead of the answer.
+ */
+export function refuseTooLarge(req: IncomingMessage, res: ServerResponse, message: string): void {
+  if (!res.headersSent) res.writeHead(413, { 'content-type': 'application/json' }).end(JSON.stringify({ error: message }));
+  req.unpipe();
   let dropped = 0;
   req.on('data', (chunk: Buffer) => {
     dropped += chunk.length;

@@ -6,6 +6,7 @@ import busboy from 'busboy';
 import { FerryError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { bearerToken, sameSecret } from './admin-tokens.js';
+import { refuseTooLarge } from './read-body.js';
 import { sendJson } from './run-request.js';
 import type { UploadTarget } from './types.js';
 
@@ -66,7 +67,7 @@ export async function handleUpload(req: IncomingMessage, res: ServerResponse, pr
     const got = await target.receive(name ?? 'upload', body);
     return sendJson(res, 202, { profile, run: got.runId, batch: got.batchId, file: got.fileName, size: got.size });
   } catch (err) {
-    if (err instanceof FerryError && err.code === 'E_UPLOAD_TOO_LARGE') return sendJson(res, 413, { error: err.message }, { close: true });
+    if (err instanceof FerryError && err.code === 'E_UPLOAD_TOO_LARGE') return refuseTooLarge(req, res, err.message);
     throw err;
   }
 }

@@ -51,6 +51,9 @@ describe('fault injection: local folder, ferry run', () => {
       // that has not is an export still starting, and waits
       const longAgo = new Date(Date.now() - 60_000);
       utimesSync(join(ws.inbox, 'empty.csv'), longAgo, longAgo);
+      // "just now" for the whole run, however slowly the CLI starts on a loaded machine
+      const justNow = new Date(Date.now() + 30_000);
+      utimesSync(join(ws.inbox, 'starting.csv'), justNow, justNow);
       writeOrdersCsv(join(ws.inbox, 'good.csv'), 5, 'NEXT');
       const start = target.requests.length;
       const first = await runCli(['run', 'orders', '--json'], { env: ws.env });

@@ -126,8 +126,9 @@ describe('notifications to customer servers (outbox, signatures, retries, 410, d
     }
     list = JSON.parse((await runCli(['notifications', '--state', 'dead', '--json'], { env })).stdout) as typeof list;
     assert.ok(list.notifications.length >= 1);
-    const text = (await runCli(['status'], { env })).stdout;
-    assert.match(text, /dead-lettered \(ferry notifications replay <id>\)/);
+    const status = await runCli(['status'], { env });
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(status.stdout, /dead-lettered \(ferry notifications replay <id>\)/);
   });
 
   it('refuses a notification URL on a private address without allowPrivate (ferry check)', async () => {
