@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { StateStore } from '../store/types.js';
 import type { DeliveryChunk, Sink } from '../targets/types.js';
 import { crashPoint } from '../util/crash-point.js';
-import { readSpooledBodies } from './spool.js';
+import { readSpooledChunks } from './spool.js';
 
 /**
  * The idempotency key of a chunk: the file's content hash, the profile version, the chunk's
@@ -13,6 +13,15 @@ import { readSpooledBodies } from './spool.js';
 export function chunkKey(contentHash: string, profileVersion: string, seq: number, records: readonly (Buffer | string)[]): string {
   const h = createHash('sha256').update(`${contentHash}\n${profileVersion}\n${seq}\n`);
   for (const r of records) h.update(r).update('\n');
+  return `ferry-${h.digest('hex').slice(0, 40)}`;
+}
+
+/**
+ * {@link chunkKey} of records given as their lines, each ending in a line feed: the same bytes
+ * hashed in one call instead of two per record.
+ */
+export function chunkKeyOfLines(contentHash: string, profileVersion: string, seq: number, lines: Buffer): string {
+  const h = createHash('sha256').update(`${contentHash}\n${profileVersion}\n${seq}\n`).update(lines);
   return `ferry-${h.digest('hex').slice(0, 40)}`;
 }
 
@@ -37,9 +46,9 @@ export async function deliverChunks(plan: ChunkPlan, store: StateStore, sink: Si
   const done = new Set(await store.listChunkSeqs(plan.batchId));
   const inFlight = new Set<Promise<void>>();
   let failure: unknown;
-  const send = (seq: number, records: Buffer[]): void => {
+  const send = (seq: number, records: Buffer[], lines: Buffer): void => {
     const chunk: DeliveryChunk = {
-      key: chunkKey(plan.contentHash, plan.profileVersion, seq, records),
+      key: chunkKeyOfLines(plan.contentHash, plan.profileVersion, seq, lines),
       records,
       file: plan.fileName,
       batch: plan.batchId,
@@ -63,21 +72,14 @@ export async function deliverChunks(plan: ChunkPlan, store: StateStore, sink: Si
   };
 
   let seq = 0;
-  let records: Buffer[] = [];
-  outer: for await (const batch of readSpooledBodies(plan.spoolDir)) {
-    for (const body of batch) {
-      records.push(body);
-      if (records.length < plan.batchSize) continue;
-      if (!done.has(seq)) {
-        while (inFlight.size >= plan.concurrency && failure === undefined) await Promise.race(inFlight);
-        if (failure !== undefined) break outer;
-        send(seq, records);
-      }
-      seq++;
-      records = [];
+  for await (const { records, bytes } of readSpooledChunks(plan.spoolDir, plan.batchSize)) {
+    if (!done.has(seq)) {
+      while (inFlight.size >= plan.concurrency && failure === undefined) await Promise.race(inFlight);
+      if (failure !== undefined) break;
+      send(seq, records, bytes);
     }
+    seq++;
   }
-  if (records.length > 0 && !done.has(seq) && failure === undefined) send(seq, records);
   await Promise.all(inFlight);
   if (failure !== undefined) throw failure;
 }

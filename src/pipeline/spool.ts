@@ -121,21 +121,63 @@ export async function readSpoolSummary(dir: string): Promise<SpoolSummary> {
   return JSON.parse(await readFile(join(dir, SUMMARY), 'utf8')) as SpoolSummary;
 }
 
-/** The JSON of each spooled record, as bytes (views into the read buffer), in batches. */
-export async function* readSpooledBodies(dir: string): AsyncGenerator<Buffer[]> {
-  let carry: Buffer | undefined;
-  for await (const chunk of createReadStream(join(dir, BODIES), { highWaterMark: 1 << 20 })) {
-    const bytes = carry === undefined ? (chunk as Buffer) : Buffer.concat([carry, chunk as Buffer]);
-    const out: Buffer[] = [];
+/** One delivery chunk's records as the spool holds them. */
+export interface SpooledChunk {
+  /** each record's JSON, as views into {@link bytes} */
+  readonly records: Buffer[];
+  /** the records' lines as they lie in the spool, each ending in a line feed */
+  readonly bytes: Buffer;
+}
+
+/**
+ * The spooled records in chunks of `size` (the last one may be shorter): each record's JSON as a
+ * view into the read buffer, and the chunk's lines as one contiguous piece, so that the chunk can
+ * be hashed in one go.
+ */
+export async function* readSpooledChunks(dir: string, size: number): AsyncGenerator<SpooledChunk> {
+  // the chunk being collected: its bytes from earlier reads, their length, and its line ends
+  // counted from the chunk's start; joined once, when the chunk is complete
+  let parts: Buffer[] = [];
+  let partsLength = 0;
+  let ends: number[] = [];
+  for await (const read of createReadStream(join(dir, BODIES), { highWaterMark: 1 << 20 })) {
+    const bytes = read as Buffer;
     let start = 0;
-    for (let nl = bytes.indexOf(10, start); nl !== -1; nl = bytes.indexOf(10, start)) {
-      out.push(bytes.subarray(start, nl));
+    for (let nl = bytes.indexOf(10); nl !== -1; nl = bytes.indexOf(10, nl + 1)) {
+      ends.push(partsLength + nl - start);
+      if (ends.length < size) continue;
+      const tail = bytes.subarray(start, nl + 1);
+      yield chunkOf(parts.length === 0 ? tail : Buffer.concat([...parts, tail]), ends);
+      parts = [];
+      partsLength = 0;
+      ends = [];
       start = nl + 1;
     }
-    carry = start < bytes.length ? bytes.subarray(start) : undefined;
-    if (out.length > 0) yield out;
+    if (start < bytes.length) {
+      parts.push(bytes.subarray(start));
+      partsLength += bytes.length - start;
+    }
   }
-  if (carry !== undefined && carry.length > 0) yield [carry];
+  if (partsLength === 0) return;
+  let rest = Buffer.concat(parts);
+  // a last line without its line feed (never written so, but read as a record all the same)
+  if (rest[rest.length - 1] !== 10) {
+    rest = Buffer.concat([rest, Buffer.from('\n')]);
+    ends.push(rest.length - 1);
+  }
+  yield chunkOf(rest, ends);
+}
+
+/** The chunk whose lines are `bytes`, the line feed of each at `ends`. */
+function chunkOf(bytes: Buffer, ends: readonly number[]): SpooledChunk {
+  const records = new Array<Buffer>(ends.length);
+  let from = 0;
+  for (let i = 0; i < ends.length; i++) {
+    const end = ends[i] ?? from;
+    records[i] = bytes.subarray(from, end);
+    from = end + 1;
+  }
+  return { records, bytes };
 }
 
 /** Row and key of each spooled record, in batches. */
