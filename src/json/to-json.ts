@@ -61,7 +61,7 @@ export function recordJson(record: Readonly<Record<string, unknown>>): string {
     const key = keys[i] ?? '';
     const v = record[key];
     if (v === undefined) continue;
-    out += (first ? '"' : ',"') + (needsEscape(key) ? JSON.stringify(key).slice(1, -1) : key) + '":';
+    out += first ? keyText(key) : `,${keyText(key)}`;
     first = false;
     if (typeof v === 'string') out += JSON.stringify(v);
     else if (typeof v === 'number') out += Number.isFinite(v) ? String(v) : 'null';
@@ -73,6 +73,18 @@ export function recordJson(record: Readonly<Record<string, unknown>>): string {
 }
 
 const ESCAPE_RE = /["\\\u0000-\u001f\u2028\u2029]/;
-function needsEscape(key: string): boolean {
-  return ESCAPE_RE.test(key);
+
+/**
+ * `"key":` of each member name seen: a mapping's records share their few names, so each is
+ * escaped once instead of once per record. Bounded, in case records carry names from the data.
+ */
+const KEY_TEXT = new Map<string, string>();
+const KEY_TEXT_LIMIT = 4096;
+
+function keyText(key: string): string {
+  const known = KEY_TEXT.get(key);
+  if (known !== undefined) return known;
+  const text = `"${ESCAPE_RE.test(key) ? JSON.stringify(key).slice(1, -1) : key}":`;
+  if (KEY_TEXT.size < KEY_TEXT_LIMIT) KEY_TEXT.set(key, text);
+  return text;
 }
