@@ -49,14 +49,16 @@ function otherLine(o: SpooledOther): Line {
 }
 
 /**
- * The result lines of the spooled records, in spool order: one line per source row of each record
- * (a grouped record gives each of its rows a line, a split row gets a line per record).
+ * The result lines of the spooled records, in spool order and in batches: one line per source row
+ * of each record (a grouped record gives each of its rows a line, a split row gets a line per
+ * record). Batches, not single lines, so that only a chunk change costs an `await`.
  */
-async function* recordLines(o: ResultFileOptions): AsyncGenerator<Line> {
+async function* recordLines(o: ResultFileOptions): AsyncGenerator<Line[]> {
   let chunkSeq = -1;
   let chunk: ChunkRecord | undefined;
   let index = 0;
   for await (const batch of readSpooledIndex(o.spoolDir)) {
+    const lines: Line[] = [];
     for (const rec of batch) {
       const seq = Math.floor(index / o.batchSize);
       if (seq !== chunkSeq) {
@@ -69,20 +71,21 @@ async function* recordLines(o: ResultFileOptions): AsyncGenerator<Line> {
       const status = error === null ? 'delivered' : 'failed';
       let last = -1;
       for (const row of rec.rows) {
-        if (row !== last) yield [row, status, rec.key, id === '' ? null : id, error];
+        if (row !== last) lines.push([row, status, rec.key, id === '' ? null : id, error]);
         last = row;
       }
       index++;
     }
+    yield lines;
   }
 }
 
 /** Unsorted grouping emits records in group order; the result file is in row order, so sort them. */
-async function* sortedByRow(lines: AsyncGenerator<Line>): AsyncGenerator<Line> {
+async function* sortedByRow(batches: AsyncGenerator<Line[]>): AsyncGenerator<Line[]> {
   const all: Line[] = [];
-  for await (const line of lines) all.push(line);
+  for await (const lines of batches) for (const line of lines) all.push(line);
   all.sort((a, b) => a[0] - b[0]);
-  yield* all;
+  yield all;
 }
 
 /**
@@ -117,10 +120,10 @@ export async function writeResultFile(o: ResultFileOptions): Promise<ResultCount
       columns: COLUMNS, delimiter: o.delimiter, encoding: o.encoding, lineEnding: 'CRLF',
       sheetName: 'Results', rootElement: 'results', recordElement: 'result',
     });
-    const put = async (line: Line): Promise<void> => {
+    const put = (line: Line): Promise<void> => {
       count(line[0], line[1]);
       if (line[1] !== 'delivered') o.onProblem?.({ row: line[0], status: line[1], key: line[2], error: line[4] ?? '' });
-      await writer.writeRow([...line]);
+      return writer.writeRow(line);
     };
     let nextOther = await others.next();
     const putOthersBefore = async (row: number): Promise<void> => {
@@ -129,10 +132,12 @@ export async function writeResultFile(o: ResultFileOptions): Promise<ResultCount
         nextOther = await others.next();
       }
     };
-    const lines = summary.ordered ? recordLines(o) : sortedByRow(recordLines(o));
-    for await (const line of lines) {
-      await putOthersBefore(line[0]);
-      await put(line);
+    const batches = summary.ordered ? recordLines(o) : sortedByRow(recordLines(o));
+    for await (const lines of batches) {
+      for (const line of lines) {
+        if (nextOther.done !== true && nextOther.value.row < line[0]) await putOthersBefore(line[0]);
+        await put(line);
+      }
     }
     await putOthersBefore(Number.MAX_SAFE_INTEGER);
     count(-2, 'delivered');

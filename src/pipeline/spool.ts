@@ -42,6 +42,8 @@ const INDEX = 'records.idx';
 const OTHERS = 'others.tsv';
 const SUMMARY = 'summary.json';
 const FILES = [BODIES, INDEX, OTHERS, SUMMARY];
+/** Bytes of the index read at a time: a few thousand lines. */
+const INDEX_READ_BYTES = 1 << 16;
 
 async function write(stream: WriteStream, text: string): Promise<void> {
   if (!stream.write(text)) await new Promise<void>((resolve) => stream.once('drain', resolve));
@@ -182,7 +184,8 @@ function chunkOf(bytes: Buffer, ends: readonly number[]): SpooledChunk {
 
 /** Row and key of each spooled record, in batches. */
 export async function* readSpooledIndex(dir: string): AsyncGenerator<SpooledIndex[]> {
-  for await (const lines of readLineBatches(join(dir, INDEX))) {
+  // small reads: a batch of lines is short-lived, so it dies young instead of piling up in the old heap
+  for await (const lines of readLineBatches(join(dir, INDEX), INDEX_READ_BYTES)) {
     const out = new Array<SpooledIndex>(lines.length);
     for (let i = 0; i < lines.length; i++) {
       const line = lines[i] ?? '';

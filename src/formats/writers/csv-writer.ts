@@ -18,11 +18,20 @@ const BOMS: Readonly<Record<string, Buffer>> = {
   'utf-16be': Buffer.from([0xfe, 0xff]),
 };
 
+/** Every ASCII character, to find out once whether an encoding writes ASCII as ASCII. */
+const ASCII = String.fromCharCode(...Array.from({ length: 128 }, (_, i) => i));
+const NON_ASCII_RE = /[^\x00-\x7f]/;
+
 function encoder(encoding: string): (text: string) => Buffer {
   if (encoding === 'utf-8') return (text) => Buffer.from(text, 'utf8');
   if (encoding === 'utf-16le') return (text) => Buffer.from(text, 'utf16le');
   // iconv-lite writes `?` for a character the encoding lacks (→ in windows-1252), as Excel does
-  return (text) => iconv.encode(text, encoding);
+  const slow = (text: string): Buffer => iconv.encode(text, encoding);
+  // iconv-lite encodes single-byte code pages one character at a time in JavaScript; where the
+  // encoding keeps ASCII as it is (windows-1252, the ISO-8859 family), ASCII-only text, the
+  // usual result file, takes the native path with the same bytes
+  if (!slow(ASCII).equals(Buffer.from(ASCII, 'latin1'))) return slow;
+  return (text) => (NON_ASCII_RE.test(text) ? slow(text) : Buffer.from(text, 'latin1'));
 }
 
 function escapeRegExp(char: string): string {
