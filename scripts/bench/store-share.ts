@@ -4,10 +4,12 @@
  * call without changing src/, so this is a replay, not a measurement of the run itself; the CPU
  * profile of a real run gives a second figure (delivery-bench.ts).
  *
- * The replay follows src/pipeline (run-profile.ts, process-batch.ts, deliver-chunks.ts) as of
- * issue 3: per run createRun, listUnfinished and finishRun; per file claimFile,
- * findProcessedContent, seven updateBatch calls, two listChunks and one saveChunk per chunk, whose
- * outcomes hold one id and one error (both null) per record.
+ * The replay follows src/pipeline (run-profile.ts, process-batch.ts, content-claim.ts,
+ * deliver-chunks.ts): per run listUnfinished, createRun, profileVersion and finishRun; per file
+ * claimFile, findProcessedContent and listUnfinished (the same-content check), getRun, four
+ * updateBatch calls (staged, delivering, reported, done), listChunkSeqs, and per chunk
+ * one saveChunk (outcomes holding one id and one error per record, both null) and one getChunk
+ * (the result file). No row problems, so no saveRowProblems.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -42,20 +44,20 @@ async function replayFile(store: SqliteStore, runId: string, index: number, plan
   });
   if (claimed === undefined) throw new Error('the replay claimed a file twice');
   await store.findProcessedContent('bench', `${HASH}${index}`, id);
+  await store.listUnfinished();
   await store.updateBatch(id, { contentHash: `${HASH}${index}`, state: 'staged' });
+  await store.getRun(runId);
   const records = plan.chunksPerFile * plan.recordsPerChunk;
-  await store.updateBatch(id, { state: 'parsed', rowsTotal: records, rowsRejected: 0, chunks: plan.chunksPerFile });
-  await store.updateBatch(id, { state: 'delivering' });
-  await store.listChunks(id);
+  await store.updateBatch(id, { state: 'delivering', rowsTotal: records, rowsRejected: 0, rowsSkipped: 0, chunks: plan.chunksPerFile });
+  await store.listChunkSeqs(id);
   const nulls = new Array<null>(plan.recordsPerChunk).fill(null);
   for (let seq = 0; seq < plan.chunksPerFile; seq++) {
     await store.saveChunk(id, { seq, key: `ferry-${seq.toString(16).padStart(40, '0')}`, count: plan.recordsPerChunk, ids: nulls, errors: nulls });
   }
-  await store.updateBatch(id, { state: 'delivered' });
-  await store.listChunks(id);
-  await store.updateBatch(id, { state: 'reported', resultFile: `/results/file-${index}.result.csv`, rowsDelivered: records, rowsFailed: 0, status: 'completed' });
+  for (let seq = 0; seq < plan.chunksPerFile; seq++) await store.getChunk(id, seq);
+  await store.updateBatch(id, { state: 'reported', resultFile: `/results/file-${index}.result.csv`, rowsDelivered: records, rowsFailed: 0, rowsRejected: 0, rowsSkipped: 0, status: 'completed' });
   await store.updateBatch(id, { state: 'done' });
-  return 14 + plan.chunksPerFile;
+  return 9 + 2 * plan.chunksPerFile;
 }
 
 /** Replays `plan` once against a new store in a temporary folder below `workDir`. */
@@ -69,7 +71,8 @@ export async function replayStorePlan(workDir: string, plan: StorePlan): Promise
     const runId = newId('r');
     await store.listUnfinished();
     await store.createRun({ id: runId, profile: 'bench', trigger: 'manual' });
-    let calls = 3;
+    await store.profileVersion('bench', HASH, 'version: 1');
+    let calls = 4;
     for (let i = 0; i < plan.files; i++) calls += await replayFile(store, runId, i, plan);
     await store.finishRun(runId, 'completed');
     const callsMs = Number(process.hrtime.bigint() - started) / 1e6;

@@ -123,18 +123,22 @@ export async function continueBatch(ctx: PipelineContext, start: BatchRow, loade
       log.warn({ rows: summary.rows, rejected: summary.rejected }, 'file rejected as a whole');
       b = await store.updateBatch(b.id, { state: 'delivered', rowsTotal: summary.rows, rowsRejected: summary.rejected, rowsSkipped: summary.skipped, errorCode: 'E_TOO_MANY_REJECTED', errorMessage: message });
     } else {
-      b = await store.updateBatch(b.id, { state: 'parsed', rowsTotal: summary.rows, rowsRejected: summary.rejected, rowsSkipped: summary.skipped, chunks: Math.ceil(summary.records / batchSize) });
+      // straight to `delivering`: a separate `parsed` commit would guard no side effect of its own
+      b = await store.updateBatch(b.id, { state: 'delivering', rowsTotal: summary.rows, rowsRejected: summary.rejected, rowsSkipped: summary.skipped, chunks: Math.ceil(summary.records / batchSize) });
     }
   }
 
   if (b.state === 'parsed' || b.state === 'delivering') {
+    // `parsed` is left only by ledgers written before the two commits became one
     if (b.state === 'parsed') b = await store.updateBatch(b.id, { state: 'delivering' });
     try {
       await deliverChunks({
         batchId: b.id, profile: loaded.id, fileName: b.fileName, contentHash: b.contentHash ?? '', profileVersion: b.profileVersion,
         batchSize, concurrency: target?.concurrency ?? 1, spoolDir: paths.spool,
       }, store, ctx.sink(loaded), ctx.signal);
-      b = await store.updateBatch(b.id, { state: 'delivered' });
+      // no commit of its own: every chunk's outcome is committed, and the result file (temp name,
+      // then rename) is written again from them if a crash comes before `reported`
+      b = { ...b, state: 'delivered' };
     } catch (err) {
       if (ctx.signal.aborted) throw err;
       if (!(err instanceof FerryError)) throw err;
@@ -171,7 +175,9 @@ export async function continueBatch(ctx: PipelineContext, start: BatchRow, loade
       await writeFile(`${dest.localPath}.done`, doneMarker(basename(dest.localPath)));
     }
     crashPoint('after-result');
-    await store.saveRowProblems(b.id, problems);
+    // a rerun after a crash finds the same problems (same spool, same chunk outcomes), so an empty
+    // list has nothing to replace and needs no transaction
+    if (problems.length > 0) await store.saveRowProblems(b.id, problems);
     const next = { ...b, rowsDelivered: counts.delivered, rowsFailed: counts.failed, rowsRejected: counts.rejected, rowsSkipped: counts.skipped };
     const settled: BatchRow = { ...next, resultFile: shown, status: outcomeStatus(next) };
     const event = batchEvent(settled);

@@ -1,4 +1,12 @@
-import type { BatchRow, BatchStatus, ChunkRecord, RunRow, ScheduleState } from './types.js';
+import type { BatchRow, BatchState, BatchStatus, ChunkRecord, RunRow, ScheduleState } from './types.js';
+
+/** Every state before `done`; a record over the states, so that a new state cannot be forgotten here. */
+const UNFINISHED: Readonly<Record<Exclude<BatchState, 'done'>, true>> = {
+  claimed: true, staged: true, parsed: true, delivering: true, delivered: true, reported: true,
+};
+
+/** The states of an unfinished batch. */
+export const UNFINISHED_STATES = Object.keys(UNFINISHED) as readonly Exclude<BatchState, 'done'>[];
 
 /** The ledger's tables; created when missing, so opening a store also sets it up. */
 export const SCHEMA = `

@@ -8,8 +8,11 @@ import { DEFAULT_LEASE_MS, newInstanceId } from './instance-id.js';
 import { SqliteLeases } from './sqlite-leases.js';
 import { openSqliteLedger } from './sqlite-open.js';
 import { SqliteSideStore } from './sqlite-side-store.js';
-import { type BatchDbRow, type ChunkDbRow, COLUMN_OF, type RunDbRow, toRun, packOutcomes, toBatch, unpackChunk } from './sqlite-rows.js';
+import { type BatchDbRow, type ChunkDbRow, COLUMN_OF, type RunDbRow, toRun, packOutcomes, toBatch, unpackChunk, UNFINISHED_STATES } from './sqlite-rows.js';
 import type { BatchPatch, BatchRow, BatchStatus, ChunkRecord, NewBatch, NewNotification, InstanceInfo, RunRow, ScheduleState, StateStore } from './types.js';
+
+/** Every state but `done`, as an SQL list. */
+const UNFINISHED = UNFINISHED_STATES.map((state) => `'${state}'`).join(', ');
 
 /**
  * The embedded state store: one SQLite file in WAL mode. `synchronous = NORMAL` makes every commit
@@ -138,7 +141,8 @@ export class SqliteStore extends SqliteSideStore implements StateStore {
   }
 
   async listUnfinished(): Promise<BatchRow[]> {
-    return (this.stmt("SELECT * FROM batch_view WHERE state != 'done' ORDER BY created_at").all() as BatchDbRow[]).map(toBatch);
+    // the states listed, not `!= 'done'`, so that the state index is used instead of a scan of every batch ever run
+    return (this.stmt(`SELECT * FROM batch_view WHERE state IN (${UNFINISHED}) ORDER BY created_at`).all() as BatchDbRow[]).map(toBatch);
   }
 
   async takeOverBatches(profile?: string): Promise<BatchRow[]> {
