@@ -61,6 +61,11 @@ export class XmlRecordParser {
   /** the last thing saxes reported was the end of a record */
   #closedRecord = false;
   readonly #onText = (text: string): void => this.#text(text);
+  /**
+   * The open tag's attributes as saxes reports them one by one, name then value: reading them off
+   * `tag.attributes` (a null-prototype dictionary) with for…in costs more than building the record.
+   */
+  #attributeList: string[] = [];
 
   constructor(fileName: string, recordSteps: readonly string[], limits: XmlLimits) {
     this.#file = fileName;
@@ -70,6 +75,7 @@ export class XmlRecordParser {
     // its state slows parsing about threefold. So errors are thrown by saxes itself, not handled.
     const p = this.#parser;
     p.on('doctype', () => this.#refuseDtd());
+    p.on('attribute', (attribute) => this.#attributeList.push(attribute.name, attribute.value));
     p.on('opentag', (tag) => this.#open(tag));
     p.on('closetag', () => this.#close());
     p.on('cdata', (text) => this.#text(text));
@@ -129,6 +135,8 @@ export class XmlRecordParser {
   }
 
   #open(tag: SaxesTagPlain): void {
+    const attributes = this.#attributeList;
+    if (attributes.length > 0) this.#attributeList = [];
     this.#eventSeen = true;
     this.#closedRecord = false;
     const depth = ++this.#depth;
@@ -139,7 +147,7 @@ export class XmlRecordParser {
     }
     const name = this.#local(tag.name);
     if (this.#top > 0) {
-      this.#push(name, this.#attributes(tag.attributes));
+      this.#push(name, this.#attributes(attributes));
       return;
     }
     if (depth === 1) this.#openRoot(tag.name, name);
@@ -150,14 +158,14 @@ export class XmlRecordParser {
     if (onPath) this.#matched = depth;
     if (!onPath || depth < steps.length) {
       // namespaces are declared on the root or around the records; elsewhere they are not looked for
-      this.#declarations(tag.attributes);
+      this.#declarations(attributes);
       return;
     }
     this.#recordChars = 0;
     this.#tooLarge = false;
     this.#recordLine = this.line;
     this.records++;
-    this.#push(name, this.#attributes(tag.attributes) ?? (Object.create(null) as Node));
+    this.#push(name, this.#attributes(attributes) ?? newNode());
     this.#parser.on('text', this.#onText);
   }
 
@@ -183,8 +191,11 @@ export class XmlRecordParser {
     }
   }
 
-  #declarations(attributes: Record<string, string>): void {
-    for (const name in attributes) if (this.#attributeKey(name) === null) this.#declare(name, attributes[name] ?? '');
+  #declarations(attributes: readonly string[]): void {
+    for (let i = 0; i < attributes.length; i += 2) {
+      const name = attributes[i] ?? '';
+      if (this.#attributeKey(name) === null) this.#declare(name, attributes[i + 1] ?? '');
+    }
   }
 
   #declare(name: string, uri: string): void {
@@ -193,17 +204,18 @@ export class XmlRecordParser {
   }
 
   /** The attributes as `@local` keys of a new node (undefined when there are none); notes namespace declarations. */
-  #attributes(attributes: Record<string, string>): Node | undefined {
+  #attributes(attributes: readonly string[]): Node | undefined {
     let node: Node | undefined;
-    for (const name in attributes) {
-      const value = attributes[name] ?? '';
+    for (let i = 0; i < attributes.length; i += 2) {
+      const name = attributes[i] ?? '';
+      const value = attributes[i + 1] ?? '';
       const key = this.#attributeKey(name);
       if (key === null) {
         this.#declare(name, value);
         continue;
       }
       this.#count(value.length);
-      node ??= Object.create(null) as Node;
+      node ??= newNode();
       // two attributes with the same local name (xml:lang and lang): the first one counts
       if (node[key] === undefined) node[key] = value;
     }
@@ -256,7 +268,7 @@ export class XmlRecordParser {
     if (parent === undefined || this.#tooLarge) return;
     const value = finish(frame);
     frame.node = undefined;
-    const node = (parent.node ??= Object.create(null) as Node);
+    const node = (parent.node ??= newNode());
     const existing = node[frame.name];
     if (existing === undefined) node[frame.name] = value;
     else if (Array.isArray(existing)) (existing as RawValue[]).push(value);
@@ -272,7 +284,7 @@ export class XmlRecordParser {
         problem: { code: 'E_XML_RECORD_TOO_LARGE', message: `is larger than ${describeChars(this.#limits.maxRecordChars)} of text; ferry does not read records that large`, line: this.#recordLine },
       };
     }
-    const node = frame.node ?? (Object.create(null) as Node);
+    const node = frame.node ?? newNode();
     if (isText(frame.text)) node['#text'] = frame.text;
     return { row, cells: NO_CELLS, record: node as RawObject };
   }
@@ -309,6 +321,14 @@ function finish(frame: Frame): RawValue {
 function isText(text: string): boolean {
   if (text.length === 0) return false;
   return text.charCodeAt(0) > 32 || NOT_SPACE.test(text);
+}
+
+/**
+ * A null-prototype node in V8's fast mode: `Object.create(null)` makes a dictionary-mode object,
+ * whose every property store and read is a hash lookup; a record's nodes share a few shapes.
+ */
+function newNode(): Node {
+  return Object.setPrototypeOf({}, null) as Node;
 }
 
 function describeChars(n: number): string {
