@@ -169,9 +169,14 @@ export class XmlFastScanner {
       }
       return true;
     }
+    let entities = false;
+    for (let i = from; i < to; i++) {
+      const c = s.charCodeAt(i);
+      if (c === AMP) entities = true;
+      else if (c === BRACKET && s.charCodeAt(i + 1) === BRACKET && s.charCodeAt(i + 2) === GT && i + 2 < to) return false;
+    }
     const raw = s.slice(from, to);
-    if (raw.includes(']]>')) return false;
-    const text = raw.includes('&') ? decodeEntities(raw) : raw;
+    const text = entities ? decodeEntities(raw) : raw;
     if (text === undefined) return false;
     {
       this.#builder.text(text);
