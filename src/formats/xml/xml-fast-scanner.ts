@@ -285,7 +285,7 @@ export class XmlFastScanner {
     for (;;) {
       const c = s.charCodeAt(j);
       if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 58) || c === 95 || c === 45 || c === 46)) break;
-      hash = (hash * 31 + c) | 0;
+      hash = (Math.imul(hash, 31) + c) | 0;
       j++;
     }
     this.#hash = hash;
@@ -299,7 +299,12 @@ export class XmlFastScanner {
   #name(s: string, from: number, to: number): string {
     const slot = this.#hash & (NAME_SLOTS - 1);
     const known = this.#names[slot];
-    if (known !== undefined && known.length === to - from && s.startsWith(known, from)) return known;
+    if (known !== undefined && known.length === to - from) {
+      // names are short: comparing here beats a call into startsWith
+      let k = 0;
+      while (k < known.length && known.charCodeAt(k) === s.charCodeAt(from + k)) k++;
+      if (k === known.length) return known;
+    }
     const name = s.slice(from, to);
     this.#names[slot] = name;
     return name;
