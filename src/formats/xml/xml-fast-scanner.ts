@@ -23,7 +23,6 @@ const UNUSUAL_CHARS = /[\x00-\x08\x0B-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/;
 const XML_DECLARATION = /^<\?xml[ \t\n]+version[ \t\n]*=[ \t\n]*(?:"1\.0"|'1\.0')(?:[ \t\n]+encoding[ \t\n]*=[ \t\n]*(?:"[A-Za-z][A-Za-z0-9._-]*"|'[A-Za-z][A-Za-z0-9._-]*'))?(?:[ \t\n]+standalone[ \t\n]*=[ \t\n]*(?:"(?:yes|no)"|'(?:yes|no)'))?[ \t\n]*\?>/;
 /** the builder's messages and record lines never reach the user from here: such records decline */
 const NO_POSITION: XmlPosition = { line: 0, column: 0 };
-const NO_ATTRIBUTES: readonly string[] = Object.freeze([]);
 const AMP = 38;
 const BRACKET = 93;
 const NAME_SLOTS = 1024;
@@ -47,7 +46,13 @@ export class XmlFastScanner {
   /** an unfinished token from the end of the last write */
   #carry = '';
   readonly #names: (string | undefined)[] = new Array<string | undefined>(NAME_SLOTS).fill(undefined);
+  /** the local name (no prefix) of each name in `#names` */
+  readonly #locals: string[] = new Array<string>(NAME_SLOTS).fill('');
   #hash = 0;
+  /** the local name of the last name read by `#name` */
+  #local = '';
+  /** the attribute names and values of the tag being read, as many as `#openTag` counts (reused) */
+  readonly #attributeList: string[] = [];
   #line = 1;
   #started = false;
   #rootClosed = false;
@@ -192,7 +197,9 @@ export class XmlFastScanner {
     if (j >= n) return INCOMPLETE;
     if (this.#rootClosed) return DECLINE;
     const name = this.#name(s, lt + 1, j);
-    let attributes: string[] | undefined;
+    const local = this.#local;
+    const attributes = this.#attributeList;
+    let length = 0;
     let selfClosing = false;
     for (;;) {
       let c = s.charCodeAt(j);
@@ -233,18 +240,16 @@ export class XmlFastScanner {
       const raw = s.slice(j + 1, close);
       const value = entities ? decodeEntities(raw) : raw;
       if (value === undefined) return DECLINE;
-      if (attributes === undefined) {
-        attributes = [attribute, value];
-      } else {
-        for (let a = 0; a < attributes.length; a += 2) if (attributes[a] === attribute) return DECLINE;
-        attributes.push(attribute, value);
-      }
+      // names are interned by #name: the same name is the same string
+      for (let a = 0; a < length; a += 2) if (attributes[a] === attribute) return DECLINE;
+      attributes[length++] = attribute;
+      attributes[length++] = value;
       j = close + 1;
     }
     const builder = this.#builder;
     if (this.#open.length >= this.#limits.maxDepth) return DECLINE;
     try {
-      builder.open(name, attributes ?? NO_ATTRIBUTES);
+      builder.open(name, local, attributes, length);
     } catch {
       // a record path that does not fit the root: the general parser reports it where it is
       return DECLINE;
@@ -303,10 +308,17 @@ export class XmlFastScanner {
       // names are short: comparing here beats a call into startsWith
       let k = 0;
       while (k < known.length && known.charCodeAt(k) === s.charCodeAt(from + k)) k++;
-      if (k === known.length) return known;
+      if (k === known.length) {
+        this.#local = this.#locals[slot] ?? known;
+        return known;
+      }
     }
     const name = s.slice(from, to);
+    const colon = name.indexOf(':');
+    const local = colon === -1 ? name : name.slice(colon + 1);
     this.#names[slot] = name;
+    this.#locals[slot] = local;
+    this.#local = local;
     return name;
   }
 

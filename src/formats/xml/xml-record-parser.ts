@@ -100,7 +100,7 @@ export class XmlRecordParser {
     const attributes = this.#attributeList;
     if (attributes.length > 0) this.#attributeList = [];
     this.#eventSeen = true;
-    this.#builder.open(tag.name, attributes);
+    this.#builder.open(tag.name, this.#builder.localName(tag.name), attributes, attributes.length);
     // text outside records is not wanted: saxes does not even slice it out without a handler
     if (!this.#textOn && this.#builder.inRecord) {
       this.#parser.on('text', this.#onText);

@@ -79,8 +79,11 @@ export class XmlTreeBuilder {
     return this.#tooLarge;
   }
 
-  /** An element opens; `attributes` holds names and values in turn, as written. */
-  open(written: string, attributes: readonly string[]): void {
+  /**
+   * An element opens: its name as written and its local name (without a prefix), and its
+   * attributes, names and values in turn, as written, in the first `length` items of `attributes`.
+   */
+  open(written: string, name: string, attributes: readonly string[], length: number): void {
     this.closedRecord = false;
     const depth = ++this.#depth;
     if (depth > this.#limits.maxDepth) {
@@ -88,9 +91,8 @@ export class XmlTreeBuilder {
         location: { file: this.#file, line: this.#position.line, column: this.#position.column },
       });
     }
-    const name = this.#local(written);
     if (this.#top > 0) {
-      this.#push(name, this.#attributes(attributes));
+      this.#push(name, this.#attributes(attributes, length));
       return;
     }
     if (depth === 1) this.#openRoot(written, name);
@@ -101,14 +103,14 @@ export class XmlTreeBuilder {
     if (onPath) this.#matched = depth;
     if (!onPath || depth < steps.length) {
       // namespaces are declared on the root or around the records; elsewhere they are not looked for
-      this.#declarations(attributes);
+      this.#declarations(attributes, length);
       return;
     }
     this.#recordChars = 0;
     this.#tooLarge = false;
     this.#recordLine = this.#position.line;
     this.records++;
-    this.#push(name, this.#attributes(attributes) ?? newNode());
+    this.#push(name, this.#attributes(attributes, length) ?? newNode());
   }
 
   /** Character data (CDATA included) of the innermost open element. */
@@ -149,7 +151,8 @@ export class XmlTreeBuilder {
     else node[frame.name] = [existing, value];
   }
 
-  #local(name: string): string {
+  /** The local name of an element or attribute name as written (the name itself without a prefix). */
+  localName(name: string): string {
     const colon = name.indexOf(':');
     if (colon === -1) return name;
     // prefixed names repeat in every record: one local-name string each, not one per element
@@ -165,7 +168,7 @@ export class XmlTreeBuilder {
   #attributeKey(name: string): string | null {
     let key = this.#attributeKeys.get(name);
     if (key === undefined) {
-      key = name === 'xmlns' || name.startsWith('xmlns:') ? null : `@${this.#local(name)}`;
+      key = name === 'xmlns' || name.startsWith('xmlns:') ? null : `@${this.localName(name)}`;
       if (this.#attributeKeys.size < 10_000) this.#attributeKeys.set(name, key);
     }
     return key;
@@ -193,8 +196,8 @@ export class XmlTreeBuilder {
     }
   }
 
-  #declarations(attributes: readonly string[]): void {
-    for (let i = 0; i < attributes.length; i += 2) {
+  #declarations(attributes: readonly string[], length: number): void {
+    for (let i = 0; i < length; i += 2) {
       const name = attributes[i] ?? '';
       if (this.#attributeKey(name) === null) this.#declare(name, attributes[i + 1] ?? '');
     }
@@ -206,9 +209,9 @@ export class XmlTreeBuilder {
   }
 
   /** The attributes as `@local` keys of a new node (undefined when there are none); notes namespace declarations. */
-  #attributes(attributes: readonly string[]): Node | undefined {
+  #attributes(attributes: readonly string[], length: number): Node | undefined {
     let node: Node | undefined;
-    for (let i = 0; i < attributes.length; i += 2) {
+    for (let i = 0; i < length; i += 2) {
       const name = attributes[i] ?? '';
       const value = attributes[i + 1] ?? '';
       const key = this.#attributeKey(name);
