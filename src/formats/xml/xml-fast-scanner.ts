@@ -57,6 +57,10 @@ export class XmlFastScanner {
   #started = false;
   #rootClosed = false;
   #declined = false;
+  /** open, close, record text and CDATA events so far: what the general parser reports */
+  #events = 0;
+  /** characters written since the last event */
+  #quiet = 0;
 
   constructor(fileName: string, recordSteps: readonly string[], limits: XmlLimits) {
     this.#limits = limits;
@@ -112,8 +116,13 @@ export class XmlFastScanner {
         from = declaration[0].length;
       }
     }
+    const events = this.#events;
     const stop = this.#scan(s, from);
     if (stop === DECLINE) return this.#decline();
+    // the general parser refuses a write after which it has reported nothing for longer than the
+    // limit (a run of comments, or of text outside the records): so does this one
+    this.#quiet = this.#events === events ? this.#quiet + text.length : 0;
+    if (this.#quiet > this.#limits.maxRecordChars) return this.#decline();
     if (stop < s.length) {
       s = s.slice(stop);
       // a token this long is rescanned on every write: the general parser reads such documents
@@ -184,6 +193,7 @@ export class XmlFastScanner {
     const text = entities ? decodeEntities(raw) : raw;
     if (text === undefined) return false;
     {
+      this.#events++;
       this.#builder.text(text);
       if (this.#builder.tooLarge) return false;
     }
@@ -249,6 +259,7 @@ export class XmlFastScanner {
     const builder = this.#builder;
     if (this.#open.length >= this.#limits.maxDepth) return DECLINE;
     try {
+      this.#events++;
       builder.open(name, local, attributes, length);
     } catch {
       // a record path that does not fit the root: the general parser reports it where it is
@@ -276,6 +287,7 @@ export class XmlFastScanner {
     if (j >= n) return INCOMPLETE;
     if (s.charCodeAt(j) !== GT) return DECLINE;
     this.#open.pop();
+    this.#events++;
     this.#builder.close();
     if (this.#open.length === 0) this.#rootClosed = true;
     return j + 1;
@@ -334,6 +346,7 @@ export class XmlFastScanner {
       if (this.#open.length === 0) return DECLINE;
       const end = s.indexOf(']]>', lt + 9);
       if (end === -1) return INCOMPLETE;
+      this.#events++;
       if (this.#builder.inRecord) {
         this.#builder.text(s.slice(lt + 9, end));
         if (this.#builder.tooLarge) return DECLINE;

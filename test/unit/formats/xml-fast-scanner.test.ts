@@ -135,6 +135,9 @@ describe('XmlFastScanner', () => {
     assert.equal(readFast(deep, ['R', 'E'], deep.length, { maxDepth: 4, maxRecordChars: 1000 }), undefined, 'nesting over the limit');
     const large = `<R><E>${'x'.repeat(50)}</E></R>`;
     assert.equal(readFast(large, ['R', 'E'], large.length, { maxDepth: 10, maxRecordChars: 20 }), undefined, 'record over the limit');
+    const quiet = `<R>${'<!-- c -->'.repeat(300)}<E/></R>`;
+    assert.equal(readFast(quiet, ['R', 'E'], 100, { maxDepth: 10, maxRecordChars: 1000 }), undefined, 'a long run of comments');
+    assert.ok(readFast(quiet, ['R', 'E'], 100), 'the same run under the default limit');
   });
 
   it('hands the document to the general parser midway: every record once, in order, then the fault', async () => {
