@@ -1,5 +1,6 @@
 import type { SourceRow } from '../types.js';
 import { decodeEntities } from './xml-entities.js';
+import { XmlNames } from './xml-names.js';
 import { XmlTreeBuilder, type XmlLimits, type XmlPosition } from './xml-tree-builder.js';
 
 const LT = 60;
@@ -25,7 +26,6 @@ const XML_DECLARATION = /^<\?xml[ \t\n]+version[ \t\n]*=[ \t\n]*(?:"1\.0"|'1\.0'
 const NO_POSITION: XmlPosition = { line: 0, column: 0 };
 const AMP = 38;
 const BRACKET = 93;
-const NAME_SLOTS = 1024;
 const MAX_CARRY = 1 << 20;
 
 /**
@@ -45,12 +45,7 @@ export class XmlFastScanner {
   readonly #open: string[] = [];
   /** an unfinished token from the end of the last write */
   #carry = '';
-  readonly #names: (string | undefined)[] = new Array<string | undefined>(NAME_SLOTS).fill(undefined);
-  /** the local name (no prefix) of each name in `#names` */
-  readonly #locals: string[] = new Array<string>(NAME_SLOTS).fill('');
-  #hash = 0;
-  /** the local name of the last name read by `#name` */
-  #local = '';
+  readonly #names = new XmlNames();
   /** the attribute names and values of the tag being read, as many as `#openTag` counts (reused) */
   readonly #attributeList: string[] = [];
   #line = 1;
@@ -202,12 +197,12 @@ export class XmlFastScanner {
 
   #openTag(s: string, lt: number): number {
     const n = s.length;
-    let j = this.#nameEnd(s, lt + 1);
+    let j = this.#names.end(s, lt + 1);
     if (j === lt + 1) return j >= n ? INCOMPLETE : DECLINE;
     if (j >= n) return INCOMPLETE;
     if (this.#rootClosed) return DECLINE;
-    const name = this.#name(s, lt + 1, j);
-    const local = this.#local;
+    const name = this.#names.read(s, lt + 1, j);
+    const local = this.#names.local;
     const attributes = this.#attributeList;
     let length = 0;
     let selfClosing = false;
@@ -229,9 +224,9 @@ export class XmlFastScanner {
       c = s.charCodeAt(j);
       if (c === GT || c === SLASH) continue;
       const start = j;
-      j = this.#nameEnd(s, j);
+      j = this.#names.end(s, j);
       if (j === start || j >= n) return j >= n ? INCOMPLETE : DECLINE;
-      const attribute = this.#name(s, start, j);
+      const attribute = this.#names.read(s, start, j);
       while (isSpace(s.charCodeAt(j))) j++;
       if (s.charCodeAt(j) !== EQUALS) return j >= n ? INCOMPLETE : DECLINE;
       j++;
@@ -291,47 +286,6 @@ export class XmlFastScanner {
     this.#builder.close();
     if (this.#open.length === 0) this.#rootClosed = true;
     return j + 1;
-  }
-
-  /** Where an ASCII XML name that starts at `i` ends (`i` when there is none); notes its hash. */
-  #nameEnd(s: string, i: number): number {
-    const first = s.charCodeAt(i);
-    if (!((first >= 97 && first <= 122) || (first >= 65 && first <= 90) || first === 95 || first === 58)) return i;
-    let hash = first;
-    let j = i + 1;
-    for (;;) {
-      const c = s.charCodeAt(j);
-      if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 58) || c === 95 || c === 45 || c === 46)) break;
-      hash = (Math.imul(hash, 31) + c) | 0;
-      j++;
-    }
-    this.#hash = hash;
-    return j;
-  }
-
-  /**
-   * The name at `s[from, to)` (hashed by the last `#nameEnd`): the same string each time it
-   * recurs, so a name is neither copied out again nor looked up again as a property key.
-   */
-  #name(s: string, from: number, to: number): string {
-    const slot = this.#hash & (NAME_SLOTS - 1);
-    const known = this.#names[slot];
-    if (known !== undefined && known.length === to - from) {
-      // names are short: comparing here beats a call into startsWith
-      let k = 0;
-      while (k < known.length && known.charCodeAt(k) === s.charCodeAt(from + k)) k++;
-      if (k === known.length) {
-        this.#local = this.#locals[slot] ?? known;
-        return known;
-      }
-    }
-    const name = s.slice(from, to);
-    const colon = name.indexOf(':');
-    const local = colon === -1 ? name : name.slice(colon + 1);
-    this.#names[slot] = name;
-    this.#locals[slot] = local;
-    this.#local = local;
-    return name;
   }
 
   #bang(s: string, lt: number): number {
