@@ -51,7 +51,12 @@ export function compileRecordPath(from: string, style: PathStyle): Accessor {
     const end = style.elementText ? elementValue : (v: RawValue): RawValue => v;
     return (row) => {
       const r = row.record;
-      return r !== undefined && Object.hasOwn(r, only) ? end(r[only]) : undefined;
+      if (r === undefined) return undefined;
+      const v = r[only];
+      // records have a null (or the plain object) prototype, where nothing inherited is a string:
+      // a string read is the record's own, and the common case needs no ownership check
+      if (typeof v === 'string') return v;
+      return Object.hasOwn(r, only) ? end(v) : undefined;
     };
   }
   return (row) => (row.record === undefined ? undefined : walk(row.record, steps, 0, style));

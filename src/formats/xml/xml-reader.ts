@@ -7,7 +7,9 @@ import { collectPaths, compileRecordPath, pathSteps, XML_PATHS } from '../record
 import { createChunkDecoder } from '../text-decoding.js';
 import type { Detected, InputFile, ReadStats, RowReader, SourceRow } from '../types.js';
 import { checkProlog, chooseXmlEncoding, sniffRecordPath } from './xml-prolog.js';
-import { XmlRecordParser, type XmlLimits } from './xml-record-parser.js';
+import { XmlFastScanner } from './xml-fast-scanner.js';
+import { XmlRecordParser } from './xml-record-parser.js';
+import type { XmlLimits } from './xml-tree-builder.js';
 import { readAhead, replayThenStream } from '../read-ahead.js';
 
 /** XML settings from a profile's `format` block. */
@@ -54,10 +56,12 @@ export async function openXmlReader(file: InputFile, options: XmlOptions, limits
     throw new InputError('E_PROFILE_INVALID', `format.record "${recordPath}" must be the path of the repeating element from the root, such as /Orders/Order`);
   }
 
-  const parser = new XmlRecordParser(file.name, steps, limits);
+  const source: SourceHolder = { parser: new XmlFastScanner(file.name, steps, limits) };
+  const general = (): XmlRecordParser => new XmlRecordParser(file.name, steps, limits);
   const stats: ReadStats = { bytes: 0, lines: 0, skippedEmpty: 0 };
-  const chunks = parseChunks(file, encoding, bomLength, parser, stats);
+  const chunks = parseChunks(file, encoding, bomLength, source, general, stats);
   const { pending, ended } = await readAhead(chunks, PREVIEW_RECORDS);
+  const parser = source.parser;
 
   const paths = new Set<string>();
   for (const row of pending.slice(0, PREVIEW_RECORDS)) if (row.record !== undefined) collectPaths(row.record, XML_PATHS, paths, MAX_COLUMNS);
@@ -96,21 +100,80 @@ async function readHead(path: string): Promise<Buffer> {
   }
 }
 
+/** The parser reading the file: the fast scanner, or the general parser once the scanner declined. */
+interface SourceHolder {
+  parser: XmlFastScanner | XmlRecordParser;
+}
+
 /**
- * Parses the file chunk by chunk and yields the records each chunk completes. When the parser
- * fails, the records completed before the fault are yielded first, then the error is thrown, so
- * what a caller sees does not depend on where a chunk happened to end.
+ * Reads the file with the fast scanner; when it declines (a construct it does not read, or a
+ * fault), reads it again from the start with the general parser, skipping the records already
+ * yielded.
  */
-async function* parseChunks(file: InputFile, encoding: string, start: number, parser: XmlRecordParser, stats: ReadStats): AsyncGenerator<SourceRow[]> {
+async function* parseChunks(file: InputFile, encoding: string, start: number, source: SourceHolder, general: () => XmlRecordParser, stats: ReadStats): AsyncGenerator<SourceRow[]> {
+  let yielded = 0;
+  const fast = source.parser;
+  if (fast instanceof XmlFastScanner) {
+    const decoder = createChunkDecoder(encoding, file.name);
+    const stream = createReadStream(file.path, { start, highWaterMark: READ_CHUNK });
+    let offset = start;
+    let read = true;
+    try {
+      for await (const chunk of stream) {
+        const bytes = chunk as Buffer;
+        read = writeDecoded(fast, () => decoder.write(bytes, offset));
+        if (!read) break;
+        offset += bytes.length;
+        stats.bytes = offset;
+        stats.lines = fast.line;
+        const rows = fast.takeRows();
+        yielded += rows.length;
+        if (rows.length > 0) yield rows;
+      }
+      if (read && writeDecoded(fast, () => decoder.end()) && fast.end()) {
+        const rows = fast.takeRows();
+        if (rows.length > 0) yield rows;
+        return;
+      }
+    } finally {
+      stream.destroy();
+    }
+  }
+  const parser = general();
+  source.parser = parser;
+  let skip = yielded;
+  for await (const rows of generalChunks(file, encoding, start, parser, stats)) {
+    if (skip >= rows.length) {
+      skip -= rows.length;
+      continue;
+    }
+    yield skip === 0 ? rows : rows.slice(skip);
+    skip = 0;
+  }
+}
+
+/** Decodes and scans; a decoding fault declines too (the general parser reports it). */
+function writeDecoded(scanner: XmlFastScanner, decode: () => string): boolean {
+  let text: string;
+  try {
+    text = decode();
+  } catch {
+    return false;
+  }
+  return text.length === 0 || scanner.write(text);
+}
+
+/**
+ * Parses the file chunk by chunk with the general parser and yields the records each chunk
+ * completes. When the parser fails, the records completed before the fault are yielded first,
+ * then the error is thrown, so what a caller sees does not depend on where a chunk happened to end.
+ */
+async function* generalChunks(file: InputFile, encoding: string, start: number, parser: XmlRecordParser, stats: ReadStats): AsyncGenerator<SourceRow[]> {
   const decoder = createChunkDecoder(encoding, file.name);
   const stream = createReadStream(file.path, { start, highWaterMark: READ_CHUNK });
   let offset = start;
   let failure: unknown;
-  const take = (): SourceRow[] => {
-    const rows = parser.rows;
-    parser.rows = [];
-    return rows;
-  };
+  const take = (): SourceRow[] => parser.takeRows();
   try {
     for await (const chunk of stream) {
       const bytes = chunk as Buffer;
@@ -123,7 +186,8 @@ async function* parseChunks(file: InputFile, encoding: string, start: number, pa
       offset += bytes.length;
       stats.bytes = offset;
       stats.lines = parser.line;
-      if (parser.rows.length > 0) yield take();
+      const rows = take();
+      if (rows.length > 0) yield rows;
     }
     if (failure === undefined) {
       try {
@@ -134,7 +198,8 @@ async function* parseChunks(file: InputFile, encoding: string, start: number, pa
         failure = err;
       }
     }
-    if (parser.rows.length > 0) yield take();
+    const rows = take();
+    if (rows.length > 0) yield rows;
     if (failure !== undefined) throw failure;
   } finally {
     stream.destroy();
