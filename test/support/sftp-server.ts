@@ -32,6 +32,10 @@ export interface SftpFaults {
   beforeOpen?: (path: string) => void;
   /** Delay before answering each READ. */
   readDelayMs?: number;
+  /** Answer every READ with at most this many bytes (a server with a small read size; not EOF). */
+  maxReadBytes?: number;
+  /** Extra random delay (0 to n ms) before answering each READ, so that answers overtake each other. */
+  readJitterMs?: number;
 }
 
 /** A running {@link startSftpServer} server. */

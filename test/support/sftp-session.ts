@@ -153,7 +153,8 @@ export function serveSftp(sftp: SFTPWrapper, context: SftpSessionContext): void 
       if (!opened.readSeen) log(`READ ${opened.path} @${offset}`);
       opened.readSeen = true;
       if (faults.readDelayMs !== undefined && faults.readDelayMs > 0) await sleep(faults.readDelayMs);
-      const plan = planRead(opened.fault, offset, Math.min(length, MAX_READ));
+      if (faults.readJitterMs !== undefined && faults.readJitterMs > 0) await sleep(Math.random() * faults.readJitterMs);
+      const plan = planRead(opened.fault, offset, Math.min(length, MAX_READ, faults.maxReadBytes ?? MAX_READ));
       if (plan.action === 'cut') {
         breakConnection();
         return;

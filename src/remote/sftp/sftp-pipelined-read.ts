@@ -57,6 +57,7 @@ export class PipelinedRead extends Readable {
   private finished = false;
   private bytes = 0;
   private idle: NodeJS.Timeout | undefined;
+  private lastProgress = 0;
   private readonly stopWatching: () => void;
   private readonly onAbort = (): void => {
     const reason: unknown = this.settings.signal?.reason;
@@ -141,14 +142,26 @@ export class PipelinedRead extends Readable {
     this.fill();
   }
 
+  /**
+   * Notes progress (a READ sent or answered). One timer serves the whole download: when it fires
+   * early it waits out the rest instead of being cleared and set again for every chunk.
+   */
   private armIdle(): void {
-    clearTimeout(this.idle);
-    this.idle = undefined;
-    if (this.settings.timeoutMs > 0 && this.inFlight > 0) this.idle = setTimeout(() => this.onIdle(), this.settings.timeoutMs);
+    this.lastProgress = Date.now();
+    if (this.idle === undefined && this.settings.timeoutMs > 0 && this.inFlight > 0) {
+      this.idle = setTimeout(() => this.onIdle(), this.settings.timeoutMs);
+    }
   }
 
   private onIdle(): void {
-    if (this.finished) return;
+    this.idle = undefined;
+    // nothing outstanding: the consumer is holding us up, not the server
+    if (this.finished || this.inFlight === 0) return;
+    const left = this.lastProgress + this.settings.timeoutMs - Date.now();
+    if (left > 0) {
+      this.idle = setTimeout(() => this.onIdle(), left);
+      return;
+    }
     const err = operationTimeout(this.settings.label, `reading ${this.settings.path} after ${this.bytes} bytes`, this.settings.timeoutMs);
     this.fail(err);
     this.settings.markBroken(err);

@@ -40,6 +40,22 @@ describe('SFTP faults', () => {
     assert.notEqual(got.length, listed?.size);
   });
 
+  it('reads a file whole and in order from a server that answers every READ short and out of order', async () => {
+    const s = await server();
+    const data = randomBytes(3 * 1024 * 1024 + 12_345);
+    await writeFile(join(s.root, 'big.bin'), data);
+    const fs = open(conn(s), { maxConnections: 1 });
+    s.faults.maxReadBytes = 50_000;
+    s.faults.readJitterMs = 3;
+    assert.equal(sha(await bytesOf(await fs.read('/big.bin'))), sha(data));
+    // and an EOF in the middle of such a download still ends it short, without an error
+    s.faults.endWithoutErrorAfterBytes = 1_000_000;
+    assert.equal((await bytesOf(await fs.read('/big.bin'))).length, 1_000_000);
+    s.faults.maxReadBytes = undefined;
+    s.faults.readJitterMs = undefined;
+    assert.equal((await fs.list('/')).length, 1);
+  });
+
   it('survives the server dying mid-read without an uncaught exception and reconnects once it is back', async () => {
     const s = await server();
     await writeFile(join(s.root, 'slow.bin'), randomBytes(2 * 1024 * 1024));
