@@ -34,8 +34,10 @@ export interface SftpFaults {
   readDelayMs?: number;
   /** Answer every READ with at most this many bytes (a server with a small read size; not EOF). */
   maxReadBytes?: number;
-  /** Extra random delay (0 to n ms) before answering each READ, so that answers overtake each other. */
+  /** Random delay (0 to n ms) before each READ joins the queue, so that answers overtake each other (download faults count from the first READ answered). */
   readJitterMs?: number;
+  /** Answer a READ that starts beyond the end of the file with FAILURE instead of EOF (a READ at the very end still gets EOF). */
+  failReadBeyondEnd?: boolean;
 }
 
 /** A running {@link startSftpServer} server. */

@@ -39,6 +39,8 @@ interface Request {
   readonly offset: number;
   readonly length: number;
   data: Buffer | undefined;
+  /** the server refused this READ */
+  error?: Error;
 }
 
 /**
@@ -108,11 +110,15 @@ export class PipelinedRead extends Readable {
   private answered(request: Request, buffer: Buffer, err: Error | undefined, bytesRead: number): void {
     this.inFlight--;
     if (this.finished) return;
+    this.armIdle();
     if (err !== undefined) {
-      this.fail(this.settings.failure(this.bytes, err));
+      // a READ past the end may be refused instead of answered with EOF: that only counts once
+      // every byte before it was delivered without reaching an EOF
+      request.error = err;
+      request.data = Buffer.alloc(0);
+      this.deliver();
       return;
     }
-    this.armIdle();
     const got = Math.max(0, Math.min(bytesRead, request.length));
     request.data = buffer.subarray(0, got);
     if (got > 0 && got < request.length) {
@@ -128,6 +134,10 @@ export class PipelinedRead extends Readable {
     let head = this.queue[0];
     while (head?.data !== undefined) {
       this.queue.shift();
+      if (head.error !== undefined) {
+        this.fail(this.settings.failure(this.bytes, head.error));
+        return;
+      }
       if (head.data.length === 0) {
         this.reachedEof = true;
         this.queue.length = 0;
