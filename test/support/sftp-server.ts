@@ -32,6 +32,12 @@ export interface SftpFaults {
   beforeOpen?: (path: string) => void;
   /** Delay before answering each READ. */
   readDelayMs?: number;
+  /** Answer every READ with at most this many bytes (a server with a small read size; not EOF). */
+  maxReadBytes?: number;
+  /** Random delay (0 to n ms) before each READ joins the queue, so that answers overtake each other (download faults count from the first READ answered). */
+  readJitterMs?: number;
+  /** Answer a READ that starts beyond the end of the file with FAILURE instead of EOF (a READ at the very end still gets EOF). */
+  failReadBeyondEnd?: boolean;
 }
 
 /** A running {@link startSftpServer} server. */

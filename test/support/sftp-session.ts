@@ -148,12 +148,12 @@ export function serveSftp(sftp: SFTPWrapper, context: SftpSessionContext): void 
   });
 
   sftp.on('READ', (reqId: number, handle: Buffer, offset: number, length: number) => {
-    run(reqId, async () => {
+    const answer = (): void => run(reqId, async () => {
       const opened = fileOf(handle);
       if (!opened.readSeen) log(`READ ${opened.path} @${offset}`);
       opened.readSeen = true;
       if (faults.readDelayMs !== undefined && faults.readDelayMs > 0) await sleep(faults.readDelayMs);
-      const plan = planRead(opened.fault, offset, Math.min(length, MAX_READ));
+      const plan = planRead(opened.fault, offset, Math.min(length, MAX_READ, faults.maxReadBytes ?? MAX_READ));
       if (plan.action === 'cut') {
         breakConnection();
         return;
@@ -165,12 +165,16 @@ export function serveSftp(sftp: SFTPWrapper, context: SftpSessionContext): void 
       const buffer = Buffer.allocUnsafe(plan.length);
       const { bytesRead } = await opened.file.read(buffer, 0, plan.length, offset);
       if (bytesRead === 0) {
+        if (faults.failReadBeyondEnd === true && offset > (await opened.file.stat()).size) throw new SftpRequestError(SFTP_STATUS.FAILURE, 'Failure');
         sftp.status(reqId, SFTP_STATUS.EOF);
         return;
       }
       sftp.data(reqId, buffer.subarray(0, bytesRead));
       if (opened.fault?.kind === 'cut' && offset + bytesRead >= plan.limit) breakConnection();
     });
+    // jitter delays READs before they queue, so that their answers overtake each other
+    if (faults.readJitterMs !== undefined && faults.readJitterMs > 0) setTimeout(answer, Math.random() * faults.readJitterMs);
+    else answer();
   });
 
   sftp.on('WRITE', (reqId: number, handle: Buffer, offset: number, data: Buffer) => {

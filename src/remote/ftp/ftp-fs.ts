@@ -143,7 +143,7 @@ export function createFtpFs(connection: FtpConnection, options: FtpFsOptions = {
     // a reused connection the server had dropped while idle: once more on a fresh one
     const reused = session.uses > 0;
     const retriable = (e: Error): boolean => reused && attempt === 1 && e instanceof FerryError && e.code === 'E_REMOTE_UNAVAILABLE';
-    const download = startDownload(session.client, path);
+    const download = startDownload(session, path);
     let streaming = false;
     void download.firstBytes.then(() => {
       streaming = true;

@@ -1,6 +1,9 @@
-import { PassThrough, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 
-import { connectionLost, operationFailure, operationTimeout } from './sftp-errors.js';
+import type { SFTPWrapper } from 'ssh2';
+
+import { connectionLost, operationFailure } from './sftp-errors.js';
+import { PipelinedRead } from './sftp-pipelined-read.js';
 import type { SftpSession } from './sftp-session.js';
 
 /** How a download is read; `done` hands the session back once the remote handle is closed or the session is dead. */
@@ -11,9 +14,6 @@ export interface ReadOptions {
   readonly done: () => void;
 }
 
-/** ssh2 reads one request at a time; bigger requests mean fewer round trips (OpenSSH allows ~256 KB). */
-const READ_CHUNK = 256 * 1024;
-
 function readFailure(session: SftpSession, path: string, bytes: number, err: unknown, secrets: readonly string[]): Error {
   const message = err instanceof Error ? err.message : String(err);
   if (session.broken !== undefined || /No response from server|Not connected|closed/i.test(message)) {
@@ -22,11 +22,22 @@ function readFailure(session: SftpSession, path: string, bytes: number, err: unk
   return operationFailure(session.label, `read ${path}`, err, secrets);
 }
 
+function openHandle(sftp: SFTPWrapper, path: string): Promise<Buffer> {
+  return new Promise<Buffer>((ok, fail) => {
+    sftp.open(path, 'r', (err, handle) => {
+      if (err) fail(err);
+      else ok(handle);
+    });
+  });
+}
+
 /**
- * Opens `path` with ssh2-sftp-client's stream API (not fastGet, which corrupts files on some
- * servers) and returns a stream that errors when the connection or channel is cut. A server that
- * simply stops early ends the stream cleanly; the caller's size check catches that. While the
- * consumer keeps up, no data for `timeoutMs` is a timeout that drops the session.
+ * Opens `path` on the session's SFTP channel and returns a stream of its bytes that keeps several
+ * READs in flight (see {@link PipelinedRead}). ssh2's own read stream waits for each answer before
+ * asking for the next chunk and fastGet only writes to local paths (and corrupts files on some
+ * servers). The stream errors when the connection or channel is cut; a server that simply stops
+ * early ends it cleanly, and the caller's size check catches that. While READs are outstanding,
+ * no answer for `timeoutMs` is a timeout that drops the session.
  */
 export async function openRemoteRead(session: SftpSession, path: string, opts: ReadOptions): Promise<Readable> {
   let finished = false;
@@ -35,71 +46,29 @@ export async function openRemoteRead(session: SftpSession, path: string, opts: R
     finished = true;
     opts.done();
   };
-  let source: Readable;
+  let handle: Buffer;
   try {
-    source = session.client.createReadStream(path, { highWaterMark: READ_CHUNK });
+    handle = await session.run(`open ${path}`, opts.timeoutMs, () => openHandle(session.sftp, path), opts.signal);
   } catch (err) {
     done();
     throw readFailure(session, path, 0, err, opts.secrets);
   }
-  // the listeners below come after the open; an error before them must not go unhandled
-  source.on('error', () => undefined);
-  try {
-    await session.run(`open ${path}`, opts.timeoutMs, () => new Promise<void>((ok, fail) => {
-      source.once('open', () => ok());
-      source.once('error', fail);
-    }), opts.signal);
-  } catch (err) {
-    source.destroy();
-    done();
-    throw readFailure(session, path, 0, err, opts.secrets);
-  }
-
-  const out = new PassThrough({ highWaterMark: READ_CHUNK * 4 });
-  let bytes = 0;
-  let idle: NodeJS.Timeout | undefined;
-  const finish = (): void => {
-    clearTimeout(idle);
-    stopWatching();
-    opts.signal?.removeEventListener('abort', onAbort);
-    done();
-  };
-  const fail = (err: Error): void => {
-    // once every byte has arrived, a failure while closing the handle does not spoil the file
-    if (!source.readableEnded) out.destroy(err);
-    finish();
-  };
-  const onIdle = (): void => {
-    if (finished) return;
-    if (source.isPaused() || out.writableNeedDrain) {
-      armIdle();
-      return;
-    }
-    const err = operationTimeout(session.label, `reading ${path} after ${bytes} bytes`, opts.timeoutMs);
-    fail(err);
-    session.markBroken(err);
-  };
-  const armIdle = (): void => {
-    clearTimeout(idle);
-    if (opts.timeoutMs > 0) idle = setTimeout(onIdle, opts.timeoutMs);
-  };
-  const stopWatching = session.onBroken((why) => fail(readFailure(session, path, bytes, why, opts.secrets)));
-  const onAbort = (): void => {
-    out.destroy(opts.signal?.reason instanceof Error ? opts.signal.reason : new Error('aborted'));
-  };
-  opts.signal?.addEventListener('abort', onAbort, { once: true });
-
-  source.on('data', (chunk: Buffer) => {
-    bytes += chunk.length;
-    armIdle();
+  return new PipelinedRead({
+    sftp: session.sftp,
+    handle,
+    path,
+    label: session.label,
+    timeoutMs: opts.timeoutMs,
+    signal: opts.signal,
+    failure: (bytes, err) => readFailure(session, path, bytes, err, opts.secrets),
+    onBroken: (cb) => session.onBroken(cb),
+    markBroken: (err) => session.markBroken(err),
+    closeHandle: () => session.run(`close ${path}`, opts.timeoutMs, () => new Promise<void>((ok, fail) => {
+      session.sftp.close(handle, (err) => {
+        if (err) fail(err);
+        else ok();
+      });
+    })),
+    done,
   });
-  source.on('error', (err: unknown) => fail(readFailure(session, path, bytes, err, opts.secrets)));
-  // ssh2 emits 'close' once the remote handle is closed after the end or a destroy
-  source.on('close', finish);
-  out.on('close', () => {
-    if (!source.destroyed) source.destroy();
-  });
-  source.pipe(out);
-  armIdle();
-  return out;
 }

@@ -158,6 +158,30 @@ describe('FTP faults', () => {
     }
   });
 
+  it('holds the data connection while a slow reader catches up, longer than the timeout, and lists on the same connection after', async () => {
+    const data = Buffer.alloc(6 << 20);
+    for (let i = 0; i < data.length; i += 4) data.writeUInt32BE(i, i);
+    writeFileSync(join(server.root, 'numbered.bin'), data);
+    const fs = createFtpFs(plain(server, server.port, 0.5), { maxConnections: 1 });
+    try {
+      const stream = await fs.read('/numbered.bin');
+      const chunks: Buffer[] = [];
+      let stalled = false;
+      for await (const chunk of stream) {
+        chunks.push(chunk as Buffer);
+        if (!stalled) {
+          stalled = true;
+          // the reader's buffer fills and the socket is paused; the transfer must not time out meanwhile
+          await sleep(1500);
+        }
+      }
+      assert.ok(Buffer.concat(chunks).equals(data), 'the bytes arrive whole and in order');
+      assert.ok((await fs.list('/')).some((e) => e.name === 'numbered.bin'));
+    } finally {
+      await fs.close();
+    }
+  });
+
   it('reads 20 MB at loopback speed', async (t) => {
     writeFileSync(join(server.root, 'twenty.bin'), Buffer.alloc(20 << 20, 't'));
     const fs = createFtpFs(plain(server));

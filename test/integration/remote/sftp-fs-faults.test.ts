@@ -40,6 +40,33 @@ describe('SFTP faults', () => {
     assert.notEqual(got.length, listed?.size);
   });
 
+  it('reads a file whole and in order from a server that answers every READ short (10,000 bytes) and out of order', async () => {
+    const s = await server();
+    const data = randomBytes(3 * 1024 * 1024 + 12_345);
+    await writeFile(join(s.root, 'big.bin'), data);
+    const fs = open(conn(s), { maxConnections: 1 });
+    s.faults.maxReadBytes = 10_000;
+    s.faults.readJitterMs = 3;
+    assert.equal(sha(await bytesOf(await fs.read('/big.bin'))), sha(data));
+    // and an EOF in the middle of such a download still ends it short, without an error
+    s.faults.readJitterMs = undefined;
+    s.faults.endWithoutErrorAfterBytes = 1_000_000;
+    assert.equal((await bytesOf(await fs.read('/big.bin'))).length, 1_000_000);
+    s.faults.maxReadBytes = undefined;
+    assert.equal((await fs.list('/')).length, 1);
+  });
+
+  it('reads a file whole from a server that refuses READs beyond the end (the read-ahead) instead of answering EOF', async () => {
+    const s = await server();
+    const data = randomBytes(1024 * 1024 + 7);
+    await writeFile(join(s.root, 'big.bin'), data);
+    const fs = open(conn(s), { maxConnections: 1 });
+    s.faults.failReadBeyondEnd = true;
+    // the READs sent ahead past the end are refused before the EOF at the end is answered
+    assert.equal(sha(await bytesOf(await fs.read('/big.bin'))), sha(data));
+    assert.equal((await fs.list('/')).length, 1);
+  });
+
   it('survives the server dying mid-read without an uncaught exception and reconnects once it is back', async () => {
     const s = await server();
     await writeFile(join(s.root, 'slow.bin'), randomBytes(2 * 1024 * 1024));
