@@ -7,7 +7,10 @@ const BLOCK = 4096;
 /** hi, lo, row: three 32-bit words per key on disk. */
 const WORDS = 3;
 
-/** The keys of one full in-memory table, as the table holds them: hi and lo fingerprint halves and first rows; `lo` 0 marks an empty slot. */
+/**
+ * The keys of one full in-memory table: hi and lo fingerprint halves and first rows by slot; `lo`
+ * 0 marks an empty slot. A spill reorders the arrays in place, so the table must be emptied after.
+ */
 export interface KeyTable {
   readonly hi: Uint32Array;
   readonly lo: Uint32Array;
@@ -41,17 +44,21 @@ export class KeyRun {
     this.tags = tags;
   }
 
-  /** Writes the keys of `table` to a new scratch file in `dir`; the table itself is left as it was. */
+  /**
+   * Writes the keys of `table` to a new scratch file in `dir`. The keys are sorted by bucket inside
+   * the table's own arrays (it is emptied next anyway), so a spill needs no copy of the table.
+   */
   static spill(table: KeyTable, dir: string): KeyRun {
     // two to four keys per bucket: the index costs about 1 byte a key and a lookup scans a few tags
     const bits = Math.max(1, Math.min(30, Math.floor(Math.log2(Math.max(4, table.count))) - 2));
-    const offsets = bucketOffsets(table, 32 - bits);
-    const order = orderByBucket(table, offsets, 32 - bits);
+    const count = compact(table);
+    const offsets = bucketOffsets(table, count, 32 - bits);
+    sortByBucket(table, offsets, 32 - bits);
     const path = join(dir, `ferry-keys-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
     const fd = openSync(path, 'wx+', 0o600);
     try {
       unlinkSync(path);
-      const tags = writeRecords(fd, table, order);
+      const tags = writeRecords(fd, table, count);
       return new KeyRun(fd, bits, offsets, tags);
     } catch (err) {
       closeSync(fd);
@@ -83,14 +90,30 @@ export class KeyRun {
   }
 }
 
-/** Where each bucket's keys start in the file (a prefix sum of the bucket sizes); one more entry than buckets. */
-function bucketOffsets(table: KeyTable, shift: number): Uint32Array {
-  const { hi, lo } = table;
+/** Moves the keys to the front of the table's arrays, in slot order; returns how many there are. */
+function compact(table: KeyTable): number {
+  const { hi, lo, rows } = table;
+  let j = 0;
+  for (let s = 0; s < lo.length; s++) {
+    const l = lo[s] ?? 0;
+    if (l === 0) continue;
+    if (j !== s) {
+      hi[j] = hi[s] ?? 0;
+      lo[j] = l;
+      rows[j] = rows[s] ?? 0;
+    }
+    j++;
+  }
+  return j;
+}
+
+/** Where each bucket's keys start (a prefix sum of the bucket sizes of the first `count` keys); one more entry than buckets. */
+function bucketOffsets(table: KeyTable, count: number, shift: number): Uint32Array {
+  const { hi } = table;
   const buckets = 2 ** (32 - shift);
   const offsets = new Uint32Array(buckets + 1);
-  for (let s = 0; s < lo.length; s++) {
-    if (lo[s] === 0) continue;
-    const b = ((hi[s] ?? 0) >>> shift) + 1;
+  for (let i = 0; i < count; i++) {
+    const b = ((hi[i] ?? 0) >>> shift) + 1;
     offsets[b] = (offsets[b] ?? 0) + 1;
   }
   let sum = 0;
@@ -101,38 +124,57 @@ function bucketOffsets(table: KeyTable, shift: number): Uint32Array {
   return offsets;
 }
 
-/** A counting sort by bucket: the table slot of each key in file order. */
-function orderByBucket(table: KeyTable, offsets: Uint32Array, shift: number): Uint32Array {
-  const { hi, lo } = table;
-  const next = offsets.slice(0, offsets.length - 1);
-  const order = new Uint32Array(table.count);
-  for (let s = 0; s < lo.length; s++) {
-    if (lo[s] === 0) continue;
-    const b = (hi[s] ?? 0) >>> shift;
-    const at = next[b] ?? 0;
-    order[at] = s;
-    next[b] = at + 1;
+/**
+ * Sorts the first keys of the table by bucket in place (American flag sort): each key is swapped
+ * into the next free place of its bucket until the place being filled gets a key of its own bucket.
+ */
+function sortByBucket(table: KeyTable, offsets: Uint32Array, shift: number): void {
+  const { hi, lo, rows } = table;
+  const buckets = offsets.length - 1;
+  const next = offsets.slice(0, buckets);
+  for (let b = 0; b < buckets; b++) {
+    const end = offsets[b + 1] ?? 0;
+    for (let i = next[b] ?? 0; i < end; i = next[b] ?? 0) {
+      let h = hi[i] ?? 0;
+      let l = lo[i] ?? 0;
+      let r = rows[i] ?? 0;
+      for (let target = h >>> shift; target !== b; target = h >>> shift) {
+        const k = next[target] ?? 0;
+        next[target] = k + 1;
+        const h2 = hi[k] ?? 0;
+        const l2 = lo[k] ?? 0;
+        const r2 = rows[k] ?? 0;
+        hi[k] = h;
+        lo[k] = l;
+        rows[k] = r;
+        h = h2;
+        l = l2;
+        r = r2;
+      }
+      hi[i] = h;
+      lo[i] = l;
+      rows[i] = r;
+      next[b] = i + 1;
+    }
   }
-  return order;
 }
 
-/** Writes (hi, lo, row) of every key in `order` to `fd` from offset 0; returns each key's 16-bit tag. */
-function writeRecords(fd: number, table: KeyTable, order: Uint32Array): Uint16Array {
+/** Writes (hi, lo, row) of the first `count` keys of the table to `fd` from offset 0; returns each key's 16-bit tag. */
+function writeRecords(fd: number, table: KeyTable, count: number): Uint16Array {
   const { hi, lo, rows } = table;
-  const tags = new Uint16Array(order.length);
+  const tags = new Uint16Array(count);
   const block = new Uint32Array(BLOCK * WORDS);
   const bytes = new Uint8Array(block.buffer);
   let filled = 0;
   let position = 0;
-  for (let i = 0; i < order.length; i++) {
-    const s = order[i] ?? 0;
-    const l = lo[s] ?? 0;
+  for (let i = 0; i < count; i++) {
+    const l = lo[i] ?? 0;
     tags[i] = l >>> 16;
     const w = filled * WORDS;
-    block[w] = hi[s] ?? 0;
+    block[w] = hi[i] ?? 0;
     block[w + 1] = l;
-    block[w + 2] = rows[s] ?? 0;
-    if (++filled === BLOCK || i === order.length - 1) {
+    block[w + 2] = rows[i] ?? 0;
+    if (++filled === BLOCK || i === count - 1) {
       position += writeAll(fd, bytes, filled * WORDS * 4, position);
       filled = 0;
     }
