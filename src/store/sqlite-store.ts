@@ -8,14 +8,14 @@ import { DEFAULT_LEASE_MS, newInstanceId } from './instance-id.js';
 import { SqliteLeases } from './sqlite-leases.js';
 import { openSqliteLedger } from './sqlite-open.js';
 import { SqliteSideStore } from './sqlite-side-store.js';
-import { type BatchDbRow, type ChunkDbRow, COLUMN_OF, type RunDbRow, toRun, packOutcomes, toBatch, unpackChunk, UNFINISHED_STATES } from './sqlite-rows.js';
+import { BATCH_VALUE_COLUMNS, type BatchDbRow, batchFromValues, type BatchValues, type ChunkDbRow, COLUMN_OF, type RunDbRow, toRun, packOutcomes, toBatch, unpackChunk, UNFINISHED_STATES } from './sqlite-rows.js';
 import type { BatchPatch, BatchRow, BatchStatus, ChunkRecord, NewBatch, NewNotification, InstanceInfo, RunRow, ScheduleState, StateStore } from './types.js';
 
 /** Every state but `done`, as an SQL list. */
 const UNFINISHED = UNFINISHED_STATES.map((state) => `'${state}'`).join(', ');
 
 /** A written batch as batch_view shows it: the row and the profile version's number the view adds. */
-const RETURNING_BATCH = `RETURNING *, (SELECT v.version FROM profile_versions v
+const RETURNING_BATCH = `RETURNING ${BATCH_VALUE_COLUMNS}, (SELECT v.version FROM profile_versions v
   WHERE v.profile = batches.profile AND v.content_hash = batches.profile_version) AS profile_version_number`;
 
 const INSERT_COLUMNS = `INSERT INTO batches (id, run_id, profile, profile_version, file_name, source_kind, source_path, source_size, source_mtime_ms, content_hash, state, status, reprocess_of, owner, lease_until, created_at, updated_at)`;
@@ -97,9 +97,9 @@ export class SqliteStore extends SqliteSideStore implements StateStore {
     // one statement, so one commit: a writing statement takes the write lock before it reads, which
     // makes the check and the insert as atomic as the BEGIN IMMEDIATE transaction they replace
     const r = onlyIfUnknown
-      ? this.stmt(CLAIM_BATCH).get(...values, b.profile, b.sourcePath, b.sourceSize, b.sourceMtimeMs)
-      : this.stmt(INSERT_BATCH).get(...values);
-    return r === undefined ? undefined : toBatch(r as BatchDbRow);
+      ? this.written(CLAIM_BATCH).get(...values, b.profile, b.sourcePath, b.sourceSize, b.sourceMtimeMs)
+      : this.written(INSERT_BATCH).get(...values);
+    return r === undefined ? undefined : batchFromValues(r as BatchValues);
   }
 
   async claimFile(b: NewBatch): Promise<BatchRow | undefined> {
@@ -132,9 +132,14 @@ export class SqliteStore extends SqliteSideStore implements StateStore {
     }
     values.push(Date.now(), id);
     // the updated row comes back from the UPDATE itself (with the view's derived column), not from a second read
-    const r = this.updateStatement(columns).get(...values) as BatchDbRow | undefined;
+    const r = this.updateStatement(columns).get(...values) as BatchValues | undefined;
     if (r === undefined) throw new Error(`batch ${id} vanished from the store`);
-    return toBatch(r);
+    return batchFromValues(r);
+  }
+
+  /** A statement returning written batches as {@link BatchValues}. */
+  private written(sql: string): Database.Statement {
+    return this.stmt(sql).raw(true);
   }
 
   /** The UPDATE of these columns, prepared once per set of columns a caller patches. */
@@ -142,7 +147,7 @@ export class SqliteStore extends SqliteSideStore implements StateStore {
     const signature = columns.join(',');
     let st = this.updates.get(signature);
     if (st === undefined) {
-      st = this.db.prepare(`UPDATE batches SET ${[...columns, 'updated_at'].map((col) => `${col} = ?`).join(', ')} WHERE id = ? ${RETURNING_BATCH}`);
+      st = this.db.prepare(`UPDATE batches SET ${[...columns, 'updated_at'].map((col) => `${col} = ?`).join(', ')} WHERE id = ? ${RETURNING_BATCH}`).raw(true);
       this.updates.set(signature, st);
     }
     return st;

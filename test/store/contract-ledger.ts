@@ -170,6 +170,21 @@ export function describeLedgerContract({ open, test }: ContractContext): void {
       assert.equal((await store.claimFile(newBatch({ profileVersion: 'hash-a' })))?.profileVersionNumber, 1);
       assert.equal((await store.listBatches({ limit: 1 }))[0]?.profileVersionNumber, 1);
     }));
+
+    test('the rows claimFile, createBatch and updateBatch return are the rows getBatch reads, version number included', async () => withStore(open, async ({ store }) => {
+      await store.profileVersion('orders', 'hash-a', 'a: 1');
+      const claimed = await store.claimFile(newBatch({ profileVersion: 'hash-a' }));
+      assert.ok(claimed);
+      assert.equal(claimed.profileVersionNumber, 1);
+      assert.deepEqual(await store.getBatch(claimed.id), claimed);
+      const created = await store.createBatch(newBatch({ profileVersion: 'hash-a', sourceKind: 'remote', reprocessOf: claimed.id }));
+      assert.deepEqual(await store.getBatch(created.id), created);
+      const patches = [
+        { contentHash: 'c1', state: 'staged' }, { state: 'delivering', rowsTotal: 10, rowsRejected: 1, rowsSkipped: 2, chunks: 1 },
+        { state: 'reported', resultFile: '/out/r.csv', rowsDelivered: 7, rowsFailed: 0, status: 'partial' }, { state: 'done' },
+      ] as const;
+      for (const patch of patches) assert.deepEqual(await store.updateBatch(claimed.id, patch), await store.getBatch(claimed.id));
+    }));
   });
 
   describe('chunks', () => {
