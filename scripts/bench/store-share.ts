@@ -6,7 +6,7 @@
  *
  * The replay follows src/pipeline (run-profile.ts, process-batch.ts, content-claim.ts,
  * deliver-chunks.ts): per run listUnfinished, createRun, profileVersion and finishRun; per file
- * claimFile, findProcessedContent and listUnfinished (the same-content check), getRun, four
+ * claimFile, findEarlierContent (the same-content check), getRun, four
  * updateBatch calls (staged, delivering, reported, done), listChunkSeqs, and per chunk
  * one saveChunk (outcomes holding one id and one error per record, both null) and one getChunk
  * (the result file). No row problems, so no saveRowProblems.
@@ -43,8 +43,7 @@ async function replayFile(store: SqliteStore, runId: string, index: number, plan
     sourcePath: `/inbox/file-${index}.csv`, sourceSize: 1000 + index, sourceMtimeMs: 1_700_000_000_000 + index,
   });
   if (claimed === undefined) throw new Error('the replay claimed a file twice');
-  await store.findProcessedContent('bench', `${HASH}${index}`, id);
-  await store.listUnfinished();
+  await store.findEarlierContent('bench', `${HASH}${index}`, id);
   await store.updateBatch(id, { contentHash: `${HASH}${index}`, state: 'staged' });
   await store.getRun(runId);
   const records = plan.chunksPerFile * plan.recordsPerChunk;
@@ -57,7 +56,7 @@ async function replayFile(store: SqliteStore, runId: string, index: number, plan
   for (let seq = 0; seq < plan.chunksPerFile; seq++) await store.getChunk(id, seq);
   await store.updateBatch(id, { state: 'reported', resultFile: `/results/file-${index}.result.csv`, rowsDelivered: records, rowsFailed: 0, rowsRejected: 0, rowsSkipped: 0, status: 'completed' });
   await store.updateBatch(id, { state: 'done' });
-  return 9 + 2 * plan.chunksPerFile;
+  return 8 + 2 * plan.chunksPerFile;
 }
 
 /** Replays `plan` once against a new store in a temporary folder below `workDir`. */

@@ -9,10 +9,15 @@ import { SqliteLeases } from './sqlite-leases.js';
 import { openSqliteLedger } from './sqlite-open.js';
 import { SqliteSideStore } from './sqlite-side-store.js';
 import { BATCH_VALUE_COLUMNS, type BatchDbRow, batchFromValues, type BatchValues, type ChunkDbRow, COLUMN_OF, type RunDbRow, toRun, packOutcomes, toBatch, unpackChunk, UNFINISHED_STATES } from './sqlite-rows.js';
-import type { BatchPatch, BatchRow, BatchStatus, ChunkRecord, NewBatch, NewNotification, InstanceInfo, RunRow, ScheduleState, StateStore } from './types.js';
+import type { BatchPatch, BatchRow, BatchStatus, ChunkRecord, EarlierBatch, NewBatch, NewNotification, InstanceInfo, RunRow, ScheduleState, StateStore } from './types.js';
 
 /** Every state but `done`, as an SQL list. */
 const UNFINISHED = UNFINISHED_STATES.map((state) => `'${state}'`).join(', ');
+
+/** See {@link SqliteStore.findEarlierContent}: a processed batch first, then an unfinished one, each the earliest. */
+const EARLIER_CONTENT = `SELECT * FROM batch_view WHERE profile = ? AND content_hash = ? AND id != ? AND (status IN ('completed', 'partial')
+  OR (state IN (${UNFINISHED}) AND reprocess_of IS NULL AND status NOT IN ('skipped', 'failed') AND error_code IS NULL))
+  ORDER BY status NOT IN ('completed', 'partial'), created_at LIMIT 1`;
 
 /** A written batch as batch_view shows it: the row and the profile version's number the view adds. */
 const RETURNING_BATCH = `RETURNING ${BATCH_VALUE_COLUMNS}, (SELECT v.version FROM profile_versions v
@@ -168,6 +173,13 @@ export class SqliteStore extends SqliteSideStore implements StateStore {
     const r = this.stmt("SELECT * FROM batch_view WHERE profile = ? AND content_hash = ? AND id != ? AND status IN ('completed', 'partial') ORDER BY created_at LIMIT 1")
       .get(profile, contentHash, exceptBatch) as BatchDbRow | undefined;
     return r === undefined ? undefined : toBatch(r);
+  }
+
+  async findEarlierContent(profile: string, contentHash: string, exceptBatch: string): Promise<EarlierBatch | undefined> {
+    const r = this.stmt(EARLIER_CONTENT).get(profile, contentHash, exceptBatch) as BatchDbRow | undefined;
+    if (r === undefined) return undefined;
+    const batch = toBatch(r);
+    return { batch, inFlight: batch.status !== 'completed' && batch.status !== 'partial' };
   }
 
   async listUnfinished(): Promise<BatchRow[]> {

@@ -140,6 +140,37 @@ export function describeLedgerContract({ open, test }: ContractContext): void {
       assert.deepEqual((await store.listUnfinished()).map((x) => x.id), [b.id, c.id]);
     }));
 
+    test('findEarlierContent: the processed batch first, else the earliest one still delivering the content', async () => withStore(open, async ({ store }) => {
+      const earlier = async (hash: string, except: string, profile = 'orders'): Promise<[string, boolean] | undefined> => {
+        const found = await store.findEarlierContent(profile, hash, except);
+        return found === undefined ? undefined : [found.batch.id, found.inFlight];
+      };
+      const a = await store.claimFile(newBatch({ contentHash: 'same' }));
+      await sleep(3);
+      const b = await store.claimFile(newBatch({ contentHash: 'same' }));
+      await sleep(3);
+      const c = await store.claimFile(newBatch({ contentHash: 'same' }));
+      const other = await store.claimFile(newBatch({ contentHash: 'same', profile: 'invoices' }));
+      assert.ok(a && b && c && other);
+      assert.deepEqual(await earlier('same', c.id), [a.id, true], 'the earliest running batch');
+      assert.equal(await earlier('same', other.id, 'invoices'), undefined, 'per profile');
+      assert.equal(await earlier('other', c.id), undefined, 'per content');
+      await store.updateBatch(a.id, { errorCode: 'E_DISK_FULL' });
+      assert.deepEqual(await earlier('same', c.id), [b.id, true], 'a batch with an error does not count');
+      await store.updateBatch(b.id, { status: 'skipped' });
+      assert.equal(await earlier('same', c.id), undefined, 'nor a skipped one');
+      await store.updateBatch(a.id, { errorCode: null });
+      assert.deepEqual(await earlier('same', a.id), [c.id, true], 'not the batch itself');
+      await store.updateBatch(c.id, { state: 'done', status: 'failed' });
+      assert.equal(await earlier('same', a.id), undefined, 'a finished failed batch does not count');
+      const again = await store.createBatch(newBatch({ contentHash: 'same', reprocessOf: a.id }));
+      assert.equal(await earlier('same', a.id), undefined, 'nor a reprocess');
+      await store.updateBatch(c.id, { status: 'completed' });
+      assert.deepEqual(await earlier('same', again.id), [c.id, false], 'a processed batch comes before an earlier running one');
+      await store.updateBatch(b.id, { state: 'done', status: 'partial' });
+      assert.deepEqual(await earlier('same', a.id), [b.id, false], 'the earliest processed batch');
+    }));
+
     test('listBatches is newest first and filters by profile, run, status and since', async () => withStore(open, async ({ store }) => {
       const ids: string[] = [];
       for (const [profile, runId] of [['orders', 'r1'], ['invoices', 'r1'], ['orders', 'r2'], ['orders', 'r2']] as const) {
