@@ -5,8 +5,8 @@
  * profile of a real run gives a second figure (delivery-bench.ts).
  *
  * The replay follows src/pipeline (run-profile.ts, process-batch.ts, content-claim.ts,
- * deliver-chunks.ts): per run listUnfinished, createRun, profileVersion and finishRun; per file
- * claimFile, findEarlierContent (the same-content check), getRun, four
+ * deliver-chunks.ts): per run listUnfinished, createRun, profileVersion, getRun (the run's parameters,
+ * read once per run) and finishRun; per file claimFile, findEarlierContent (the same-content check), four
  * updateBatch calls (staged, delivering, reported, done), listChunkSeqs, and per chunk
  * one saveChunk (outcomes holding one id and one error per record, both null) and one getChunk
  * (the result file). No row problems, so no saveRowProblems.
@@ -45,7 +45,6 @@ async function replayFile(store: SqliteStore, runId: string, index: number, plan
   if (claimed === undefined) throw new Error('the replay claimed a file twice');
   await store.findEarlierContent('bench', `${HASH}${index}`, id);
   await store.updateBatch(id, { contentHash: `${HASH}${index}`, state: 'staged' });
-  await store.getRun(runId);
   const records = plan.chunksPerFile * plan.recordsPerChunk;
   await store.updateBatch(id, { state: 'delivering', rowsTotal: records, rowsRejected: 0, rowsSkipped: 0, chunks: plan.chunksPerFile });
   await store.listChunkSeqs(id);
@@ -56,7 +55,7 @@ async function replayFile(store: SqliteStore, runId: string, index: number, plan
   for (let seq = 0; seq < plan.chunksPerFile; seq++) await store.getChunk(id, seq);
   await store.updateBatch(id, { state: 'reported', resultFile: `/results/file-${index}.result.csv`, rowsDelivered: records, rowsFailed: 0, rowsRejected: 0, rowsSkipped: 0, status: 'completed' });
   await store.updateBatch(id, { state: 'done' });
-  return 8 + 2 * plan.chunksPerFile;
+  return 7 + 2 * plan.chunksPerFile;
 }
 
 /** Replays `plan` once against a new store in a temporary folder below `workDir`. */
@@ -71,7 +70,8 @@ export async function replayStorePlan(workDir: string, plan: StorePlan): Promise
     await store.listUnfinished();
     await store.createRun({ id: runId, profile: 'bench', trigger: 'manual' });
     await store.profileVersion('bench', HASH, 'version: 1');
-    let calls = 4;
+    await store.getRun(runId);
+    let calls = 5;
     for (let i = 0; i < plan.files; i++) calls += await replayFile(store, runId, i, plan);
     await store.finishRun(runId, 'completed');
     const callsMs = Number(process.hrtime.bigint() - started) / 1e6;
