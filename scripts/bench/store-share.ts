@@ -7,7 +7,7 @@
  * The replay follows src/pipeline (run-profile.ts, process-batch.ts, content-claim.ts,
  * deliver-chunks.ts): per run listUnfinished, createRun, profileVersion, getRun (the run's parameters,
  * read once per run) and finishRun; per file claimFile, findEarlierContent (the same-content check), four
- * updateBatch calls (staged, delivering, reported, done), listChunkSeqs, and per chunk
+ * updateBatch calls (staged, delivering, reported, done; no listChunkSeqs, the batch is fresh), and per chunk
  * one saveChunk (outcomes holding one id and one error per record, both null) and one getChunk
  * (the result file). No row problems, so no saveRowProblems.
  */
@@ -47,7 +47,6 @@ async function replayFile(store: SqliteStore, runId: string, index: number, plan
   await store.updateBatch(id, { contentHash: `${HASH}${index}`, state: 'staged' });
   const records = plan.chunksPerFile * plan.recordsPerChunk;
   await store.updateBatch(id, { state: 'delivering', rowsTotal: records, rowsRejected: 0, rowsSkipped: 0, chunks: plan.chunksPerFile });
-  await store.listChunkSeqs(id);
   const nulls = new Array<null>(plan.recordsPerChunk).fill(null);
   for (let seq = 0; seq < plan.chunksPerFile; seq++) {
     await store.saveChunk(id, { seq, key: `ferry-${seq.toString(16).padStart(40, '0')}`, count: plan.recordsPerChunk, ids: nulls, errors: nulls });
@@ -55,7 +54,7 @@ async function replayFile(store: SqliteStore, runId: string, index: number, plan
   for (let seq = 0; seq < plan.chunksPerFile; seq++) await store.getChunk(id, seq);
   await store.updateBatch(id, { state: 'reported', resultFile: `/results/file-${index}.result.csv`, rowsDelivered: records, rowsFailed: 0, rowsRejected: 0, rowsSkipped: 0, status: 'completed' });
   await store.updateBatch(id, { state: 'done' });
-  return 7 + 2 * plan.chunksPerFile;
+  return 6 + 2 * plan.chunksPerFile;
 }
 
 /** Replays `plan` once against a new store in a temporary folder below `workDir`. */

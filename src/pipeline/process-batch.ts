@@ -112,6 +112,7 @@ export async function continueBatch(ctx: PipelineContext, start: BatchRow, loade
   }
 
   const params = await runParamsOf(store, b, loaded);
+  const fresh = b.state === 'staged';
   if (b.state === 'delivered' && !(await spoolExists(paths.spool))) {
     await writeSpool(paths.spool, { path: paths.staged, name: b.fileName }, loaded.profile.format, loaded.mapping, params.values);
   }
@@ -134,7 +135,7 @@ export async function continueBatch(ctx: PipelineContext, start: BatchRow, loade
     try {
       await deliverChunks({
         batchId: b.id, profile: loaded.id, fileName: b.fileName, contentHash: b.contentHash ?? '', profileVersion: b.profileVersion,
-        batchSize, concurrency: target?.concurrency ?? 1, spoolDir: paths.spool,
+        batchSize, concurrency: target?.concurrency ?? 1, spoolDir: paths.spool, fresh,
       }, store, ctx.sink(loaded), ctx.signal);
       // no commit of its own: every chunk's outcome is committed, and the result file (temp name,
       // then rename) is written again from them if a crash comes before `reported`
