@@ -4,14 +4,10 @@
  * a file staged at the same time (the same scan, or batches resumed together after a crash) cannot
  * both miss each other and both be delivered.
  */
-import type { BatchRow, StateStore } from '../store/types.js';
+import type { BatchRow, EarlierBatch, StateStore } from '../store/types.js';
 
 /** An earlier batch of the same profile with the same content. */
-export interface EarlierContent {
-  readonly batch: BatchRow;
-  /** true when it has not finished yet (it is delivering the content now) */
-  readonly inFlight: boolean;
-}
+export type EarlierContent = EarlierBatch;
 
 /** The tail of the calls running per key in this process; see {@link alone}. */
 const held = new Map<string, Promise<void>>();
@@ -34,12 +30,8 @@ async function alone<T>(key: string, fn: () => Promise<T>): Promise<T> {
  * its way to do so: unfinished, with this content hash, not skipped and not failing.
  */
 export async function earlierContent(store: StateStore, b: BatchRow, hash: string): Promise<EarlierContent | undefined> {
-  const processed = await store.findProcessedContent(b.profile, hash, b.id);
-  if (processed !== undefined) return { batch: processed, inFlight: false };
-  const running = (await store.listUnfinished()).find((o) =>
-    o.id !== b.id && o.profile === b.profile && o.contentHash === hash && o.reprocessOf === null
-    && o.status !== 'skipped' && o.status !== 'failed' && o.errorCode === null);
-  return running === undefined ? undefined : { batch: running, inFlight: true };
+  // one indexed query instead of the processed one and then every unfinished batch of every profile
+  return store.findEarlierContent(b.profile, hash, b.id);
 }
 
 /**

@@ -35,6 +35,11 @@ export interface ChunkPlan {
   readonly batchSize: number;
   readonly concurrency: number;
   readonly spoolDir: string;
+  /**
+   * The batch went from `staged` to `delivering` just now: chunks are committed only while a batch
+   * delivers and no batch goes back to `staged`, so none can be recorded and none are asked for.
+   */
+  readonly fresh?: boolean;
 }
 
 /**
@@ -43,7 +48,7 @@ export interface ChunkPlan {
  * so a restart sends only what is missing, under the same keys.
  */
 export async function deliverChunks(plan: ChunkPlan, store: StateStore, sink: Sink, signal: AbortSignal): Promise<void> {
-  const done = new Set(await store.listChunkSeqs(plan.batchId));
+  const done = new Set(plan.fresh === true ? [] : await store.listChunkSeqs(plan.batchId));
   const inFlight = new Set<Promise<void>>();
   let failure: unknown;
   const send = (seq: number, records: Buffer[], lines: Buffer): void => {

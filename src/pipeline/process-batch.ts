@@ -112,6 +112,7 @@ export async function continueBatch(ctx: PipelineContext, start: BatchRow, loade
   }
 
   const params = await runParamsOf(store, b, loaded);
+  const fresh = b.state === 'staged';
   if (b.state === 'delivered' && !(await spoolExists(paths.spool))) {
     await writeSpool(paths.spool, { path: paths.staged, name: b.fileName }, loaded.profile.format, loaded.mapping, params.values);
   }
@@ -134,7 +135,7 @@ export async function continueBatch(ctx: PipelineContext, start: BatchRow, loade
     try {
       await deliverChunks({
         batchId: b.id, profile: loaded.id, fileName: b.fileName, contentHash: b.contentHash ?? '', profileVersion: b.profileVersion,
-        batchSize, concurrency: target?.concurrency ?? 1, spoolDir: paths.spool,
+        batchSize, concurrency: target?.concurrency ?? 1, spoolDir: paths.spool, fresh,
       }, store, ctx.sink(loaded), ctx.signal);
       // no commit of its own: every chunk's outcome is committed, and the result file (temp name,
       // then rename) is written again from them if a crash comes before `reported`
@@ -221,10 +222,24 @@ async function stageFile(ctx: PipelineContext, loaded: LoadedProfile, b: BatchRo
   return { state: 'done', status: 'skipped', errorCode: got.kind === 'vanished' ? 'E_REMOTE_NOT_FOUND' : 'E_SIZE_MISMATCH', errorMessage: message };
 }
 
+/**
+ * The last run's parameter texts per store: a run's parameters are written once, with the run, so
+ * the batches of one run (a thousand small files) read them once instead of once each.
+ */
+const lastRunParams = new WeakMap<StateStore, { readonly runId: string; readonly texts: Readonly<Record<string, string>> }>();
+
+async function runParamTexts(store: StateStore, runId: string): Promise<Readonly<Record<string, string>>> {
+  const known = lastRunParams.get(store);
+  if (known?.runId === runId) return known.texts;
+  const run = await store.getRun(runId);
+  const texts = run?.params ?? {};
+  if (run !== undefined) lastRunParams.set(store, { runId, texts });
+  return texts;
+}
+
 /** The parameters of the batch's run, as the ledger kept them; resolved again with the profile. */
 async function runParamsOf(store: StateStore, b: BatchRow, loaded: LoadedProfile): Promise<RunParams> {
-  const run = await store.getRun(b.runId);
-  const texts = run?.params ?? {};
+  const texts = await runParamTexts(store, b.runId);
   if (Object.keys(texts).length === 0 && loaded.profile.params === undefined) return NO_PARAMS;
   const resolved = resolveParams(loaded.profile.params, texts);
   if (!resolved.ok) throw new InputError('E_PARAMS', `the run's parameters do not fit profile ${loaded.id}: ${resolved.problems.join('; ')}`, { location: { file: b.fileName } });

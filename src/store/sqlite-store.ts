@@ -8,11 +8,27 @@ import { DEFAULT_LEASE_MS, newInstanceId } from './instance-id.js';
 import { SqliteLeases } from './sqlite-leases.js';
 import { openSqliteLedger } from './sqlite-open.js';
 import { SqliteSideStore } from './sqlite-side-store.js';
-import { type BatchDbRow, type ChunkDbRow, COLUMN_OF, type RunDbRow, toRun, packOutcomes, toBatch, unpackChunk, UNFINISHED_STATES } from './sqlite-rows.js';
-import type { BatchPatch, BatchRow, BatchStatus, ChunkRecord, NewBatch, NewNotification, InstanceInfo, RunRow, ScheduleState, StateStore } from './types.js';
+import { BATCH_VALUE_COLUMNS, type BatchDbRow, batchFromValues, type BatchValues, type ChunkDbRow, COLUMN_OF, type RunDbRow, toRun, packOutcomes, toBatch, unpackChunk, UNFINISHED_STATES } from './sqlite-rows.js';
+import type { BatchPatch, BatchRow, BatchStatus, ChunkRecord, EarlierBatch, NewBatch, NewNotification, InstanceInfo, RunRow, ScheduleState, StateStore } from './types.js';
 
 /** Every state but `done`, as an SQL list. */
 const UNFINISHED = UNFINISHED_STATES.map((state) => `'${state}'`).join(', ');
+
+/** See {@link SqliteStore.findEarlierContent}: a processed batch first, then an unfinished one, each the earliest. */
+const EARLIER_CONTENT = `SELECT * FROM batch_view WHERE profile = ? AND content_hash = ? AND id != ? AND (status IN ('completed', 'partial')
+  OR (state IN (${UNFINISHED}) AND reprocess_of IS NULL AND status NOT IN ('skipped', 'failed') AND error_code IS NULL))
+  ORDER BY status NOT IN ('completed', 'partial'), created_at LIMIT 1`;
+
+/** A written batch as batch_view shows it: the row and the profile version's number the view adds. */
+const RETURNING_BATCH = `RETURNING ${BATCH_VALUE_COLUMNS}, (SELECT v.version FROM profile_versions v
+  WHERE v.profile = batches.profile AND v.content_hash = batches.profile_version) AS profile_version_number`;
+
+const INSERT_COLUMNS = `INSERT INTO batches (id, run_id, profile, profile_version, file_name, source_kind, source_path, source_size, source_mtime_ms, content_hash, state, status, reprocess_of, owner, lease_until, created_at, updated_at)`;
+const INSERT_VALUES = `?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'claimed', 'running', ?, ?, ?, ?, ?`;
+const INSERT_BATCH = `${INSERT_COLUMNS} VALUES (${INSERT_VALUES}) ${RETURNING_BATCH}`;
+/** The insert of a file not claimed before: an earlier batch of the same listing (not a reprocess) means no row. */
+const CLAIM_BATCH = `${INSERT_COLUMNS} SELECT ${INSERT_VALUES} WHERE NOT EXISTS (SELECT 1 FROM batches
+  WHERE profile = ? AND source_path = ? AND source_size = ? AND source_mtime_ms = ? AND reprocess_of IS NULL) ${RETURNING_BATCH}`;
 
 /**
  * The embedded state store: one SQLite file in WAL mode. `synchronous = NORMAL` makes every commit
@@ -21,6 +37,7 @@ const UNFINISHED = UNFINISHED_STATES.map((state) => `'${state}'`).join(', ');
  */
 export class SqliteStore extends SqliteSideStore implements StateStore {
   private readonly leases: SqliteLeases;
+  private readonly updates = new Map<string, Database.Statement>();
   readonly instanceId: string;
 
   private constructor(db: Database.Database, private readonly lock: InstanceLock | undefined, lease: { instanceId: string; leaseMs: number }) {
@@ -76,27 +93,28 @@ export class SqliteStore extends SqliteSideStore implements StateStore {
     return (this.stmt(sql).all(...args, query.limit) as RunDbRow[]).map(toRun);
   }
 
-  private insertBatch(b: NewBatch): BatchRow {
+  private insertBatch(b: NewBatch, onlyIfUnknown: boolean): BatchRow | undefined {
     const now = Date.now();
-    this.stmt(`INSERT INTO batches (id, run_id, profile, profile_version, file_name, source_kind, source_path, source_size, source_mtime_ms, content_hash, state, status, reprocess_of, owner, lease_until, created_at, updated_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'claimed', 'running', ?, ?, ?, ?, ?)`).run(
+    const values = [
       b.id, b.runId, b.profile, b.profileVersion, b.fileName, b.sourceKind ?? 'local', b.sourcePath, b.sourceSize, b.sourceMtimeMs, b.contentHash ?? null, b.reprocessOf ?? null,
       this.instanceId, now + this.leases.leaseMs, now, now,
-    );
-    return this.mustGet(b.id);
+    ];
+    // one statement, so one commit: a writing statement takes the write lock before it reads, which
+    // makes the check and the insert as atomic as the BEGIN IMMEDIATE transaction they replace
+    const r = onlyIfUnknown
+      ? this.written(CLAIM_BATCH).get(...values, b.profile, b.sourcePath, b.sourceSize, b.sourceMtimeMs)
+      : this.written(INSERT_BATCH).get(...values);
+    return r === undefined ? undefined : batchFromValues(r as BatchValues);
   }
 
   async claimFile(b: NewBatch): Promise<BatchRow | undefined> {
-    const claim = this.db.transaction((nb: NewBatch): BatchRow | undefined => {
-      const known = this.stmt('SELECT 1 FROM batches WHERE profile = ? AND source_path = ? AND source_size = ? AND source_mtime_ms = ? AND reprocess_of IS NULL LIMIT 1')
-        .get(nb.profile, nb.sourcePath, nb.sourceSize, nb.sourceMtimeMs);
-      return known === undefined ? this.insertBatch(nb) : undefined;
-    });
-    return claim.immediate(b);
+    return this.insertBatch(b, true);
   }
 
   async createBatch(b: NewBatch): Promise<BatchRow> {
-    return this.insertBatch(b);
+    const row = this.insertBatch(b, false);
+    if (row === undefined) throw new Error(`batch ${b.id} was not inserted`);
+    return row;
   }
 
   async updateBatch(id: string, patch: BatchPatch, notifications: readonly NewNotification[] = []): Promise<BatchRow> {
@@ -109,18 +127,35 @@ export class SqliteStore extends SqliteSideStore implements StateStore {
   }
 
   private updateBatchNow(id: string, patch: BatchPatch): BatchRow {
-    const sets: string[] = [];
+    const columns: string[] = [];
     const values: (string | number | null)[] = [];
     for (const [k, v] of Object.entries(patch)) {
       const col = COLUMN_OF[k];
       if (col === undefined || v === undefined) continue;
-      sets.push(`${col} = ?`);
+      columns.push(col);
       values.push(v as string | number | null);
     }
-    sets.push('updated_at = ?');
     values.push(Date.now(), id);
-    this.stmt(`UPDATE batches SET ${sets.join(', ')} WHERE id = ?`).run(...values);
-    return this.mustGet(id);
+    // the updated row comes back from the UPDATE itself (with the view's derived column), not from a second read
+    const r = this.updateStatement(columns).get(...values) as BatchValues | undefined;
+    if (r === undefined) throw new Error(`batch ${id} vanished from the store`);
+    return batchFromValues(r);
+  }
+
+  /** A statement returning written batches as {@link BatchValues}. */
+  private written(sql: string): Database.Statement {
+    return this.stmt(sql).raw(true);
+  }
+
+  /** The UPDATE of these columns, prepared once per set of columns a caller patches. */
+  private updateStatement(columns: readonly string[]): Database.Statement {
+    const signature = columns.join(',');
+    let st = this.updates.get(signature);
+    if (st === undefined) {
+      st = this.db.prepare(`UPDATE batches SET ${[...columns, 'updated_at'].map((col) => `${col} = ?`).join(', ')} WHERE id = ? ${RETURNING_BATCH}`).raw(true);
+      this.updates.set(signature, st);
+    }
+    return st;
   }
 
   private mustGet(id: string): BatchRow {
@@ -138,6 +173,13 @@ export class SqliteStore extends SqliteSideStore implements StateStore {
     const r = this.stmt("SELECT * FROM batch_view WHERE profile = ? AND content_hash = ? AND id != ? AND status IN ('completed', 'partial') ORDER BY created_at LIMIT 1")
       .get(profile, contentHash, exceptBatch) as BatchDbRow | undefined;
     return r === undefined ? undefined : toBatch(r);
+  }
+
+  async findEarlierContent(profile: string, contentHash: string, exceptBatch: string): Promise<EarlierBatch | undefined> {
+    const r = this.stmt(EARLIER_CONTENT).get(profile, contentHash, exceptBatch) as BatchDbRow | undefined;
+    if (r === undefined) return undefined;
+    const batch = toBatch(r);
+    return { batch, inFlight: batch.status !== 'completed' && batch.status !== 'partial' };
   }
 
   async listUnfinished(): Promise<BatchRow[]> {

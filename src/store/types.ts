@@ -86,6 +86,13 @@ export interface RunRow {
   readonly params: Readonly<Record<string, string>>;
 }
 
+/** An earlier batch with the same content, see {@link StateStore.findEarlierContent}. */
+export interface EarlierBatch {
+  readonly batch: BatchRow;
+  /** true when it has not finished yet (it is delivering the content now) */
+  readonly inFlight: boolean;
+}
+
 /**
  * The durable state of ferry. Every method is async so that a networked store (PostgreSQL) fits
  * the same interface; the SQLite one answers synchronously underneath.
@@ -113,6 +120,12 @@ export interface StateStore {
   getBatch(id: string): Promise<BatchRow | undefined>;
   /** a finished batch of this profile that processed the same content, if any */
   findProcessedContent(profile: string, contentHash: string, exceptBatch: string): Promise<BatchRow | undefined>;
+  /**
+   * The same-content check in one query: the earliest batch other than `exceptBatch` that processed
+   * this content (as findProcessedContent), else the earliest unfinished one on its way to do so (not
+   * a reprocess, not skipped or failed, no error); `inFlight` tells which of the two it is.
+   */
+  findEarlierContent(profile: string, contentHash: string, exceptBatch: string): Promise<EarlierBatch | undefined>;
   /** batches not in a terminal state, whoever holds them */
   listUnfinished(): Promise<BatchRow[]>;
   /** this process's instance id: batches it claims or takes over are leased to it */

@@ -140,6 +140,37 @@ export function describeLedgerContract({ open, test }: ContractContext): void {
       assert.deepEqual((await store.listUnfinished()).map((x) => x.id), [b.id, c.id]);
     }));
 
+    test('findEarlierContent: the processed batch first, else the earliest one still delivering the content', async () => withStore(open, async ({ store }) => {
+      const earlier = async (hash: string, except: string, profile = 'orders'): Promise<[string, boolean] | undefined> => {
+        const found = await store.findEarlierContent(profile, hash, except);
+        return found === undefined ? undefined : [found.batch.id, found.inFlight];
+      };
+      const a = await store.claimFile(newBatch({ contentHash: 'same' }));
+      await sleep(3);
+      const b = await store.claimFile(newBatch({ contentHash: 'same' }));
+      await sleep(3);
+      const c = await store.claimFile(newBatch({ contentHash: 'same' }));
+      const other = await store.claimFile(newBatch({ contentHash: 'same', profile: 'invoices' }));
+      assert.ok(a && b && c && other);
+      assert.deepEqual(await earlier('same', c.id), [a.id, true], 'the earliest running batch');
+      assert.equal(await earlier('same', other.id, 'invoices'), undefined, 'per profile');
+      assert.equal(await earlier('other', c.id), undefined, 'per content');
+      await store.updateBatch(a.id, { errorCode: 'E_DISK_FULL' });
+      assert.deepEqual(await earlier('same', c.id), [b.id, true], 'a batch with an error does not count');
+      await store.updateBatch(b.id, { status: 'skipped' });
+      assert.equal(await earlier('same', c.id), undefined, 'nor a skipped one');
+      await store.updateBatch(a.id, { errorCode: null });
+      assert.deepEqual(await earlier('same', a.id), [c.id, true], 'not the batch itself');
+      await store.updateBatch(c.id, { state: 'done', status: 'failed' });
+      assert.equal(await earlier('same', a.id), undefined, 'a finished failed batch does not count');
+      const again = await store.createBatch(newBatch({ contentHash: 'same', reprocessOf: a.id }));
+      assert.equal(await earlier('same', a.id), undefined, 'nor a reprocess');
+      await store.updateBatch(c.id, { status: 'completed' });
+      assert.deepEqual(await earlier('same', again.id), [c.id, false], 'a processed batch comes before an earlier running one');
+      await store.updateBatch(b.id, { state: 'done', status: 'partial' });
+      assert.deepEqual(await earlier('same', a.id), [b.id, false], 'the earliest processed batch');
+    }));
+
     test('listBatches is newest first and filters by profile, run, status and since', async () => withStore(open, async ({ store }) => {
       const ids: string[] = [];
       for (const [profile, runId] of [['orders', 'r1'], ['invoices', 'r1'], ['orders', 'r2'], ['orders', 'r2']] as const) {
@@ -169,6 +200,21 @@ export function describeLedgerContract({ open, test }: ContractContext): void {
       assert.equal((await store.getBatch(early?.id ?? ''))?.profileVersionNumber, 2);
       assert.equal((await store.claimFile(newBatch({ profileVersion: 'hash-a' })))?.profileVersionNumber, 1);
       assert.equal((await store.listBatches({ limit: 1 }))[0]?.profileVersionNumber, 1);
+    }));
+
+    test('the rows claimFile, createBatch and updateBatch return are the rows getBatch reads, version number included', async () => withStore(open, async ({ store }) => {
+      await store.profileVersion('orders', 'hash-a', 'a: 1');
+      const claimed = await store.claimFile(newBatch({ profileVersion: 'hash-a' }));
+      assert.ok(claimed);
+      assert.equal(claimed.profileVersionNumber, 1);
+      assert.deepEqual(await store.getBatch(claimed.id), claimed);
+      const created = await store.createBatch(newBatch({ profileVersion: 'hash-a', sourceKind: 'remote', reprocessOf: claimed.id }));
+      assert.deepEqual(await store.getBatch(created.id), created);
+      const patches = [
+        { contentHash: 'c1', state: 'staged' }, { state: 'delivering', rowsTotal: 10, rowsRejected: 1, rowsSkipped: 2, chunks: 1 },
+        { state: 'reported', resultFile: '/out/r.csv', rowsDelivered: 7, rowsFailed: 0, status: 'partial' }, { state: 'done' },
+      ] as const;
+      for (const patch of patches) assert.deepEqual(await store.updateBatch(claimed.id, patch), await store.getBatch(claimed.id));
     }));
   });
 

@@ -1,5 +1,5 @@
 import { type BatchDbRow, type ChunkDbRow, COLUMN_OF, packOutcomes, type RunDbRow, toBatch, toRun, unpackChunk } from '../sqlite-rows.js';
-import type { BatchPatch, BatchRow, BatchStatus, ChunkRecord, NewBatch, RunRow } from '../types.js';
+import type { BatchPatch, BatchRow, BatchStatus, ChunkRecord, EarlierBatch, NewBatch, RunRow } from '../types.js';
 import { DB_NOW_MS, selectBatchesFrom } from './pg-batch-sql.js';
 import type { LeaseSettings, Queryable } from './types.js';
 
@@ -97,6 +97,15 @@ export class PgLedger {
     const r = (await this.db.query<BatchDbRow>("SELECT * FROM batch_view WHERE profile = $1 AND content_hash = $2 AND id <> $3 AND status IN ('completed', 'partial') ORDER BY created_at, id LIMIT 1",
       [profile, contentHash, exceptBatch])).rows[0];
     return r === undefined ? undefined : toBatch(r);
+  }
+
+  async findEarlierContent(profile: string, contentHash: string, exceptBatch: string): Promise<EarlierBatch | undefined> {
+    const r = (await this.db.query<BatchDbRow>(`SELECT * FROM batch_view WHERE profile = $1 AND content_hash = $2 AND id <> $3 AND (status IN ('completed', 'partial')
+      OR (state <> 'done' AND reprocess_of IS NULL AND status NOT IN ('skipped', 'failed') AND error_code IS NULL))
+      ORDER BY status NOT IN ('completed', 'partial'), created_at, id LIMIT 1`, [profile, contentHash, exceptBatch])).rows[0];
+    if (r === undefined) return undefined;
+    const batch = toBatch(r);
+    return { batch, inFlight: batch.status !== 'completed' && batch.status !== 'partial' };
   }
 
   async listUnfinished(): Promise<BatchRow[]> {

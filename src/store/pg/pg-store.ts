@@ -2,7 +2,7 @@ import pg from 'pg';
 
 import { FerryError } from '../../errors.js';
 import { newInstanceId } from '../instance-id.js';
-import type { BatchPatch, BatchRow, BatchStatus, ChunkRecord, InstanceInfo, NewBatch, NewNotification, RunRow, ScheduleState, StateStore } from '../types.js';
+import type { BatchPatch, BatchRow, BatchStatus, ChunkRecord, EarlierBatch, InstanceInfo, NewBatch, NewNotification, RunRow, ScheduleState, StateStore } from '../types.js';
 import { PgLeases } from './pg-leases.js';
 import { PgLedger } from './pg-ledger.js';
 import { migrate, schemaVersion } from './pg-migrate.js';
@@ -116,6 +116,10 @@ export class PgStore extends PgSideStore implements StateStore {
 
   async findProcessedContent(profile: string, contentHash: string, exceptBatch: string): Promise<BatchRow | undefined> {
     return this.ledger.findProcessedContent(profile, contentHash, exceptBatch);
+  }
+
+  async findEarlierContent(profile: string, contentHash: string, exceptBatch: string): Promise<EarlierBatch | undefined> {
+    return this.ledger.findEarlierContent(profile, contentHash, exceptBatch);
   }
 
   async listUnfinished(): Promise<BatchRow[]> {
