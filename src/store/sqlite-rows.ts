@@ -116,6 +116,7 @@ export type BatchValues = readonly [
   owner: string | null, leaseUntil: number | null, createdAt: number, updatedAt: number, profileVersionNumber: number | null,
 ];
 
+/** A batch row from the values of {@link BATCH_VALUE_COLUMNS} as a writing statement returns them. */
 export function batchFromValues(v: BatchValues): BatchRow {
   const [id, runId, profile, profileVersion, fileName, sourceKind, sourcePath, sourceSize, sourceMtimeMs, contentHash, state, status,
     rowsTotal, rowsDelivered, rowsRejected, rowsFailed, rowsSkipped, chunks, resultFile, errorCode, errorMessage, reprocessOf,
