@@ -1,25 +1,22 @@
-import { createReadStream } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, extname, join, posix, sep } from 'node:path';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { extname, join, sep } from 'node:path';
 
-import { FerryError, InputError } from '../errors.js';
+import { FerryError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { createRejectPolicy } from '../mapping/reject-policy.js';
 import type { Metrics } from '../metrics/types.js';
-import { batchEvent, batchPayload, notificationsFor } from '../notify/build-notifications.js';
-import { NO_PARAMS, resolveParams, type RunParams } from '../profiles/run-params.js';
+import { notificationsFor } from '../notify/build-notifications.js';
 import type { LoadedProfile } from '../profiles/types.js';
 import type { RemoteRegistry } from '../remote/remote-registry.js';
 import type { RemoteFs } from '../remote/types.js';
-import type { BatchPatch, BatchRow, BatchStatus, RowProblem, StateStore } from '../store/types.js';
+import type { BatchPatch, BatchRow, StateStore } from '../store/types.js';
 import type { Sink } from '../targets/types.js';
 import { crashPoint } from '../util/crash-point.js';
-import { doneMarker } from '../util/done-marker.js';
+import { batchRunParams } from './batch-run-params.js';
 import { claimContent } from './content-claim.js';
 import { deliverChunks } from './deliver-chunks.js';
 import { downloadToStaging } from './download-file.js';
-import { resultDestination } from './result-destination.js';
-import { writeResultFile } from './result-file.js';
+import { reportBatch } from './report-batch.js';
 import { settleSource } from './settle-source.js';
 import { removeSpool, spoolExists, writeSpool } from './spool.js';
 import { stagedIsIntact, stageLocalFile } from './stage-file.js';
@@ -44,12 +41,6 @@ export function sourceFs(ctx: PipelineContext, loaded: LoadedProfile): RemoteFs 
   return ctx.remotes.get(source.connection, loaded.connections.source);
 }
 
-/**
- * Row problems kept in the state store per batch, for the admin API; the result file lists every
- * row, this is what the console shows without fetching it.
- */
-const ROW_PROBLEMS_KEPT = 10_000;
-
 /** The folder uploads (`POST /upload/<profile>`) are written to before their batch stages them. */
 export function uploadsDir(dataDir: string): string {
   return join(dataDir, 'uploads');
@@ -65,15 +56,12 @@ export function batchPaths(dataDir: string, batch: BatchRow): { staged: string; 
   };
 }
 
-function outcomeStatus(b: BatchRow): BatchStatus {
-  if (b.errorCode !== null) return 'failed';
-  return b.rowsRejected > 0 || b.rowsFailed > 0 ? 'partial' : 'completed';
-}
-
 /**
  * Moves a batch on from whatever state it was committed in, to `done`. Each step commits its new
  * state before the next side effect, so that after a crash the batch resumes where it stopped:
- * claimed → staged → parsed → delivering → delivered → reported → done.
+ * claimed → staged → delivering → reported → done. `delivered` is committed only when delivery
+ * failed or the whole file was rejected (a successful delivery's chunks are committed already), and
+ * `parsed` only by older ledgers. The result phase is {@link reportBatch}.
  */
 export async function continueBatch(ctx: PipelineContext, start: BatchRow, loaded: LoadedProfile): Promise<BatchRow> {
   const { store } = ctx;
@@ -111,13 +99,13 @@ export async function continueBatch(ctx: PipelineContext, start: BatchRow, loade
     });
   }
 
-  const params = await runParamsOf(store, b, loaded);
+  const params = await batchRunParams(store, b, loaded);
   const fresh = b.state === 'staged';
-  if (b.state === 'delivered' && !(await spoolExists(paths.spool))) {
-    await writeSpool(paths.spool, { path: paths.staged, name: b.fileName }, loaded.profile.format, loaded.mapping, params.values);
-  }
+  const spool = (): ReturnType<typeof writeSpool> => writeSpool(paths.spool, { path: paths.staged, name: b.fileName }, loaded.profile.format, loaded.mapping, params.values);
+  // a delivered batch whose spool is gone (taken over from another machine) needs it for the result file only
+  if (b.state === 'delivered' && !(await spoolExists(paths.spool))) await spool();
   if (b.state === 'staged' || ((b.state === 'parsed' || b.state === 'delivering') && !(await spoolExists(paths.spool)))) {
-    const summary = await writeSpool(paths.spool, { path: paths.staged, name: b.fileName }, loaded.profile.format, loaded.mapping, params.values);
+    const summary = await spool();
     const policy = createRejectPolicy(loaded.profile.onError, loaded.profile.maxRejected);
     if (policy.exceeded(summary.rejected, summary.rows)) {
       const message = `${summary.rejected} of ${summary.rows} rows rejected; the limit is ${policy.description}, so the whole file is rejected and nothing was sent`;
@@ -148,43 +136,7 @@ export async function continueBatch(ctx: PipelineContext, start: BatchRow, loade
     }
   }
 
-  if (b.state === 'delivered') {
-    const dest = resultDestination(loaded, b, ctx.dataDir, params.texts);
-    const problems: RowProblem[] = [];
-    const counts = await writeResultFile({
-      onProblem: (p) => {
-        if (problems.length < ROW_PROBLEMS_KEPT) problems.push(p);
-      },
-      spoolDir: paths.spool,
-      chunk: (seq) => store.getChunk(b.id, seq),
-      batchSize,
-      undeliveredReason: b.errorMessage === null ? 'not delivered' : `not delivered: ${b.errorMessage}`,
-      path: dest.localPath,
-      format: loaded.profile.results?.format,
-      delimiter: resultDelimiter(loaded),
-      encoding: resultEncoding(loaded),
-    });
-    let shown = dest.localPath;
-    if (dest.remotePath !== undefined) {
-      const fs = ctx.remotes.get(loaded.profile.results?.to.connection, loaded.connections.results);
-      await fs.mkdirp(dirnamePosix(dest.remotePath));
-      await fs.write(dest.remotePath, createReadStream(dest.localPath), ctx.signal);
-      if (dest.doneFile) await fs.write(`${dest.remotePath}.done`, doneMarker(posix.basename(dest.remotePath)), ctx.signal);
-      // the local copy stays in the data dir for the admin API's download
-      shown = dest.remotePath;
-    } else if (dest.doneFile) {
-      await writeFile(`${dest.localPath}.done`, doneMarker(basename(dest.localPath)));
-    }
-    crashPoint('after-result');
-    // a rerun after a crash finds the same problems (same spool, same chunk outcomes), so an empty
-    // list has nothing to replace and needs no transaction
-    if (problems.length > 0) await store.saveRowProblems(b.id, problems);
-    const next = { ...b, rowsDelivered: counts.delivered, rowsFailed: counts.failed, rowsRejected: counts.rejected, rowsSkipped: counts.skipped };
-    const settled: BatchRow = { ...next, resultFile: shown, status: outcomeStatus(next) };
-    const event = batchEvent(settled);
-    b = await store.updateBatch(b.id, { state: 'reported', resultFile: shown, rowsDelivered: counts.delivered, rowsFailed: counts.failed, rowsRejected: counts.rejected, rowsSkipped: counts.skipped, status: settled.status },
-      event === undefined ? [] : notificationsFor(loaded, event, batchPayload(settled), b.id));
-  }
+  if (b.state === 'delivered') b = await reportBatch(ctx, loaded, b, { spoolDir: paths.spool, batchSize, params });
 
   if (b.state === 'reported') {
     crashPoint('before-settle');
@@ -220,48 +172,6 @@ async function stageFile(ctx: PipelineContext, loaded: LoadedProfile, b: BatchRo
   const message = got.kind === 'vanished' ? `${b.fileName} vanished before it could be downloaded` : `${b.fileName} changed while it was downloaded (now ${got.size} bytes); it is taken again as a new version`;
   log.info(message);
   return { state: 'done', status: 'skipped', errorCode: got.kind === 'vanished' ? 'E_REMOTE_NOT_FOUND' : 'E_SIZE_MISMATCH', errorMessage: message };
-}
-
-/**
- * The last run's parameter texts per store: a run's parameters are written once, with the run, so
- * the batches of one run (a thousand small files) read them once instead of once each.
- */
-const lastRunParams = new WeakMap<StateStore, { readonly runId: string; readonly texts: Readonly<Record<string, string>> }>();
-
-async function runParamTexts(store: StateStore, runId: string): Promise<Readonly<Record<string, string>>> {
-  const known = lastRunParams.get(store);
-  if (known?.runId === runId) return known.texts;
-  const run = await store.getRun(runId);
-  const texts = run?.params ?? {};
-  if (run !== undefined) lastRunParams.set(store, { runId, texts });
-  return texts;
-}
-
-/** The parameters of the batch's run, as the ledger kept them; resolved again with the profile. */
-async function runParamsOf(store: StateStore, b: BatchRow, loaded: LoadedProfile): Promise<RunParams> {
-  const texts = await runParamTexts(store, b.runId);
-  if (Object.keys(texts).length === 0 && loaded.profile.params === undefined) return NO_PARAMS;
-  const resolved = resolveParams(loaded.profile.params, texts);
-  if (!resolved.ok) throw new InputError('E_PARAMS', `the run's parameters do not fit profile ${loaded.id}: ${resolved.problems.join('; ')}`, { location: { file: b.fileName } });
-  return resolved.params;
-}
-
-function dirnamePosix(path: string): string {
-  const i = path.lastIndexOf('/');
-  return i <= 0 ? '/' : path.slice(0, i);
-}
-
-/** The result file follows a CSV source's delimiter unless the profile says otherwise. */
-function resultDelimiter(loaded: LoadedProfile): string {
-  const format = loaded.profile.format;
-  const sourceDelimiter = (format?.type ?? 'csv') === 'csv' && format?.delimiter !== undefined && format.delimiter !== 'auto' ? format.delimiter : ',';
-  return loaded.profile.results?.delimiter ?? sourceDelimiter;
-}
-
-function resultEncoding(loaded: LoadedProfile): string {
-  const wanted = loaded.profile.results?.encoding ?? loaded.profile.format?.encoding;
-  if (wanted === undefined || wanted === 'auto') return 'utf-8';
-  return wanted.toLowerCase().replace(/^utf8$/, 'utf-8');
 }
 
 /** Removes what a batch left in staging when it can never continue (its profile is gone). */
