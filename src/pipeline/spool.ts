@@ -11,6 +11,7 @@ import type { ExprValue } from '../mapping/expr/types.js';
 import { GroupLimitError } from '../mapping/group-records.js';
 import type { RowError, RowItem } from '../mapping/types.js';
 import type { ProfileFormat } from '../profiles/schema.js';
+import { LineSlab } from '../util/line-slab.js';
 import { readLineBatches } from '../util/read-lines.js';
 
 /** Counts of one mapped file. */
@@ -45,8 +46,12 @@ const FILES = [BODIES, INDEX, OTHERS, SUMMARY];
 /** Bytes of the index read at a time: a few thousand lines. */
 const INDEX_READ_BYTES = 1 << 16;
 
-async function write(stream: WriteStream, text: string): Promise<void> {
-  if (!stream.write(text)) await new Promise<void>((resolve) => stream.once('drain', resolve));
+async function write(stream: WriteStream, data: string | Buffer): Promise<void> {
+  if (!stream.write(data)) await new Promise<void>((resolve) => stream.once('drain', resolve));
+}
+
+async function writeAll(stream: WriteStream, buffers: readonly Buffer[]): Promise<void> {
+  for (const b of buffers) await write(stream, b);
 }
 
 async function endStream(stream: WriteStream): Promise<void> {
@@ -73,15 +78,15 @@ export async function writeSpool(dir: string, file: InputFile, format: ProfileFo
     const reader = await openReader(file, format);
     const processor = mapping.process(reader, file.name, params, reader.estimatedRows, dir);
     summary.ordered = processor.ordered;
-    let json = '';
-    let idx = '';
+    const json = new LineSlab();
+    const idx = new LineSlab(1 << 18);
     let other = '';
     const emit = (item: RowItem): void => {
       if (item.kind === 'record') {
         summary.records++;
-        json += `${recordJson(item.record)}\n`;
+        json.line(recordJson(item.record));
         const key = item.key ?? '';
-        idx += `${item.rows.length === 1 ? item.rows[0] : item.rows.join(',')}\t${/[\t\n\r]/.test(key) ? key.replace(/[\t\n\r]/g, ' ') : key}\n`;
+        idx.line(`${item.rows.length === 1 ? item.rows[0] : item.rows.join(',')}\t${/[\t\n\r]/.test(key) ? key.replace(/[\t\n\r]/g, ' ') : key}`);
       } else if (item.kind === 'rejected') {
         summary.rejected++;
         other += `${item.row}\tR\t${JSON.stringify(item.errors)}\n`;
@@ -92,12 +97,10 @@ export async function writeSpool(dir: string, file: InputFile, format: ProfileFo
     };
     const flush = async (): Promise<void> => {
       if (json.length > 0) {
-        await write(bodies, json);
-        await write(index, idx);
+        await writeAll(bodies, json.take());
+        await writeAll(index, idx.take());
       }
       if (other.length > 0) await write(others, other);
-      json = '';
-      idx = '';
       other = '';
     };
     for await (const rows of reader.batches()) {
