@@ -30,7 +30,7 @@ runCase(async (file, args) => {
   };
   for await (const batch of reader.batches()) {
     rows += batch.length;
-    for (const row of batch) processor.push(row, emit);
+    processor.pushMany(batch, emit);
   }
   processor.end(emit);
   if (other > 0) throw new Error(`${other} rows rejected or skipped; the reference file is all valid`);

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { openReader } from '../../src/formats/open-reader.js';
 import { loadProfileSet } from '../../src/profiles/load.js';
 import { runCase } from './case-runtime.js';
+import { mapAllRows } from './map-all-rows.js';
 
 const PROFILES = join(import.meta.dirname, '..', '..', '..', 'scripts', 'bench', 'profiles');
 const PROFILE = 'reference-orders-xlsx';
@@ -23,15 +24,7 @@ runCase(async (file, args) => {
     for await (const batch of reader.batches()) rows += batch.length;
     return rows;
   }
-  const map = loaded.mapping.bind(reader.columns, 'reference.xlsx', undefined, reader.estimatedRows);
-  let records = 0;
-  let rejected = 0;
-  for await (const rows of reader.batches()) {
-    for (const row of rows) {
-      if (map(row).ok) records++;
-      else rejected++;
-    }
-  }
-  if (rejected > 0) throw new Error(`${rejected} rows rejected; the reference workbook is all valid`);
+  const { records, other } = await mapAllRows(loaded.mapping, reader, 'reference.xlsx');
+  if (other > 0) throw new Error(`${other} rows rejected; the reference workbook is all valid`);
   return records;
 });

@@ -32,6 +32,12 @@ export interface CompiledMapping {
 /** Maps the rows of one batch, in order; remembers keys to reject duplicates within the batch. */
 export type RowMapper = (row: SourceRow) => MapOutcome;
 
+/**
+ * Maps several rows in order into `out` (one outcome per row, at the row's index): the same
+ * outcomes as a {@link RowMapper} called row by row, with the key check done for all of them at once.
+ */
+export type ManyRowMapper = (rows: readonly SourceRow[], out: MapOutcome[]) => void;
+
 /** Compiles the `fields` and `key` of a profile, collecting every problem rather than the first. */
 export function compileMapping(profile: Profile, lookups: ReadonlyMap<string, LookupTable>): { ok: true; mapping: CompiledMapping } | { ok: false; issues: MappingIssue[] } {
   const issues: MappingIssue[] = [];
@@ -83,8 +89,8 @@ export function compileMapping(profile: Profile, lookups: ReadonlyMap<string, Lo
     const dedupe = keyFields.length > 0 && shape.group === undefined;
     // sized once for the whole file (up to its memory limit): growing a full table would briefly hold both copies
     const keys = dedupe ? new KeySet(Math.min(expectedRows ?? 4096, 50_000_000), scratchDir === undefined ? {} : { scratchDir }) : undefined;
-    const map = createRowMapper(programs, accessor, keys, keyFields, params ?? new Map());
-    return { map, cursor, accessor: base, params: params ?? new Map<string, ExprValue>(), release: () => keys?.release(), scratchDir };
+    const { map, mapMany } = createRowMapper(programs, accessor, keys, keyFields, params ?? new Map());
+    return { map, mapMany, cursor, accessor: base, params: params ?? new Map<string, ExprValue>(), release: () => keys?.release(), scratchDir };
   };
   const mapping: CompiledMapping = {
     fieldNames: programs.map((p) => p.name),
@@ -147,7 +153,7 @@ function layoutAccessor(layout: RowLayout, columns: readonly string[], fileName:
  * Maps one row through the field programs. With `keys`, the record's key (`keyFields`) is checked
  * for duplicates within the file; without, `keyFields` only name the record's key.
  */
-function createRowMapper(programs: readonly FieldProgram[], accessor: (from: string) => Accessor, keys: KeySet | undefined, keyFields: readonly string[], params: ReadonlyMap<string, ExprValue>): RowMapper {
+function createRowMapper(programs: readonly FieldProgram[], accessor: (from: string) => Accessor, keys: KeySet | undefined, keyFields: readonly string[], params: ReadonlyMap<string, ExprValue>): { map: RowMapper; mapMany: ManyRowMapper } {
   let current: SourceRow = { row: 0, cells: [] };
   let record: MappedRecord = {};
   const columnReaders = new Map<string, Accessor>();
@@ -173,7 +179,8 @@ function createRowMapper(programs: readonly FieldProgram[], accessor: (from: str
   const ctx: RowContext = { row: current, record, scope, errors: undefined };
   const mutable = ctx as { row: SourceRow; record: MappedRecord };
 
-  return (row) => {
+  // the row's own mapping and key, without the duplicate check (which map and mapMany add)
+  const mapRow = (row: SourceRow): MapOutcome => {
     if (row.problem !== undefined) {
       const p = row.problem;
       const where = p.column === undefined ? '' : ` (line ${p.line ?? row.row}, column ${p.column})`;
@@ -206,12 +213,45 @@ function createRowMapper(programs: readonly FieldProgram[], accessor: (from: str
     if (key === undefined) {
       return { row: row.row, ok: false, errors: [{ field: keyFields.join(', '), code: 'key', message: `the key (${keyFields.join(', ')}) is empty; every record needs one` }] };
     }
-    if (keys === undefined) return { row: row.row, ok: true, record, key };
-    const firstRow = keys.addOrGet(key, row.row);
-    if (firstRow !== 0) {
-      const shown = key.replace(/\u001f/g, ' / ');
-      return { row: row.row, ok: false, errors: [{ field: keyFields.join(', '), code: 'duplicate', message: `the key (${keyFields.join(', ')}) ${shown} already appeared on row ${firstRow}; a key may appear only once in a file` }] };
-    }
     return { row: row.row, ok: true, record, key };
   };
+  const duplicate = (row: number, key: string, firstRow: number): MapOutcome => {
+    const shown = key.replace(/\u001f/g, ' / ');
+    return { row, ok: false, errors: [{ field: keyFields.join(', '), code: 'duplicate', message: `the key (${keyFields.join(', ')}) ${shown} already appeared on row ${firstRow}; a key may appear only once in a file` }] };
+  };
+
+  const map: RowMapper = (row) => {
+    const out = mapRow(row);
+    if (keys === undefined || !out.ok || out.key === undefined) return out;
+    const firstRow = keys.addOrGet(out.key, row.row);
+    return firstRow === 0 ? out : duplicate(row.row, out.key, firstRow);
+  };
+
+  // the keys of a batch to check, their rows and their outcomes' places; reused batch after batch
+  const batchKeys: string[] = [];
+  const batchRows: number[] = [];
+  const batchAt: number[] = [];
+  const firstRows: number[] = [];
+  const mapMany: ManyRowMapper = (rows, out) => {
+    let n = 0;
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i];
+      if (row === undefined) continue;
+      const o = mapRow(row);
+      out[i] = o;
+      if (keys === undefined || !o.ok || o.key === undefined) continue;
+      batchKeys[n] = o.key;
+      batchRows[n] = o.row;
+      batchAt[n] = i;
+      n++;
+    }
+    if (keys === undefined || n === 0) return;
+    keys.addOrGetMany(batchKeys, batchRows, n, firstRows);
+    for (let j = 0; j < n; j++) {
+      const firstRow = firstRows[j] ?? 0;
+      if (firstRow !== 0) out[batchAt[j] ?? 0] = duplicate(batchRows[j] ?? 0, batchKeys[j] ?? '', firstRow);
+    }
+    batchKeys.length = 0;
+  };
+  return { map, mapMany };
 }

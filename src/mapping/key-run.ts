@@ -79,6 +79,11 @@ export class KeyRun {
     return 0;
   }
 
+  /** Reads the index word a {@link find} of `hi` starts with (see KeySet.addOrGetMany). */
+  touch(hi: number): number {
+    return this.tags[this.offsets[hi >>> this.shift] ?? 0] ?? 0;
+  }
+
   /** Bytes of memory the run keeps (its index and tags). */
   get memoryBytes(): number {
     return this.offsets.byteLength + this.tags.byteLength;

@@ -22,6 +22,8 @@ export interface SplitCursor {
 /** Turns the rows of one file into records, rejected rows and skipped rows. */
 export interface RecordProcessor {
   push(row: SourceRow, emit: (item: RowItem) => void): void;
+  /** `push` of each row in order, with the rows' key checks done together (see KeySet.addOrGetMany) */
+  pushMany(rows: readonly SourceRow[], emit: (item: RowItem) => void): void;
   /** emits what is still held (groups of unsorted input) */
   end(emit: (item: RowItem) => void): void;
   /** false when records do not come out in row order (unsorted grouping) */
@@ -77,6 +79,8 @@ export function shapeColumns(shape: RowShape): string[] {
 export interface ProcessorParts {
   readonly shape: RowShape;
   readonly map: (row: SourceRow) => MapOutcome;
+  /** `map` of several rows into `out`, at their indices */
+  readonly mapMany: (rows: readonly SourceRow[], out: MapOutcome[]) => void;
   readonly accessor: (from: string) => Accessor;
   readonly cursor: SplitCursor;
   readonly params: ReadonlyMap<string, ExprValue>;
@@ -94,7 +98,8 @@ const isEmpty = (v: RawValue): boolean => v === undefined || v === null || v ===
 
 /** Builds the processor of one file from its bound row mapper. */
 export function createRecordProcessor(p: ProcessorParts): RecordProcessor {
-  const { shape, map, cursor } = p;
+  const { shape, map, mapMany, cursor } = p;
+  const outcomes: MapOutcome[] = [];
   let current: SourceRow = { row: 0, cells: [] };
   const readers = new Map<string, Accessor>();
   const filterScope: ExprScope = {
@@ -129,42 +134,60 @@ export function createRecordProcessor(p: ProcessorParts): RecordProcessor {
     else emit(item);
   };
 
-  return {
-    ordered: grouper?.ordered ?? true,
-    push(row, emit) {
-      if (row.problem === undefined && shape.filter !== undefined) {
-        current = row;
-        let keep: boolean;
-        try {
-          keep = truthy(shape.filter.evaluate(filterScope));
-        } catch (err) {
-          if (!(err instanceof ExpressionError)) throw err;
-          deliver(row.row, { row: row.row, ok: false, errors: [{ field: 'filter', code: 'expr', message: `the filter failed: ${err.message}` }] }, emit);
-          return;
-        }
-        if (!keep) {
-          skip(row.row, 'left out by the filter', emit);
-          return;
-        }
-      }
-      if (parts.length === 0 || row.problem !== undefined) {
-        deliver(row.row, map(row), emit);
+  const push = (row: SourceRow, emit: (item: RowItem) => void): void => {
+    if (row.problem === undefined && shape.filter !== undefined) {
+      current = row;
+      let keep: boolean;
+      try {
+        keep = truthy(shape.filter.evaluate(filterScope));
+      } catch (err) {
+        if (!(err instanceof ExpressionError)) throw err;
+        deliver(row.row, { row: row.row, ok: false, errors: [{ field: 'filter', code: 'expr', message: `the filter failed: ${err.message}` }] }, emit);
         return;
       }
-      const records: { record: MappedRecord; key: string | undefined }[] = [];
-      const errors: RowError[] = [];
-      for (const part of parts) {
-        const value = part.read(row);
-        if (skipEmpty && isEmpty(value)) continue;
-        cursor.name = part.name;
-        cursor.read = part.read;
-        const out = map(row);
-        if (out.ok) records.push({ record: out.record, key: out.key });
-        else for (const e of out.errors) errors.push({ ...e, message: `${part.column} (${part.name}): ${e.message}` });
+      if (!keep) {
+        skip(row.row, 'left out by the filter', emit);
+        return;
       }
-      if (errors.length > 0) deliver(row.row, { row: row.row, ok: false, errors }, emit);
-      else if (records.length === 0) skip(row.row, `every split column (${parts.map((x) => x.column).join(', ')}) is empty`, emit);
-      else for (const r of records) deliver(row.row, { row: row.row, ok: true, record: r.record, key: r.key }, emit);
+    }
+    if (parts.length === 0 || row.problem !== undefined) {
+      deliver(row.row, map(row), emit);
+      return;
+    }
+    const records: { record: MappedRecord; key: string | undefined }[] = [];
+    const errors: RowError[] = [];
+    for (const part of parts) {
+      const value = part.read(row);
+      if (skipEmpty && isEmpty(value)) continue;
+      cursor.name = part.name;
+      cursor.read = part.read;
+      const out = map(row);
+      if (out.ok) records.push({ record: out.record, key: out.key });
+      else for (const e of out.errors) errors.push({ ...e, message: `${part.column} (${part.name}): ${e.message}` });
+    }
+    if (errors.length > 0) deliver(row.row, { row: row.row, ok: false, errors }, emit);
+    else if (records.length === 0) skip(row.row, `every split column (${parts.map((x) => x.column).join(', ')}) is empty`, emit);
+    else for (const r of records) deliver(row.row, { row: row.row, ok: true, record: r.record, key: r.key }, emit);
+  };
+
+  return {
+    ordered: grouper?.ordered ?? true,
+    push,
+    pushMany(rows, emit) {
+      // a filter or a split decides per row what is mapped at all: row by row
+      if (shape.filter !== undefined || parts.length > 0) {
+        for (const row of rows) push(row, emit);
+        return;
+      }
+      mapMany(rows, outcomes);
+      try {
+        for (let i = 0; i < rows.length; i++) {
+          const out = outcomes[i];
+          if (out !== undefined) deliver(out.row, out, emit);
+        }
+      } finally {
+        outcomes.length = 0;
+      }
     },
     end(emit) {
       try {

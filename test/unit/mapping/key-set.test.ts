@@ -50,4 +50,27 @@ describe('key set beyond its memory limit', () => {
     for (let i = 0; i < 200_000; i++) assert.equal(keys.addOrGet(`B${i}`, i + 1), 0, `B${i} is new`);
     keys.release();
   });
+
+  it('answers a batch exactly as one key at a time, duplicates within the batch and across spills included', () => {
+    const one = new KeySet(16, { scratchDir: dir, memoryKeys: 500 });
+    const many = new KeySet(16, { scratchDir: dir, memoryKeys: 500 });
+    // keys repeat at every distance: within a batch, a batch back, and many spills back
+    const keyOf = (i: number): string => `K${(i * 7919) % 6000}`;
+    const out: number[] = [];
+    let row = 2;
+    for (let size = 1; row < 20_000; size = (size * 3) % 997 + 1) {
+      const keys: string[] = [];
+      const rows: number[] = [];
+      for (let i = 0; i < size; i++, row++) {
+        keys.push(keyOf(row));
+        rows.push(row);
+      }
+      many.addOrGetMany(keys, rows, keys.length, out);
+      assert.deepEqual(out.slice(0, keys.length), keys.map((k, i) => one.addOrGet(k, rows[i] ?? 0)), `batch ending at row ${row}`);
+    }
+    assert.ok(many.spills >= 5, `${many.spills} spills`);
+    assert.equal(many.size, one.size);
+    one.release();
+    many.release();
+  });
 });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { loadLookups } from '../../../src/mapping/lookups.js';
-import type { LookupTable } from '../../../src/mapping/types.js';
+import type { LookupTable, RowItem } from '../../../src/mapping/types.js';
 import { compileIssues, compileOk, errorsOf, mapperFor, mapRows, parseProfile, recordOf } from '../../support/mapping-fixture.js';
 
 async function tablesOf(lookups: Record<string, unknown>, dir: string): Promise<Map<string, LookupTable>> {
@@ -165,6 +165,31 @@ describe('key', () => {
     assert.equal(duplicates, 0);
     const again = mapper({ row: n + 2, cells: ['K31337'] });
     assert.match(errorsOf(again)[0]?.message ?? '', /already appeared on row 31339/);
+  });
+
+  it('gives the same outcomes when the rows of a file are pushed a batch at a time', () => {
+    const mapping = compileOk(parseProfile(fields, { key: ['orderId', 'line'] }));
+    const rows = Array.from({ length: 3000 }, (_, i) => ({
+      row: i + 2,
+      // keys repeat 400 rows back (an earlier batch) and 5 rows back (mostly the same batch); every
+      // 11th row has a bad line number, so it holds no key
+      cells: [`ORD-${i % 7 === 0 ? Math.max(0, i - 400) : i % 13 === 0 ? i - 5 : i}`, i % 11 === 0 ? 'x' : '1', '5'],
+    }));
+    const collect = (feed: (processor: ReturnType<typeof mapping.process>, emit: (item: RowItem) => void) => void): RowItem[] => {
+      const items: RowItem[] = [];
+      const processor = mapping.process(columns, 'a.csv');
+      feed(processor, (item) => items.push(item));
+      processor.end((item) => items.push(item));
+      return items;
+    };
+    const single = collect((p, emit) => {
+      for (const row of rows) p.push(row, emit);
+    });
+    const batched = collect((p, emit) => {
+      for (let i = 0; i < rows.length; i += 250) p.pushMany(rows.slice(i, i + 250), emit);
+    });
+    assert.deepEqual(batched, single);
+    assert.ok(single.filter((item) => item.kind === 'rejected').length > 300);
   });
 
   it('refuses a key that is not a field', () => {
