@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 
-import type { BatchRow, RunRow } from '../store/types.js';
+import type { BatchRow, RunRow, RunTotals } from '../store/types.js';
 import { recordAudit } from './audit-entry.js';
 import { listQuery, parseJsonBody, parseQuery, reprocessBody, rowsQuery, statsQuery } from './api-schemas.js';
 import { sourcesView } from './health.js';
@@ -27,12 +27,13 @@ export function batchView(b: BatchRow): Record<string, unknown> {
   };
 }
 
-function runView(r: RunRow, batches: readonly BatchRow[]): Record<string, unknown> {
-  const sum = (f: (b: BatchRow) => number): number => batches.reduce((n, b) => n + f(b), 0);
+const NO_BATCHES: RunTotals = { batches: 0, rowsTotal: 0, rowsDelivered: 0, rowsRejected: 0, rowsFailed: 0, rowsSkipped: 0 };
+
+function runView(r: RunRow, t: RunTotals = NO_BATCHES): Record<string, unknown> {
   return {
     id: r.id, profile: r.profile, trigger: r.trigger, status: r.status, startedAt: iso(r.startedAt), finishedAt: iso(r.finishedAt), params: r.params,
-    batches: batches.length,
-    rows: { total: sum((b) => b.rowsTotal), delivered: sum((b) => b.rowsDelivered), rejected: sum((b) => b.rowsRejected), failed: sum((b) => b.rowsFailed), skipped: sum((b) => b.rowsSkipped) },
+    batches: t.batches,
+    rows: { total: t.rowsTotal, delivered: t.rowsDelivered, rejected: t.rowsRejected, failed: t.rowsFailed, skipped: t.rowsSkipped },
   };
 }
 
@@ -59,8 +60,8 @@ export function historyRoutes(ctx: AdminContext): Route[] {
         const q = parseQuery(res, url, listQuery);
         if (q === undefined) return;
         const runs = await ctx.store.listRuns(q);
-        const views = await Promise.all(runs.map(async (r) => runView(r, await ctx.store.listBatches({ limit: 10_000, runId: r.id }))));
-        sendJson(res, 200, { runs: views });
+        const totals = await ctx.store.runTotals(runs.map((r) => r.id));
+        sendJson(res, 200, { runs: runs.map((r) => runView(r, totals.get(r.id))) });
       },
     },
     {
@@ -68,8 +69,8 @@ export function historyRoutes(ctx: AdminContext): Route[] {
       handle: async ({ res, params: [id = ''] }) => {
         const run = await ctx.store.getRun(id);
         if (run === undefined) return sendJson(res, 404, { error: `no run ${id}` });
-        const batches = await ctx.store.listBatches({ limit: 10_000, runId: id });
-        sendJson(res, 200, { run: runView(run, batches), batches: batches.map(batchView) });
+        const [batches, totals] = await Promise.all([ctx.store.listBatches({ limit: 10_000, runId: id }), ctx.store.runTotals([id])]);
+        sendJson(res, 200, { run: runView(run, totals.get(id)), batches: batches.map(batchView) });
       },
     },
     {

@@ -1,4 +1,4 @@
-import type { BatchRow, BatchState, BatchStatus, ChunkRecord, RunRow, ScheduleState } from './types.js';
+import type { BatchRow, BatchState, BatchStatus, ChunkRecord, RunRow, RunTotals, ScheduleState } from './types.js';
 
 /** Every state before `done`; a record over the states, so that a new state cannot be forgotten here. */
 const UNFINISHED: Readonly<Record<Exclude<BatchState, 'done'>, true>> = {
@@ -177,4 +177,26 @@ export function toRun(r: RunDbRow): RunRow {
     id: r.id, profile: r.profile, trigger: r.trigger, status: r.status, startedAt: r.started_at, finishedAt: r.finished_at,
     params: r.params === null ? {} : (JSON.parse(r.params) as Record<string, string>),
   };
+}
+
+/** The columns both stores sum for `StateStore.runTotals`, grouped by run. */
+export const RUN_TOTALS_COLUMNS = 'run_id, COUNT(*) AS batches, SUM(rows_total) AS rows_total, SUM(rows_delivered) AS rows_delivered, SUM(rows_rejected) AS rows_rejected, SUM(rows_failed) AS rows_failed, SUM(rows_skipped) AS rows_skipped';
+
+/** A row of the runTotals query; PostgreSQL hands its bigint sums over as text. */
+export interface RunTotalsDbRow {
+  run_id: string;
+  batches: number | string;
+  rows_total: number | string;
+  rows_delivered: number | string;
+  rows_rejected: number | string;
+  rows_failed: number | string;
+  rows_skipped: number | string;
+}
+
+/** The totals of each run, by run id. */
+export function toRunTotals(rows: readonly RunTotalsDbRow[]): Map<string, RunTotals> {
+  return new Map(rows.map((r) => [r.run_id, {
+    batches: Number(r.batches), rowsTotal: Number(r.rows_total), rowsDelivered: Number(r.rows_delivered),
+    rowsRejected: Number(r.rows_rejected), rowsFailed: Number(r.rows_failed), rowsSkipped: Number(r.rows_skipped),
+  }]));
 }

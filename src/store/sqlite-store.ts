@@ -8,8 +8,8 @@ import { DEFAULT_LEASE_MS, newInstanceId } from './instance-id.js';
 import { SqliteLeases } from './sqlite-leases.js';
 import { openSqliteLedger } from './sqlite-open.js';
 import { SqliteSideStore } from './sqlite-side-store.js';
-import { BATCH_VALUE_COLUMNS, type BatchDbRow, batchFromValues, type BatchValues, type ChunkDbRow, COLUMN_OF, type RunDbRow, toRun, packOutcomes, toBatch, unpackChunk, UNFINISHED_STATES } from './sqlite-rows.js';
-import type { BatchPatch, BatchRow, BatchStatus, ChunkRecord, EarlierBatch, NewBatch, NewNotification, InstanceInfo, RunRow, ScheduleState, StateStore } from './types.js';
+import { BATCH_VALUE_COLUMNS, type BatchDbRow, batchFromValues, type BatchValues, type ChunkDbRow, COLUMN_OF, RUN_TOTALS_COLUMNS, type RunDbRow, type RunTotalsDbRow, toRun, toRunTotals, packOutcomes, toBatch, unpackChunk, UNFINISHED_STATES } from './sqlite-rows.js';
+import type { BatchPatch, BatchRow, BatchStatus, ChunkRecord, EarlierBatch, NewBatch, NewNotification, InstanceInfo, RunRow, RunTotals, ScheduleState, StateStore } from './types.js';
 
 /** Every state but `done`, as an SQL list. */
 const UNFINISHED = UNFINISHED_STATES.map((state) => `'${state}'`).join(', ');
@@ -91,6 +91,12 @@ export class SqliteStore extends SqliteSideStore implements StateStore {
     const args = [...(query.profile === undefined ? [] : [query.profile]), ...(query.status === undefined ? [] : [query.status])];
     const sql = `SELECT * FROM runs ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at DESC, id DESC LIMIT ?`;
     return (this.stmt(sql).all(...args, query.limit) as RunDbRow[]).map(toRun);
+  }
+
+  async runTotals(runIds: readonly string[]): Promise<Map<string, RunTotals>> {
+    if (runIds.length === 0) return new Map();
+    const sql = `SELECT ${RUN_TOTALS_COLUMNS} FROM batches WHERE run_id IN (${runIds.map(() => '?').join(', ')}) GROUP BY run_id`;
+    return toRunTotals(this.db.prepare(sql).all(...runIds) as RunTotalsDbRow[]);
   }
 
   private insertBatch(b: NewBatch, onlyIfUnknown: boolean): BatchRow | undefined {

@@ -86,6 +86,16 @@ export interface RunRow {
   readonly params: Readonly<Record<string, string>>;
 }
 
+/** What the batches of one run add up to (see {@link StateStore.runTotals}). */
+export interface RunTotals {
+  readonly batches: number;
+  readonly rowsTotal: number;
+  readonly rowsDelivered: number;
+  readonly rowsRejected: number;
+  readonly rowsFailed: number;
+  readonly rowsSkipped: number;
+}
+
 /** An earlier batch with the same content, see {@link StateStore.findEarlierContent}. */
 export interface EarlierBatch {
   readonly batch: BatchRow;
@@ -144,6 +154,11 @@ export interface StateStore {
   /** newest first; `since` (ms) keeps batches updated at or after it */
   listBatches(query: { limit: number; profile?: string; runId?: string; status?: BatchStatus; since?: number }): Promise<BatchRow[]>;
   listRuns(query: { limit: number; profile?: string; status?: BatchStatus }): Promise<RunRow[]>;
+  /**
+   * The number of batches and the row counts summed per run, for each of `runIds` that has
+   * batches (a run without any is left out): one query for a whole page of runs.
+   */
+  runTotals(runIds: readonly string[]): Promise<Map<string, RunTotals>>;
   saveChunk(batchId: string, chunk: ChunkRecord): Promise<void>;
   /**
    * The version number of a profile's content: 1 for the first content ever seen, and one more

@@ -182,7 +182,9 @@ describe('admin API on the running daemon', () => {
     assert.equal(rows[0]?.status, 'rejected');
     assert.match(rows[0]?.error ?? '', /qty/);
     const runs = (await api('GET', '/api/runs?profile=orders&status=partial')).json.runs as Record<string, unknown>[];
-    assert.ok(runs.some((r) => r.id === batch.run));
+    const listed = runs.find((r) => r.id === batch.run);
+    assert.equal(listed?.batches, 1);
+    assert.deepEqual(listed?.rows, batch.rows, 'a run adds up its batches');
     const run = await api('GET', `/api/runs/${String(batch.run)}`);
     assert.deepEqual((run.json.batches as { id: string }[]).map((b) => b.id), [batch.id]);
     const result = await fetch(`${base}/api/batches/${String(batch.id)}/result`, { headers: { authorization: `Bearer ${READER}` } });

@@ -35,6 +35,21 @@ export function describeLedgerContract({ open, test }: ContractContext): void {
       assert.deepEqual((await store.listRuns({ limit: 10, status: 'completed' })).map((r) => r.id), ['r3']);
     }));
 
+    test('runTotals sums the batches and rows of each asked-for run that has batches, in one call', async () => withStore(open, async ({ store }) => {
+      for (const id of ['r1', 'r2', 'r3']) await store.createRun({ id, profile: 'orders', trigger: 'manual' });
+      const counts = [[25, 20, 2, 1, 2], [10, 10, 0, 0, 0], [7, 0, 7, 0, 0]] as const;
+      for (const [i, [total, delivered, rejected, failed, skipped]] of counts.entries()) {
+        const b = await store.createBatch(newBatch({ runId: i < 2 ? 'r1' : 'r2' }));
+        await store.updateBatch(b.id, { rowsTotal: total, rowsDelivered: delivered, rowsRejected: rejected, rowsFailed: failed, rowsSkipped: skipped });
+      }
+      const totals = await store.runTotals(['r1', 'r2', 'r3', 'nope']);
+      assert.deepEqual(Object.fromEntries(totals), {
+        r1: { batches: 2, rowsTotal: 35, rowsDelivered: 30, rowsRejected: 2, rowsFailed: 1, rowsSkipped: 2 },
+        r2: { batches: 1, rowsTotal: 7, rowsDelivered: 0, rowsRejected: 7, rowsFailed: 0, rowsSkipped: 0 },
+      });
+      assert.equal((await store.runTotals([])).size, 0);
+    }));
+
     test('finishRun saves the watermark and the notifications with the run', async () => withStore(open, async ({ store }) => {
       await store.createRun({ id: 'r1', profile: 'export', trigger: 'schedule' });
       assert.equal(await store.getWatermark('export'), undefined);

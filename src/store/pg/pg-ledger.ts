@@ -1,5 +1,5 @@
-import { type BatchDbRow, type ChunkDbRow, COLUMN_OF, packOutcomes, type RunDbRow, toBatch, toRun, unpackChunk } from '../sqlite-rows.js';
-import type { BatchPatch, BatchRow, BatchStatus, ChunkRecord, EarlierBatch, NewBatch, RunRow } from '../types.js';
+import { type BatchDbRow, type ChunkDbRow, COLUMN_OF, packOutcomes, RUN_TOTALS_COLUMNS, type RunDbRow, type RunTotalsDbRow, toBatch, toRun, toRunTotals, unpackChunk } from '../sqlite-rows.js';
+import type { BatchPatch, BatchRow, BatchStatus, ChunkRecord, EarlierBatch, NewBatch, RunRow, RunTotals } from '../types.js';
 import { DB_NOW_MS, selectBatchesFrom } from './pg-batch-sql.js';
 import type { LeaseSettings, Queryable } from './types.js';
 
@@ -42,6 +42,12 @@ export class PgLedger {
     const { where, args } = filters([['profile =', q.profile], ['status =', q.status]]);
     const sql = `SELECT * FROM runs ${where} ORDER BY started_at DESC, id DESC LIMIT $${args.length + 1}`;
     return (await this.db.query<RunDbRow>(sql, [...args, q.limit])).rows.map(toRun);
+  }
+
+  async runTotals(runIds: readonly string[]): Promise<Map<string, RunTotals>> {
+    if (runIds.length === 0) return new Map();
+    const sql = `SELECT ${RUN_TOTALS_COLUMNS} FROM batches WHERE run_id = ANY($1::text[]) GROUP BY run_id`;
+    return toRunTotals((await this.db.query<RunTotalsDbRow>(sql, [runIds])).rows);
   }
 
   /**

@@ -2,7 +2,7 @@ import pg from 'pg';
 
 import { FerryError } from '../../errors.js';
 import { newInstanceId } from '../instance-id.js';
-import type { BatchPatch, BatchRow, BatchStatus, ChunkRecord, EarlierBatch, InstanceInfo, NewBatch, NewNotification, RunRow, ScheduleState, StateStore } from '../types.js';
+import type { BatchPatch, BatchRow, BatchStatus, ChunkRecord, EarlierBatch, InstanceInfo, NewBatch, NewNotification, RunRow, RunTotals, ScheduleState, StateStore } from '../types.js';
 import { PgLeases } from './pg-leases.js';
 import { PgLedger } from './pg-ledger.js';
 import { migrate, schemaVersion } from './pg-migrate.js';
@@ -91,6 +91,10 @@ export class PgStore extends PgSideStore implements StateStore {
 
   async listRuns(query: { limit: number; profile?: string; status?: BatchStatus }): Promise<RunRow[]> {
     return this.ledger.listRuns(query);
+  }
+
+  async runTotals(runIds: readonly string[]): Promise<Map<string, RunTotals>> {
+    return this.ledger.runTotals(runIds);
   }
 
   async claimFile(batch: NewBatch): Promise<BatchRow | undefined> {
