@@ -1,4 +1,11 @@
+import type { Writable } from 'node:stream';
+
 import { openCsvReader } from './formats/csv/csv-reader.js';
+import { createCsvWriter } from './formats/writers/csv-writer.js';
+import { createJsonWriter } from './formats/writers/json-writer.js';
+import type { TableFormat, TableWriter, TableWriterOptions } from './formats/writers/types.js';
+import { createXlsxWriter } from './formats/writers/xlsx-writer.js';
+import { createXmlWriter } from './formats/writers/xml-writer.js';
 import { openJsonReader } from './formats/json/json-reader.js';
 import { openNdjsonReader } from './formats/json/ndjson-reader.js';
 import { openXmlReader } from './formats/xml/xml-reader.js';
@@ -33,6 +40,17 @@ export const FORMAT_READERS: Readonly<Partial<Record<ProfileFormat['type'], Form
   xml: (file, format) => openXmlReader(file, format),
   json: (file, format) => openJsonReader(file, format),
   ndjson: (file, format) => openNdjsonReader(file, format),
+};
+
+/** Writes rows of one format to `out`, streaming; `end()` ends `out`. */
+export type TableWriterFactory = (out: Writable, options: TableWriterOptions) => TableWriter;
+
+/** The formats result files and exports are written in, by `result.format` / `export.format`. */
+export const TABLE_WRITERS: Readonly<Record<TableFormat, TableWriterFactory>> = {
+  csv: (out, options) => createCsvWriter(out, options),
+  xlsx: (out, options) => createXlsxWriter(out, options),
+  xml: (out, options) => createXmlWriter(out, options),
+  json: (out, options) => createJsonWriter(out, options),
 };
 
 /**

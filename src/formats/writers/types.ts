@@ -44,3 +44,6 @@ export interface TableWriterOptions {
    */
   neutraliseFormulas?: boolean;
 }
+
+/** The formats ferry writes result files and exports in (src/registry.ts `TABLE_WRITERS`). */
+export type TableFormat = 'csv' | 'xlsx' | 'xml' | 'json';
