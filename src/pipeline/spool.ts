@@ -105,7 +105,7 @@ export async function writeSpool(dir: string, file: InputFile, format: ProfileFo
     };
     for await (const rows of reader.batches()) {
       summary.rows += rows.length;
-      for (const row of rows) processor.push(row, emit);
+      processor.pushMany(rows, emit);
       await flush();
     }
     processor.end(emit);
