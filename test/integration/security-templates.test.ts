@@ -3,7 +3,7 @@
 // result folder. Hostile names in a server's LIST (B27–B30) are the bad-input suite's; the name
 // function itself is fed every hostile value in test/unit/pipeline/name-template-traversal.test.ts.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
@@ -104,10 +104,14 @@ target: { dir: ${outbox}, name: "orders-{param.part}-{date:yyyyMMdd}.csv", doneF
         assert.equal(res.status, 202, JSON.stringify(json));
         assert.ok(!json.file.includes('/') && !/[\r\n\\]/.test(json.file) && !json.file.startsWith('.'), JSON.stringify(json.file));
       }
-      await until('a result file for every upload', () => w.files(w.results).length === names.length, 20_000);
+      // checked once every batch has settled (a settling batch removes its spool and its upload,
+      // and a result file being written has a temporary name) and the daemon has stopped
+      const left = (dir: string): number => (existsSync(dir) ? readdirSync(dir).length : 0);
+      await until('a result file for every upload', () => w.files(w.results).filter((f) => !f.endsWith('.part')).length === names.length, 20_000);
+      await until('every upload settled', () => left(join(w.data, 'spool')) + left(join(w.data, 'uploads')) === 0, 20_000);
+      await daemon.stop();
       for (const r of w.files(w.results)) assert.ok(!r.includes('/') && Buffer.byteLength(r) <= 200, JSON.stringify(r));
       for (const f of walk(w.root)) assert.match(relative(w.root, f), /^(inbox|profiles|data|results|body\.csv$)/, f);
-      await daemon.stop();
       assertInvariants({ ledger: join(w.data, 'ferry.db'), requests: target.requests, tempFree: [w.results], dataDir: w.data });
     } finally {
       await daemon.stop();
