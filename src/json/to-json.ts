@@ -61,7 +61,7 @@ export function recordJson(record: Readonly<Record<string, unknown>>): string {
     const key = keys[i] ?? '';
     const v = record[key];
     if (v === undefined) continue;
-    out += first ? keyText(key) : `,${keyText(key)}`;
+    out += first ? memberName(key) : `,${memberName(key)}`;
     first = false;
     if (typeof v === 'string') out += JSON.stringify(v);
     else if (typeof v === 'number') out += Number.isFinite(v) ? String(v) : 'null';
@@ -81,7 +81,8 @@ const ESCAPE_RE = /["\\\u0000-\u001f\u2028\u2029]/;
 const KEY_TEXT = new Map<string, string>();
 const KEY_TEXT_LIMIT = 4096;
 
-function keyText(key: string): string {
+/** `"key":` as recordJson writes it (escaped as JSON.stringify escapes it). */
+export function memberName(key: string): string {
   const known = KEY_TEXT.get(key);
   if (known !== undefined) return known;
   const text = `"${ESCAPE_RE.test(key) ? JSON.stringify(key).slice(1, -1) : key}":`;

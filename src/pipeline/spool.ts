@@ -4,7 +4,7 @@ import { join } from 'node:path';
 
 import { openReader } from '../formats/open-reader.js';
 import type { InputFile } from '../formats/types.js';
-import { recordJson } from '../json/to-json.js';
+import { RecordJsonSlab } from '../json/record-json-slab.js';
 import { InputError } from '../errors.js';
 import type { CompiledMapping } from '../mapping/compile.js';
 import type { ExprValue } from '../mapping/expr/types.js';
@@ -78,13 +78,13 @@ export async function writeSpool(dir: string, file: InputFile, format: ProfileFo
     const reader = await openReader(file, format);
     const processor = mapping.process(reader, file.name, params, reader.estimatedRows, dir);
     summary.ordered = processor.ordered;
-    const json = new LineSlab();
+    const json = new RecordJsonSlab();
     const idx = new LineSlab(1 << 18);
     let other = '';
     const emit = (item: RowItem): void => {
       if (item.kind === 'record') {
         summary.records++;
-        json.line(recordJson(item.record));
+        json.record(item.record);
         const key = item.key ?? '';
         idx.line(`${item.rows.length === 1 ? item.rows[0] : item.rows.join(',')}\t${/[\t\n\r]/.test(key) ? key.replace(/[\t\n\r]/g, ' ') : key}`);
       } else if (item.kind === 'rejected') {

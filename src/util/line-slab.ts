@@ -7,8 +7,11 @@
  * character above U+00FF anywhere in the batch made the whole flattened copy two bytes per character.
  */
 export class LineSlab {
-  private buf: Buffer;
-  private used = 0;
+  /** The buffer being filled; bytes before {@link used} are collected. */
+  protected buf: Buffer;
+  protected used = 0;
+  /** Where the line being written began: {@link room} keeps a line in one buffer. */
+  protected start = 0;
   private full: Buffer[] = [];
   private bytes = 0;
 
@@ -24,8 +27,8 @@ export class LineSlab {
   /** Appends `text` as UTF-8 and a line feed. */
   line(text: string): void {
     // UTF-16 code units never take more than 3 UTF-8 bytes each
-    const most = text.length * 3 + 1;
-    if (this.used + most > this.buf.length) this.next(most);
+    this.start = this.used;
+    this.room(text.length * 3 + 1);
     this.used += this.buf.write(text, this.used, 'utf8');
     this.buf[this.used++] = 10;
   }
@@ -42,16 +45,26 @@ export class LineSlab {
     // the rest of the current buffer stays in use: the handed-out view ends where it ends
     this.buf = this.buf.subarray(this.used);
     this.used = 0;
+    this.start = 0;
     if (this.buf.length < this.size >>> 4) this.buf = Buffer.allocUnsafe(this.size);
     return out;
   }
 
-  private next(most: number): void {
-    if (this.used > 0) {
-      this.full.push(this.buf.subarray(0, this.used));
-      this.bytes += this.used;
+  /**
+   * Makes sure `most` more bytes fit after {@link used}. When they do not, the lines before
+   * {@link start} are set aside as they are and the line begun so far moves to a fresh buffer.
+   */
+  protected room(most: number): void {
+    if (this.used + most <= this.buf.length) return;
+    const begun = this.used - this.start;
+    const next = Buffer.allocUnsafe(Math.max(this.size, begun + most));
+    if (begun > 0) this.buf.copy(next, 0, this.start, this.used);
+    if (this.start > 0) {
+      this.full.push(this.buf.subarray(0, this.start));
+      this.bytes += this.start;
     }
-    this.buf = Buffer.allocUnsafe(Math.max(this.size, most));
-    this.used = 0;
+    this.buf = next;
+    this.used = begun;
+    this.start = 0;
   }
 }

@@ -1,0 +1,117 @@
+import { Decimal } from '../mapping/decimal.js';
+import { LineSlab } from '../util/line-slab.js';
+import { memberName, toJson } from './to-json.js';
+
+const QUOTE = 0x22;
+const COMMA = 0x2c;
+const NEWLINE = 0x0a;
+/** Room asked for before the fixed bytes of a member: separator, quotes, braces, a short number. */
+const SLACK = 64;
+
+/**
+ * `"name":` as bytes for each member name seen. Bounded, in case
+ * records carry names from the data.
+ */
+const NAME_BYTES = new Map<string, Uint8Array>();
+const NAME_BYTES_LIMIT = 4096;
+
+function nameBytes(name: string): Uint8Array {
+  const known = NAME_BYTES.get(name);
+  if (known !== undefined) return known;
+  const bytes = Buffer.from(memberName(name), 'utf8');
+  if (NAME_BYTES.size < NAME_BYTES_LIMIT) NAME_BYTES.set(name, bytes);
+  return bytes;
+}
+
+/**
+ * Collects records as JSON lines, written byte by byte into the slab: the same bytes as
+ * `recordJson(record)` in UTF-8 and a line feed, without building a string per record.
+ *
+ * Why: concatenating a record's pieces makes a rope that `Buffer#write` must flatten before it
+ * encodes it; on the spool's million records that was the largest single cost of writing the spool
+ * (see README, Performance). Strings are encoded to UTF-8 here, code unit by code unit; the rare
+ * string with a character JSON escapes or a surrogate pair is written through `JSON.stringify`.
+ */
+export class RecordJsonSlab extends LineSlab {
+  /** Appends one record's JSON and a line feed. */
+  record(record: Readonly<Record<string, unknown>>): void {
+    this.start = this.used;
+    this.room(SLACK);
+    this.buf[this.used++] = 0x7b;
+    let first = true;
+    const keys = Object.keys(record);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] ?? '';
+      const v = record[key];
+      if (v === undefined) continue;
+      const name = nameBytes(key);
+      this.room(name.length + SLACK);
+      if (!first) this.buf[this.used++] = COMMA;
+      first = false;
+      this.copy(name);
+      if (typeof v === 'string') this.string(v);
+      else if (typeof v === 'number') this.ascii(Number.isFinite(v) ? String(v) : 'null');
+      else if (typeof v === 'boolean') this.ascii(v ? 'true' : 'false');
+      else if (v instanceof Decimal) this.ascii(v.toString());
+      else this.utf8(toJson(v));
+    }
+    this.room(2);
+    this.buf[this.used++] = 0x7d;
+    this.buf[this.used++] = NEWLINE;
+  }
+
+  private copy(b: Uint8Array): void {
+    const buf = this.buf;
+    let at = this.used;
+    for (let i = 0; i < b.length; i++) buf[at++] = b[i] ?? 0;
+    this.used = at;
+  }
+
+  /** Text known to be ASCII without characters JSON escapes (numbers, literals). */
+  private ascii(text: string): void {
+    this.room(text.length);
+    const buf = this.buf;
+    let at = this.used;
+    for (let i = 0; i < text.length; i++) buf[at++] = text.charCodeAt(i);
+    this.used = at;
+  }
+
+  private utf8(text: string): void {
+    this.room(text.length * 3);
+    this.used += this.buf.write(text, this.used, 'utf8');
+  }
+
+  /**
+   * A JSON string, encoded here as UTF-8; a string with a character JSON escapes (control
+   * characters, '"', '\') or a surrogate goes through JSON.stringify instead, which is rare.
+   */
+  private string(s: string): void {
+    this.room(s.length * 3 + 2);
+    const buf = this.buf;
+    const begin = this.used;
+    let at = begin;
+    buf[at++] = QUOTE;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 0x80) {
+        if (c < 0x20 || c === QUOTE || c === 0x5c) return this.stringified(s, begin);
+        buf[at++] = c;
+      } else if (c < 0x800) {
+        buf[at++] = 0xc0 | (c >> 6);
+        buf[at++] = 0x80 | (c & 0x3f);
+      } else {
+        if (c >= 0xd800 && c <= 0xdfff) return this.stringified(s, begin);
+        buf[at++] = 0xe0 | (c >> 12);
+        buf[at++] = 0x80 | ((c >> 6) & 0x3f);
+        buf[at++] = 0x80 | (c & 0x3f);
+      }
+    }
+    buf[at++] = QUOTE;
+    this.used = at;
+  }
+
+  private stringified(s: string, begin: number): void {
+    this.used = begin;
+    this.utf8(JSON.stringify(s));
+  }
+}
