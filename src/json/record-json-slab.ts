@@ -33,6 +33,9 @@ function nameBytes(name: string): Uint8Array {
  * string with a character JSON escapes or a surrogate pair is written through `JSON.stringify`.
  */
 export class RecordJsonSlab extends LineSlab {
+  /** a decimal's digits, last first: a safe integer has at most 16, its scale adds up to 30 zeros */
+  private readonly digits = new Uint8Array(48);
+
   /** Appends one record's JSON and a line feed. */
   record(record: Readonly<Record<string, unknown>>): void {
     this.start = this.used;
@@ -52,7 +55,7 @@ export class RecordJsonSlab extends LineSlab {
       if (typeof v === 'string') this.string(v);
       else if (typeof v === 'number') this.ascii(Number.isFinite(v) ? String(v) : 'null');
       else if (typeof v === 'boolean') this.ascii(v ? 'true' : 'false');
-      else if (v instanceof Decimal) this.ascii(v.toString());
+      else if (v instanceof Decimal) this.decimal(v);
       else this.utf8(toJson(v));
     }
     this.room(2);
@@ -73,6 +76,34 @@ export class RecordJsonSlab extends LineSlab {
     const buf = this.buf;
     let at = this.used;
     for (let i = 0; i < text.length; i++) buf[at++] = text.charCodeAt(i);
+    this.used = at;
+  }
+
+  /** The digits of a decimal, as `Decimal#toString` writes them, without making the string. */
+  private decimal(d: Decimal): void {
+    const c = d.safeCoefficient();
+    const scale = d.scale;
+    if (c === undefined || scale < 0 || scale > 30) {
+      this.ascii(d.toString());
+      return;
+    }
+    const digits = this.digits;
+    let n = c < 0 ? -c : c;
+    let count = 0;
+    do {
+      digits[count++] = n % 10;
+      n = Math.floor(n / 10);
+    } while (n > 0);
+    // "0.05": at least one digit before the point
+    while (count <= scale && scale > 0) digits[count++] = 0;
+    this.room(count + 2);
+    const buf = this.buf;
+    let at = this.used;
+    if (c < 0) buf[at++] = 0x2d;
+    for (let i = count - 1; i >= 0; i--) {
+      if (i === scale - 1) buf[at++] = 0x2e;
+      buf[at++] = 0x30 + (digits[i] ?? 0);
+    }
     this.used = at;
   }
 

@@ -279,6 +279,14 @@ export class Decimal {
     return this.cmp(o) === 0;
   }
 
+  /**
+   * The coefficient when it is a safe integer (the value is `coefficient / 10^scale`), else
+   * undefined: for writers that print the digits themselves, as {@link toString} would.
+   */
+  safeCoefficient(): number | undefined {
+    return this.big === undefined ? this.small : undefined;
+  }
+
   /** True for 0 at any scale. */
   isZero(): boolean {
     return this.big === undefined && this.small === 0;

@@ -11,8 +11,8 @@ import type { ExprValue } from '../mapping/expr/types.js';
 import { GroupLimitError } from '../mapping/group-records.js';
 import type { RowError, RowItem } from '../mapping/types.js';
 import type { ProfileFormat } from '../profiles/schema.js';
-import { LineSlab } from '../util/line-slab.js';
 import { readLineBatches } from '../util/read-lines.js';
+import { IndexSlab } from './index-slab.js';
 
 /** Counts of one mapped file. */
 export interface SpoolSummary {
@@ -79,14 +79,13 @@ export async function writeSpool(dir: string, file: InputFile, format: ProfileFo
     const processor = mapping.process(reader, file.name, params, reader.estimatedRows, dir);
     summary.ordered = processor.ordered;
     const json = new RecordJsonSlab();
-    const idx = new LineSlab(1 << 18);
+    const idx = new IndexSlab(1 << 18);
     let other = '';
     const emit = (item: RowItem): void => {
       if (item.kind === 'record') {
         summary.records++;
         json.record(item.record);
-        const key = item.key ?? '';
-        idx.line(`${item.rows.length === 1 ? item.rows[0] : item.rows.join(',')}\t${/[\t\n\r]/.test(key) ? key.replace(/[\t\n\r]/g, ' ') : key}`);
+        idx.entry(item.rows, item.key ?? '');
       } else if (item.kind === 'rejected') {
         summary.rejected++;
         other += `${item.row}\tR\t${JSON.stringify(item.errors)}\n`;

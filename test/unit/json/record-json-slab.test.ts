@@ -18,6 +18,8 @@ const AWKWARD: readonly Record<string, unknown>[] = [
   { 'Order "No"': 1, 'line\nbreak': 2, 'Größe': 'XL', __empty: '' },
   { items: [{ sku: 'A', qty: dec('1.0') }, { sku: 'B' }], at: new Date(Date.UTC(2026, 0, 15)), raw: new RawJson('{"x":1}'), none: [] },
   {},
+  { a: dec('0.05'), b: dec('-0.10'), c: dec('-1234.5'), d: dec('0'), e: dec('0.000'), f: dec('9007199254740991'), g: dec('-900719925474099.1') },
+  { h: dec('12345678901234567890.5'), i: dec('-0.000000000000000000000000000001'), j: dec('100'), k: dec('7.000000') },
   { long: 'x'.repeat(3000), longUtf8: 'ä'.repeat(1500) },
 ];
 
