@@ -79,11 +79,14 @@ async function runSpecs(specs: readonly CaseSpec[]): Promise<DeliveryCaseResult[
 
 function bigFileSpecs(env: DeliveryEnv, targets: readonly TargetProcess[], csv: ReferenceCsv, input: string, rounds: number, floors: boolean): CaseSpec[] {
   const file = new Map([[csv.path, `${input}.csv`]]);
+  const ferry = (target: TargetProcess, kind: 'ferry' | 'ferry, streamed'): CaseSpec => ({
+    kind, target: target.mode, input, rounds,
+    run: () => runFerryOnce(env, target, { kind, input, files: file, expectedRecords: csv.rows }),
+  });
   return targets.flatMap((target): CaseSpec[] => [
-    {
-      kind: 'ferry', target: target.mode, input, rounds,
-      run: () => runFerryOnce(env, target, { kind: 'ferry', input, files: file, expectedRecords: csv.rows }),
-    },
+    ferry(target, 'ferry'),
+    // target.stream: true (opt-in): chunks go out while the file is read
+    ferry(target, 'ferry, streamed'),
     ...(floors
       ? [{ kind: 'floor' as const, target: target.mode, input, rounds, run: () => runFloorOnce(env, target, { path: csv.path, rows: csv.rows, input }) }]
       : []),

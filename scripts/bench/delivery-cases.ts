@@ -14,7 +14,7 @@ import type { TargetProcess } from './target-process.js';
 export const RUN_TIMEOUT_MS = 5 * 60_000;
 
 /** Which case a run belongs to. */
-export type DeliveryCaseKind = 'ferry' | 'floor' | 'ferry small files' | 'ferry, no files';
+export type DeliveryCaseKind = 'ferry' | 'ferry, streamed' | 'floor' | 'ferry small files' | 'ferry, no files';
 
 /** One measured run. */
 export interface DeliveryRun {
@@ -90,7 +90,7 @@ export async function runFerryOnce(
   spec: { kind: DeliveryCaseKind; input: string; files: ReadonlyMap<string, string>; expectedRecords: number; nodeFlags?: readonly string[] },
   prepare?: (inbox: string) => Promise<void>,
 ): Promise<DeliveryRun> {
-  const settings: DeliverySettings = { targetUrl: target.url, batchSize: env.batchSize, concurrency: env.concurrency };
+  const settings: DeliverySettings = { targetUrl: target.url, batchSize: env.batchSize, concurrency: env.concurrency, stream: spec.kind === 'ferry, streamed' };
   const ws = await createDeliveryWorkspace(env.workDir, env.baseProfile, settings);
   try {
     for (const [path, name] of spec.files) await ws.drop(path, name);

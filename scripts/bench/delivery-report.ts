@@ -199,6 +199,11 @@ function targetLines(results: DeliveryResults): string[] {
       const what = target === 'parse' ? 'parsing target (issue 3\'s set-up)' : 'discarding target (ferry\'s own speed)';
       const cpu = ferry.cpuMs === null || floor.cpuMs === null ? '' : `; CPU ${(ferry.cpuMs / floor.cpuMs).toFixed(2)}×`;
       lines.push(check(ratio <= TARGET_FLOOR_RATIO, `${input}, ${what}: end to end ${ratio.toFixed(2)}× the floor's wall time${cpu} (target ≤ ${TARGET_FLOOR_RATIO}×)`));
+      const streamed = findMedians(results, 'ferry, streamed', input, target);
+      if (streamed !== undefined) {
+        const cpuStreamed = streamed.cpuMs === null || floor.cpuMs === null ? '' : `; CPU ${(streamed.cpuMs / floor.cpuMs).toFixed(2)}×`;
+        lines.push(check(streamed.wallMs / floor.wallMs <= TARGET_FLOOR_RATIO, `${input}, ${what}, streamed (target.stream: true, opt-in): ${(streamed.wallMs / floor.wallMs).toFixed(2)}× the floor's wall time${cpuStreamed}`));
+      }
     }
   }
   const rss = new Map<string, number>();

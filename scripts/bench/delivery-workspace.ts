@@ -32,6 +32,8 @@ export interface DeliverySettings {
   readonly targetUrl: string;
   readonly batchSize: number;
   readonly concurrency: number;
+  /** `target.stream: true`: chunks go out while the file is still read */
+  readonly stream?: boolean;
 }
 
 /**
@@ -51,7 +53,7 @@ target:
   url: ${JSON.stringify(`${settings.targetUrl}/v1/orders`)}
   batchSize: ${settings.batchSize}
   concurrency: ${settings.concurrency}
-  retry: { attempts: 3 }
+${settings.stream === true ? '  stream: true\n' : ''}  retry: { attempts: 3 }
 results:
   to: { dir: ${JSON.stringify(dirs.results)} }
   name: "{stem}.result.csv"

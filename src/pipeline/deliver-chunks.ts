@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { StateStore } from '../store/types.js';
 import type { DeliveryChunk, Sink } from '../targets/types.js';
 import { crashPoint } from '../util/crash-point.js';
-import { readSpooledChunks } from './spool.js';
+import { readSpooledChunks, type SpooledChunk } from './spool.js';
 
 /**
  * The idempotency key of a chunk: the file's content hash, the profile version, the chunk's
@@ -45,9 +45,16 @@ export interface ChunkPlan {
 /**
  * Sends every chunk that has no recorded outcome yet, at most `concurrency` at a time, and
  * commits each chunk's outcome as soon as it is known. Chunks delivered before a crash are skipped,
- * so a restart sends only what is missing, under the same keys.
+ * so a restart sends only what is missing, under the same keys. `chunks` are the spool's chunks
+ * (default: read from the finished spool; while it is written, cut from what the writer hands over).
  */
-export async function deliverChunks(plan: ChunkPlan, store: StateStore, sink: Sink, signal: AbortSignal): Promise<void> {
+export async function deliverChunks(
+  plan: ChunkPlan,
+  store: StateStore,
+  sink: Sink,
+  signal: AbortSignal,
+  chunks: AsyncIterable<SpooledChunk> = readSpooledChunks(plan.spoolDir, plan.batchSize),
+): Promise<void> {
   const done = new Set(plan.fresh === true ? [] : await store.listChunkSeqs(plan.batchId));
   const inFlight = new Set<Promise<void>>();
   let failure: unknown;
@@ -77,7 +84,7 @@ export async function deliverChunks(plan: ChunkPlan, store: StateStore, sink: Si
   };
 
   let seq = 0;
-  for await (const { records, bytes } of readSpooledChunks(plan.spoolDir, plan.batchSize)) {
+  for await (const { records, bytes } of chunks) {
     if (!done.has(seq)) {
       while (inFlight.size >= plan.concurrency && failure === undefined) await Promise.race(inFlight);
       if (failure !== undefined) break;

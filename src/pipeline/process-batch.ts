@@ -14,12 +14,13 @@ import type { Sink } from '../targets/types.js';
 import { crashPoint } from '../util/crash-point.js';
 import { batchRunParams } from './batch-run-params.js';
 import { claimContent } from './content-claim.js';
-import { deliverChunks } from './deliver-chunks.js';
+import { deliverChunks, type ChunkPlan } from './deliver-chunks.js';
 import { downloadToStaging } from './download-file.js';
 import { reportBatch } from './report-batch.js';
 import { settleSource } from './settle-source.js';
-import { removeSpool, spoolExists, writeSpool } from './spool.js';
+import { readSpoolSummary, removeSpool, spoolExists, writeSpool, type SpoolOptions, type SpoolSummary } from './spool.js';
 import { stagedIsIntact, stageLocalFile } from './stage-file.js';
+import { spoolWhileDelivering, streamsDelivery } from './stream-delivery.js';
 
 /** What one batch needs from its surroundings. */
 export interface PipelineContext {
@@ -101,9 +102,22 @@ export async function continueBatch(ctx: PipelineContext, start: BatchRow, loade
 
   const params = await batchRunParams(store, b, loaded);
   const fresh = b.state === 'staged';
-  const spool = (): ReturnType<typeof writeSpool> => writeSpool(paths.spool, { path: paths.staged, name: b.fileName }, loaded.profile.format, loaded.mapping, params.values);
+  const streamed = streamsDelivery(loaded);
+  const spool = (options: SpoolOptions = {}): ReturnType<typeof writeSpool> =>
+    writeSpool(paths.spool, { path: paths.staged, name: b.fileName }, loaded.profile.format, loaded.mapping, params.values, { keepOnInputError: streamed, ...options });
+  const plan: ChunkPlan = {
+    batchId: b.id, profile: loaded.id, fileName: b.fileName, contentHash: b.contentHash ?? '', profileVersion: b.profileVersion,
+    batchSize, concurrency: target?.concurrency ?? 1, spoolDir: paths.spool, fresh,
+  };
   // a delivered batch whose spool is gone (taken over from another machine) needs it for the result file only
   if (b.state === 'delivered' && !(await spoolExists(paths.spool))) await spool();
+  if (b.state === 'staged' && streamed) {
+    // committed before the first chunk goes out; the counts follow once the whole file is read
+    b = await store.updateBatch(b.id, { state: 'delivering' });
+    const outcome = await spoolWhileDelivering(plan, store, ctx.sink(loaded), ctx.signal, spool);
+    b = await store.updateBatch(b.id, spoolCounts(outcome.summary, batchSize));
+    b = outcome.failure === undefined ? await afterDelivery(store, b, paths.spool) : await deliveryFailed(ctx, b, outcome.failure, log);
+  }
   if (b.state === 'staged' || ((b.state === 'parsed' || b.state === 'delivering') && !(await spoolExists(paths.spool)))) {
     const summary = await spool();
     const policy = createRejectPolicy(loaded.profile.onError, loaded.profile.maxRejected);
@@ -113,7 +127,7 @@ export async function continueBatch(ctx: PipelineContext, start: BatchRow, loade
       b = await store.updateBatch(b.id, { state: 'delivered', rowsTotal: summary.rows, rowsRejected: summary.rejected, rowsSkipped: summary.skipped, errorCode: 'E_TOO_MANY_REJECTED', errorMessage: message });
     } else {
       // straight to `delivering`: a separate `parsed` commit would guard no side effect of its own
-      b = await store.updateBatch(b.id, { state: 'delivering', rowsTotal: summary.rows, rowsRejected: summary.rejected, rowsSkipped: summary.skipped, chunks: Math.ceil(summary.records / batchSize) });
+      b = await store.updateBatch(b.id, { state: 'delivering', ...spoolCounts(summary, batchSize) });
     }
   }
 
@@ -121,18 +135,10 @@ export async function continueBatch(ctx: PipelineContext, start: BatchRow, loade
     // `parsed` is left only by ledgers written before the two commits became one
     if (b.state === 'parsed') b = await store.updateBatch(b.id, { state: 'delivering' });
     try {
-      await deliverChunks({
-        batchId: b.id, profile: loaded.id, fileName: b.fileName, contentHash: b.contentHash ?? '', profileVersion: b.profileVersion,
-        batchSize, concurrency: target?.concurrency ?? 1, spoolDir: paths.spool, fresh,
-      }, store, ctx.sink(loaded), ctx.signal);
-      // no commit of its own: every chunk's outcome is committed, and the result file (temp name,
-      // then rename) is written again from them if a crash comes before `reported`
-      b = { ...b, state: 'delivered' };
+      await deliverChunks(plan, store, ctx.sink(loaded), ctx.signal);
+      b = await afterDelivery(store, b, paths.spool);
     } catch (err) {
-      if (ctx.signal.aborted) throw err;
-      if (!(err instanceof FerryError)) throw err;
-      log.error({ err }, 'delivery failed');
-      b = await store.updateBatch(b.id, { state: 'delivered', errorCode: err.code, errorMessage: err.message });
+      b = await deliveryFailed(ctx, b, err, log);
     }
   }
 
@@ -145,6 +151,30 @@ export async function continueBatch(ctx: PipelineContext, start: BatchRow, loade
     log.info({ status: b.status, rows: b.rowsTotal, delivered: b.rowsDelivered, rejected: b.rowsRejected, failed: b.rowsFailed, skipped: b.rowsSkipped }, 'batch settled');
   }
   return b;
+}
+
+/** The counts of a written spool, as the batch records them. */
+function spoolCounts(summary: SpoolSummary, batchSize: number): BatchPatch {
+  return { rowsTotal: summary.rows, rowsRejected: summary.rejected, rowsSkipped: summary.skipped, chunks: Math.ceil(summary.records / batchSize) };
+}
+
+/**
+ * Every chunk's outcome is committed, so delivering needs no commit of its own: the result file
+ * (temp name, then rename) is written again from them if a crash comes before `reported`. Except
+ * when a file error ended a streamed spool early: the batch then records it, and fails with it.
+ */
+async function afterDelivery(store: StateStore, b: BatchRow, spoolDir: string): Promise<BatchRow> {
+  const { error } = await readSpoolSummary(spoolDir);
+  if (error === undefined) return { ...b, state: 'delivered' };
+  return store.updateBatch(b.id, { state: 'delivered', errorCode: error.code, errorMessage: error.message });
+}
+
+/** A delivery that stopped on a FerryError settles as failed; anything else stops the batch. */
+async function deliveryFailed(ctx: PipelineContext, b: BatchRow, err: unknown, log: Logger): Promise<BatchRow> {
+  if (ctx.signal.aborted) throw err;
+  if (!(err instanceof FerryError)) throw err;
+  log.error({ err }, 'delivery failed');
+  return ctx.store.updateBatch(b.id, { state: 'delivered', errorCode: err.code, errorMessage: err.message });
 }
 
 /**

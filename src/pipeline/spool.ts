@@ -22,6 +22,25 @@ export interface SpoolSummary {
   skipped: number;
   /** false when records are not in row order (unsorted grouping): the result file sorts them */
   ordered: boolean;
+  /**
+   * The file error that ended reading early, when the spool was asked to keep what came before it
+   * ({@link SpoolOptions.keepOnInputError}); the spool then holds the rows read before the error.
+   */
+  error?: { code: string; message: string };
+}
+
+/** How {@link writeSpool} hands its records on while it writes them, and what a file error does. */
+export interface SpoolOptions {
+  /**
+   * Called with each piece of record lines as they are written to `records.jsonl` (the same bytes),
+   * for delivery that starts before the spool is complete; awaited, so that it can hold reading back.
+   */
+  readonly onRecords?: (lines: readonly Buffer[]) => Promise<void>;
+  /**
+   * On a file error (bad input), complete the spool with the rows read before it and report the
+   * error in the summary instead of throwing: records sent already are then accounted for.
+   */
+  readonly keepOnInputError?: boolean;
 }
 
 /** What the result file needs of a spooled record: the rows it came from and its key. */
@@ -68,7 +87,14 @@ async function endStream(stream: WriteStream): Promise<void> {
  * the same after a restart, even if the profile was edited since. The spool is written under
  * temporary names and renamed when complete.
  */
-export async function writeSpool(dir: string, file: InputFile, format: ProfileFormat | undefined, mapping: CompiledMapping, params?: ReadonlyMap<string, ExprValue>): Promise<SpoolSummary> {
+export async function writeSpool(
+  dir: string,
+  file: InputFile,
+  format: ProfileFormat | undefined,
+  mapping: CompiledMapping,
+  params?: ReadonlyMap<string, ExprValue>,
+  options: SpoolOptions = {},
+): Promise<SpoolSummary> {
   await mkdir(dir, { recursive: true });
   const bodies = createWriteStream(join(dir, `${BODIES}.part`), { highWaterMark: 1 << 20 });
   const index = createWriteStream(join(dir, `${INDEX}.part`), { highWaterMark: 1 << 18 });
@@ -96,28 +122,43 @@ export async function writeSpool(dir: string, file: InputFile, format: ProfileFo
     };
     const flush = async (): Promise<void> => {
       if (json.length > 0) {
-        await writeAll(bodies, json.take());
+        const lines = json.take();
+        await writeAll(bodies, lines);
         await writeAll(index, idx.take());
+        if (options.onRecords !== undefined) await options.onRecords(lines);
       }
       if (other.length > 0) await write(others, other);
       other = '';
     };
-    for await (const rows of reader.batches()) {
-      summary.rows += rows.length;
-      processor.pushMany(rows, emit);
-      await flush();
+    try {
+      for await (const rows of reader.batches()) {
+        summary.rows += rows.length;
+        processor.pushMany(rows, emit);
+        await flush();
+      }
+      processor.end(emit);
+    } catch (thrown) {
+      const err = thrown instanceof GroupLimitError ? new InputError('E_GROUP_LIMIT', thrown.message, { location: { file: file.name }, cause: thrown }) : thrown;
+      if (options.keepOnInputError !== true || !(err instanceof InputError)) throw err;
+      summary.error = { code: err.code, message: err.message };
+      // groups begun before the error end with the rows they have
+      if (!(thrown instanceof GroupLimitError)) endQuietly(processor, emit);
     }
-    processor.end(emit);
     await flush();
-  } catch (err) {
-    if (err instanceof GroupLimitError) throw new InputError('E_GROUP_LIMIT', err.message, { location: { file: file.name } });
-    throw err;
   } finally {
     await Promise.all([endStream(bodies), endStream(index), endStream(others)]);
   }
   await writeFile(join(dir, `${SUMMARY}.part`), JSON.stringify(summary));
   for (const name of FILES) await rename(join(dir, `${name}.part`), join(dir, name));
   return summary;
+}
+
+function endQuietly(processor: ReturnType<CompiledMapping['process']>, emit: (item: RowItem) => void): void {
+  try {
+    processor.end(emit);
+  } catch {
+    // a second error after the file error: the first one is the one reported
+  }
 }
 
 /** The counts and order flag of a complete spool. */
@@ -138,14 +179,22 @@ export interface SpooledChunk {
  * view into the read buffer, and the chunk's lines as one contiguous piece, so that the chunk can
  * be hashed in one go.
  */
-export async function* readSpooledChunks(dir: string, size: number): AsyncGenerator<SpooledChunk> {
+export function readSpooledChunks(dir: string, size: number): AsyncGenerator<SpooledChunk> {
+  return cutChunks(createReadStream(join(dir, BODIES), { highWaterMark: 1 << 20 }), size);
+}
+
+/**
+ * Record lines, read from the spool or handed over while it is written, in chunks of `size` (the
+ * last one may be shorter), cut exactly as {@link readSpooledChunks} cuts the finished spool.
+ */
+export async function* cutChunks(source: AsyncIterable<Buffer | string>, size: number): AsyncGenerator<SpooledChunk> {
   // the chunk being collected: its bytes from earlier reads, their length, and its line ends
   // counted from the chunk's start; joined once, when the chunk is complete
   let parts: Buffer[] = [];
   let partsLength = 0;
   let ends: number[] = [];
-  for await (const read of createReadStream(join(dir, BODIES), { highWaterMark: 1 << 20 })) {
-    const bytes = read as Buffer;
+  for await (const read of source) {
+    const bytes = typeof read === 'string' ? Buffer.from(read) : read;
     let start = 0;
     for (let nl = bytes.indexOf(10); nl !== -1; nl = bytes.indexOf(10, nl + 1)) {
       ends.push(partsLength + nl - start);

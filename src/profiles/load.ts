@@ -171,6 +171,10 @@ async function loadOne(absDir: string, dir: string, file: string, connections: R
     const body = compileBodyTemplate(profile.target.body, profile.target.batchSize ?? 100);
     if (!body.ok) problems.push(located(source, ['target', profile.target.body === undefined ? 'batchSize' : 'body'], body.message));
   }
+  if (profile.target?.stream === true && (profile.onError === 'reject-file' || profile.maxRejected !== undefined)) {
+    const limit = profile.onError === 'reject-file' ? 'onError: reject-file' : 'maxRejected';
+    problems.push(located(source, ['target', 'stream'], `cannot be combined with ${limit}: streamed records are sent before the whole file is read, so the file could no longer be rejected as a whole; remove one of the two`));
+  }
   const lookups = await loadLookups(profile.lookups, absDir);
   for (const i of lookups.issues) problems.push(located(source, i.path, i.message));
   const compiled = compileMapping(profile, lookups.tables);

@@ -131,6 +131,8 @@ const httpTarget = obj({
   batchSize: z.number().int().min(1).max(100_000).optional(),
   body: z.string().optional(),
   concurrency: z.number().int().min(1).max(64).optional(),
+  /** send chunks while the file is still read (default false: the whole file is read first) */
+  stream: z.boolean().optional(),
   rate: rate.optional(),
   timeout: z.union([duration, obj({ connect: duration.optional(), headers: duration.optional(), body: duration.optional() })]).optional(),
   retry: obj({ attempts: z.number().int().min(1).max(100).optional(), maxDelay: duration.optional(), baseDelay: duration.optional() }).optional(),
@@ -158,6 +160,8 @@ const amqpTarget = obj({
   /** add x-ferry-profile, x-ferry-batch and x-ferry-file to every message (default false: they cost the broker ~30%) */
   traceHeaders: z.boolean().optional(),
   concurrency: z.number().int().min(1).max(64).optional(),
+  /** send chunks while the file is still read (default false: the whole file is read first) */
+  stream: z.boolean().optional(),
   retry: obj({ attempts: z.number().int().min(1).max(100).optional(), maxDelay: duration.optional(), baseDelay: duration.optional() }).optional(),
   /** how long the broker may take to confirm a chunk before the connection counts as lost (default 30s) */
   timeout: duration.optional(),

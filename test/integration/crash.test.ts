@@ -9,8 +9,12 @@ import { writeOrdersCsv } from '../support/orders-csv.js';
 import { runCli } from '../support/run-cli.js';
 import { createWorkspace, ordersProfile } from '../support/workspace.js';
 
-const ROWS = 45;
+const FEW_ROWS = 45;
+const STREAMED_ROWS = 20_000;
 const POINTS = ['after-claim', 'after-stage', 'after-chunk:2', 'before-result-rename', 'after-result', 'before-settle'];
+/** `target.stream: true` sends chunks while the file is read: killed while some are out, the restart spools again */
+const STREAMED_POINTS = ['after-chunk:2', 'before-result-rename'];
+const CASES = [...POINTS.map((point) => ({ point, stream: false })), ...STREAMED_POINTS.map((point) => ({ point, stream: true }))];
 
 describe('SIGKILL at named points, then a restart', () => {
   let target: HttpTarget;
@@ -21,15 +25,21 @@ describe('SIGKILL at named points, then a restart', () => {
     await target.close();
   });
 
-  for (const point of POINTS) {
-    it(`finishes the job after a kill ${point}: every row once, identical resends, one result, source settled once`, async () => {
+  for (const { point, stream } of CASES) {
+    it(`finishes the job after a kill ${point}${stream ? ' (streamed)' : ''}: every row once, identical resends, one result, source settled once`, async () => {
       const ws = createWorkspace();
       try {
-        ws.writeProfile('orders', ordersProfile(ws, target.url, { batchSize: 10 }));
+        ws.writeProfile('orders', ordersProfile(ws, target.url, { batchSize: 10, stream, concurrency: stream ? 2 : 1 }));
+        // streamed: enough rows for several reads, so that chunks go out before the spool is complete
+        const ROWS = stream ? STREAMED_ROWS : FEW_ROWS;
         writeOrdersCsv(join(ws.inbox, 'big.csv'), ROWS, point.replace(/[^a-z]/g, '').toUpperCase().slice(0, 8));
         const start = target.requests.length;
         const killed = await runCli(['run', 'orders', '--json'], { env: { ...ws.env, FERRY_CRASHPOINT: point } });
         assert.equal(killed.signal, 'SIGKILL', `the run was killed at ${point}: ${killed.stderr}`);
+        if (stream && point.startsWith('after-chunk')) {
+          const spools = ws.files(join(ws.data, 'spool'));
+          assert.ok(spools.length > 0 && !spools.some((f) => f.endsWith('summary.json')), `killed before the spool was complete: ${spools.join(', ')}`);
+        }
         const resumed = await runCli(['run', 'orders', '--json'], { env: ws.env });
         assert.equal(resumed.code, 0, resumed.stderr);
         const again = await runCli(['run', 'orders', '--json'], { env: ws.env });

@@ -72,7 +72,11 @@ key: [orderId]
 `;
 
 /** An erp-orders-like profile delivering to `url`, reading the workspace inbox. */
-export function ordersProfile(ws: Workspace, url: string, extra: { batchSize?: number; maxRejected?: string; response?: boolean; concurrency?: number } = {}): string {
+export function ordersProfile(
+  ws: Workspace,
+  url: string,
+  extra: { batchSize?: number; maxRejected?: string; response?: boolean; concurrency?: number; stream?: boolean } = {},
+): string {
   return `version: 1
 source:
   type: local
@@ -80,13 +84,12 @@ source:
   include: ["*.csv"]
   stable: { minAge: 0s }
 trigger: { watch: true, every: 1s }
-${ORDERS_MAPPING}maxRejected: ${extra.maxRejected ?? '100%'}
-target:
+${ORDERS_MAPPING}${extra.stream === true ? '' : `maxRejected: ${extra.maxRejected ?? '100%'}\n`}target:
   type: http
   url: ${url}/v1/orders
   batchSize: ${extra.batchSize ?? 10}
   concurrency: ${extra.concurrency ?? 1}
-  body: "{ items: $records }"
+${extra.stream === true ? '  stream: true\n' : ''}  body: "{ items: $records }"
   retry: { attempts: 3, maxDelay: 1s, baseDelay: 50ms }
   timeout: 5s
 ${extra.response === true ? '  response: { items: results, id: id, error: error }\n' : ''}results:
