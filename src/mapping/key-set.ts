@@ -35,6 +35,12 @@ const orphans = new FinalizationRegistry<KeyRun[]>((runs) => {
  * for three million keys). Past `memoryKeys` keys the full table is spilled to a scratch file
  * ({@link KeyRun}, ~3 bytes of memory a key) and emptied, so that memory stays nearly flat however
  * many rows a file has.
+ *
+ * ERP exports usually list their documents in order of number. While every key has been greater
+ * than the one before, no key can have been seen already: the set then only appends fingerprints
+ * in arrival order, which writes memory sequentially instead of one random slot per key (the
+ * table is far larger than the processor's caches for a big file). The first key out of order
+ * builds the hash table from what was appended, once, and from then on every key is looked up.
  */
 export class KeySet {
   private hi: Uint32Array;
@@ -47,6 +53,10 @@ export class KeySet {
   private spilledKeys = 0;
   private readonly runs: KeyRun[] = [];
   private readonly scratchDir: string;
+  /** true while every key came in strictly ascending order: the arrays then hold keys in arrival order */
+  private ascending = true;
+  /** the greatest key so far, while {@link ascending} */
+  private last: string | undefined;
   /** the two halves of the fingerprints of a batch being added */
   private readonly hashes = new Uint32Array(GROUP * 2);
   /**
@@ -83,6 +93,15 @@ export class KeySet {
 
   /** Adds a key first seen on `row`; returns the earlier row when the key was already there, else 0. */
   addOrGet(key: string, row: number): number {
+    if (this.ascending) {
+      if (this.last === undefined || key > this.last) {
+        this.last = key;
+        hashKey(key, this.hashes, 0);
+        this.append(this.hashes[0] ?? 0, this.hashes[1] ?? 0, row);
+        return 0;
+      }
+      this.leaveAscending();
+    }
     hashKey(key, this.hashes, 0);
     return this.addHashed(this.hashes[0] ?? 0, this.hashes[1] ?? 0, row);
   }
@@ -96,8 +115,23 @@ export class KeySet {
    */
   addOrGetMany(keys: readonly string[], rows: readonly number[], count: number, out: number[]): void {
     const hashes = this.hashes;
+    let first = 0;
+    if (this.ascending) {
+      let last = this.last;
+      for (; first < count; first++) {
+        const key = keys[first] ?? '';
+        if (last !== undefined && !(key > last)) break;
+        last = key;
+        hashKey(key, hashes, 0);
+        this.append(hashes[0] ?? 0, hashes[1] ?? 0, rows[first] ?? 0);
+        out[first] = 0;
+      }
+      this.last = last;
+      if (first === count) return;
+      this.leaveAscending();
+    }
     let touched = 0;
-    for (let from = 0; from < count; from += GROUP) {
+    for (let from = first; from < count; from += GROUP) {
       const to = Math.min(count, from + GROUP);
       for (let i = from; i < to; i++) {
         hashKey(keys[i] ?? '', hashes, (i - from) * 2);
@@ -106,6 +140,25 @@ export class KeySet {
       for (let i = from; i < to; i++) out[i] = this.addHashed(hashes[(i - from) * 2] ?? 0, hashes[(i - from) * 2 + 1] ?? 0, rows[i] ?? 0);
     }
     this.touched = touched;
+  }
+
+  /** Adds a key known to be new while keys ascend: next to the one before, not at its slot. */
+  private append(h1: number, h2: number, row: number): void {
+    if (this.count * 4 >= this.slots * 3) {
+      if (this.slots >= this.maxSlots) this.spill();
+      else this.resize(false);
+    }
+    const i = this.count++;
+    this.hi[i] = h1;
+    this.lo[i] = h2;
+    this.rows[i] = row;
+  }
+
+  /** The first key out of order: the appended keys go to their slots, and lookups begin. */
+  private leaveAscending(): void {
+    this.ascending = false;
+    this.last = undefined;
+    this.resize(true);
   }
 
   /** Reads the words a lookup of (h1, h2) starts with, so that they are in the cache when it comes. */
@@ -120,7 +173,7 @@ export class KeySet {
     // grow at 3/4 full: linear probing stays short, and the table is a third smaller than at 1/2
     if (this.count * 4 >= this.slots * 3) {
       if (this.slots >= this.maxSlots) this.spill();
-      else this.grow();
+      else this.resize(true);
     }
     for (let i = 0; i < this.runs.length; i++) {
       const earlier = this.runs[i]?.find(h1, h2) ?? 0;
@@ -157,12 +210,23 @@ export class KeySet {
     }
   }
 
-  private grow(): void {
+  /**
+   * New arrays, twice as large unless only `rehash` is asked for at the same size: the keys are
+   * inserted at their slots (`rehash`), or copied in arrival order while keys ascend.
+   */
+  private resize(rehash: boolean): void {
     const { hi, lo, rows } = this;
-    this.slots = Math.min(this.maxSlots, this.slots * 2);
+    const grown = this.count * 4 >= this.slots * 3;
+    if (grown) this.slots = Math.min(this.maxSlots, this.slots * 2);
     this.hi = new Uint32Array(this.slots);
     this.lo = new Uint32Array(this.slots);
     this.rows = new Uint32Array(this.slots);
+    if (!rehash) {
+      this.hi.set(hi.subarray(0, this.count));
+      this.lo.set(lo.subarray(0, this.count));
+      this.rows.set(rows.subarray(0, this.count));
+      return;
+    }
     this.count = 0;
     for (let i = 0; i < lo.length; i++) {
       const l = lo[i] ?? 0;

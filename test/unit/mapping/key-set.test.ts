@@ -73,4 +73,45 @@ describe('key set beyond its memory limit', () => {
     one.release();
     many.release();
   });
+
+  it('finds a key out of order after a long ascending run, across spills, with its first row', () => {
+    for (const batched of [false, true]) {
+      const keys = new KeySet(16, { scratchDir: dir, memoryKeys: 1000 });
+      const add = (key: string, row: number): number => {
+        if (!batched) return keys.addOrGet(key, row);
+        const out: number[] = [];
+        keys.addOrGetMany([key], [row], 1, out);
+        return out[0] ?? -1;
+      };
+      const id = (i: number): string => `ORD-${String(i).padStart(8, '0')}`;
+      for (let i = 1; i <= 5000; i++) assert.equal(add(id(i), i + 1), 0);
+      assert.ok(keys.spills >= 4, `${keys.spills} spills while ascending`);
+      // the same key twice in a row is not ascending: it is a duplicate
+      assert.equal(add(id(5000), 9001), 5001);
+      // from here on every key is looked up: spilled, in memory, and new ones
+      assert.equal(add(id(1), 9002), 2);
+      assert.equal(add(id(4990), 9003), 4991);
+      assert.equal(add(id(5001), 9004), 0);
+      assert.equal(add(id(5001), 9005), 9004);
+      assert.equal(keys.size, 5001);
+      keys.release();
+    }
+  });
+
+  it('answers mostly ascending batches exactly as one key at a time', () => {
+    const one = new KeySet(16, { scratchDir: dir, memoryKeys: 700 });
+    const many = new KeySet(16, { scratchDir: dir, memoryKeys: 700 });
+    // ascending for 3,000 rows, then ascending again with every 50th row repeating an early key
+    const keyOf = (i: number): string => (i > 3000 && i % 50 === 0 ? `K${String(i % 997).padStart(6, '0')}` : `K${String(i).padStart(6, '0')}`);
+    const out: number[] = [];
+    for (let start = 1; start < 8000; start += 333) {
+      const keys = Array.from({ length: 333 }, (_, i) => keyOf(start + i));
+      const rows = keys.map((_, i) => start + i + 1);
+      many.addOrGetMany(keys, rows, keys.length, out);
+      assert.deepEqual(out.slice(0, keys.length), keys.map((k, i) => one.addOrGet(k, rows[i] ?? 0)), `batch from row ${start}`);
+    }
+    assert.equal(many.size, one.size);
+    one.release();
+    many.release();
+  });
 });
