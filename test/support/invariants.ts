@@ -131,3 +131,16 @@ export function assertInvariants(input: InvariantInput): LedgerSummary {
 export function readAllTexts(dir: string): string[] {
   return walk(dir).filter((f) => !/\.db(-wal|-shm)?$/.test(f)).map((f) => readFileSync(f, 'latin1'));
 }
+
+/**
+ * Asserts that `record` inherits nothing: every object on its prototype chain (a null-prototype
+ * object has none) has no members and none leads to Object.prototype, so only the record's own
+ * members can be read.
+ */
+export function assertInheritsNothing(record: unknown): void {
+  assert.ok(typeof record === 'object' && record !== null, 'a record object');
+  for (let proto = Object.getPrototypeOf(record) as object | null; proto !== null; proto = Object.getPrototypeOf(proto) as object | null) {
+    assert.notEqual(proto, Object.prototype, 'Object.prototype is not on the chain');
+    assert.deepEqual(Reflect.ownKeys(proto), [], 'a prototype with no members');
+  }
+}

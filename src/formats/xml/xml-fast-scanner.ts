@@ -18,7 +18,8 @@ const DECLINE = -1;
 
 /**
  * Characters this scanner leaves to the general parser: controls that XML forbids, CR (line-end
- * normalisation), surrogates (a lone one is an error), U+FFFE and U+FFFF.
+ * normalisation), surrogates (a lone one is an error), U+FFFE and U+FFFF: {@link unusual} as a
+ * pattern, for the rare stretches that are found by indexOf rather than read (comments, CDATA).
  */
 const UNUSUAL_CHARS = /[\x00-\x08\x0B-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/;
 const XML_DECLARATION = /^<\?xml[ \t\n]+version[ \t\n]*=[ \t\n]*(?:"1\.0"|'1\.0')(?:[ \t\n]+encoding[ \t\n]*=[ \t\n]*(?:"[A-Za-z][A-Za-z0-9._-]*"|'[A-Za-z][A-Za-z0-9._-]*'))?(?:[ \t\n]+standalone[ \t\n]*=[ \t\n]*(?:"(?:yes|no)"|'(?:yes|no)'))?[ \t\n]*\?>/;
@@ -92,7 +93,6 @@ export class XmlFastScanner {
   /** Scans the next piece of text; false when the general parser must read this document. */
   write(text: string): boolean {
     if (this.#declined) return false;
-    if (UNUSUAL_CHARS.test(text)) return this.#decline();
     for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', nl + 1)) this.#line++;
     // joined, not added: `+` makes a rope, and every character read from a rope costs more
     let s = this.#carry.length === 0 ? text : [this.#carry, text].join('');
@@ -174,6 +174,7 @@ export class XmlFastScanner {
       // text between records is not kept, but must still be XML
       for (let i = from; i < to; i++) {
         const c = s.charCodeAt(i);
+        if (unusual(c)) return false;
         if (c === AMP || c === BRACKET) return decodeEntities(s.slice(from, to)) !== undefined && !s.slice(from, to).includes(']]>');
       }
       return true;
@@ -183,6 +184,7 @@ export class XmlFastScanner {
       const c = s.charCodeAt(i);
       if (c === AMP) entities = true;
       else if (c === BRACKET && s.charCodeAt(i + 1) === BRACKET && s.charCodeAt(i + 2) === GT && i + 2 < to) return false;
+      else if (unusual(c)) return false;
     }
     const raw = s.slice(from, to);
     const text = entities ? decodeEntities(raw) : raw;
@@ -239,7 +241,7 @@ export class XmlFastScanner {
       for (let k = j + 1; k < close; k++) {
         const v = s.charCodeAt(k);
         // tabs and line ends in a value are normalised to spaces: the general parser does that
-        if (v === LT || v === 9 || v === 10) return DECLINE;
+        if (v === LT || v < 32 || unusual(v)) return DECLINE;
         if (v === AMP) entities = true;
       }
       const raw = s.slice(j + 1, close);
@@ -294,12 +296,14 @@ export class XmlFastScanner {
       if (end === -1) return INCOMPLETE;
       // "--" inside a comment, or a comment ending in "-", is not XML
       const dashes = s.indexOf('--', lt + 4);
-      return dashes < end ? DECLINE : end + 3;
+      if (dashes < end || UNUSUAL_CHARS.test(s.slice(lt + 4, end))) return DECLINE;
+      return end + 3;
     }
     if (s.startsWith('<![CDATA[', lt)) {
       if (this.#open.length === 0) return DECLINE;
       const end = s.indexOf(']]>', lt + 9);
       if (end === -1) return INCOMPLETE;
+      if (UNUSUAL_CHARS.test(s.slice(lt + 9, end))) return DECLINE;
       this.#events++;
       if (this.#builder.inRecord) {
         this.#builder.text(s.slice(lt + 9, end));
@@ -310,6 +314,17 @@ export class XmlFastScanner {
     // a DOCTYPE or anything else: the general parser refuses it with the right message
     return s.length - lt < 9 ? INCOMPLETE : DECLINE;
   }
+}
+
+/**
+ * A character this scanner leaves to the general parser: one XML forbids (control characters,
+ * U+FFFE, U+FFFF), CR (line ends are normalised there), or half of a surrogate pair. Tested where
+ * the scanner reads characters one by one anyway (text, attribute values) instead of by a regular
+ * expression over every piece, which cost as much as the rest of reading text; names are ASCII
+ * and whitespace is tested on its own, so everything else is covered.
+ */
+function unusual(c: number): boolean {
+  return c < 32 ? c !== 9 && c !== 10 : c >= 0xd800 && (c <= 0xdfff || c >= 0xfffe);
 }
 
 function isSpace(c: number): boolean {

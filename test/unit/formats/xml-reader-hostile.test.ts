@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { openXmlReader } from '../../../src/formats/xml/xml-reader.js';
 import type { InputFile, RawValue, SourceRow } from '../../../src/formats/types.js';
 import { tempFiles, type TempFiles } from '../../support/csv-files.js';
+import { assertInheritsNothing } from '../../support/invariants.js';
 
 let files: TempFiles;
 before(() => {
@@ -104,7 +105,7 @@ describe('openXmlReader: hostile documents', () => {
     assert.deepEqual(read('constructor'), ['x']);
     assert.deepEqual(read('prototype'), ['y']);
     assert.deepEqual(read('toString'), [undefined], 'nothing is inherited');
-    assert.equal(Object.getPrototypeOf(rows[0]?.record), null);
+    assertInheritsNothing(rows[0]?.record);
   });
 
   it('reads a legitimate file with 5,000 escaped ampersands and angle brackets', async () => {

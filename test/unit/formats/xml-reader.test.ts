@@ -8,6 +8,7 @@ import { openXmlReader, type XmlOptions } from '../../../src/formats/xml/xml-rea
 import type { InputFile, RawValue, RowReader, SourceRow } from '../../../src/formats/types.js';
 import { tempFiles, type TempFiles } from '../../support/csv-files.js';
 import { REPO_ROOT } from '../../support/run-cli.js';
+import { assertInheritsNothing } from '../../support/invariants.js';
 
 let files: TempFiles;
 before(() => {
@@ -64,7 +65,7 @@ describe('openXmlReader: records, paths and values', () => {
     assert.deepEqual(values(reader, rows, 'Qty/@missing'), [undefined]);
     assert.deepEqual(values(reader, rows, 'Nothing/Here'), [undefined]);
     assert.deepEqual(plain(rows[0]?.record), { '@no': '7', Qty: { '@unit': 'KG', '#text': '12' }, Note: { '@lang': 'de', '#text': 'Hallo' } });
-    assert.equal(Object.getPrototypeOf(rows[0]?.record), null, 'records are null-prototype objects');
+    assertInheritsNothing(rows[0]?.record);
   });
 
   it('turns repeated children into arrays and reads paths through them', async () => {
