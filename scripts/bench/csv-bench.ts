@@ -73,6 +73,8 @@ const CASES: readonly BenchCase[] = [
   // ferry's own read + map with the example profile scripts/bench/profiles/reference-orders.yaml
   { name: 'ferry read + map', script: 'case-ferry-read-map.js', args: [], file: '1M', group: 'ferry' },
   { name: 'ferry read + map, no key check', script: 'case-ferry-read-map.js', args: ['reference-orders-nokey'], file: '1M', group: 'ferry' },
+  // the reference file lists orders by number, so its key ascends; this key (SKU first) does not
+  { name: 'ferry read + map, key out of order', script: 'case-ferry-read-map.js', args: ['reference-orders-unsorted-key'], file: '1M', group: 'ferry' },
   // issue 6: group-by (100k groups), three lookups, five computed fields; compared with read + map
   { name: 'ferry group + lookups + computed', script: 'case-ferry-grouped.js', args: [], file: '1M', group: 'mapping' },
   { name: 'read bytes only', script: 'case-read-bytes.js', args: [], file: '3M', group: 'floor' },

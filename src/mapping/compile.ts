@@ -203,12 +203,11 @@ function createRowMapper(programs: readonly FieldProgram[], accessor: (from: str
     const errors = ctx.errors as RowError[] | undefined;
     if (errors !== undefined) return { row: row.row, ok: false, errors, partial: record };
     if (keyFields.length === 0) return { row: row.row, ok: true, record, key: undefined };
-    let key: string | undefined;
-    if (keyFields.length === 1) {
-      key = keyText(getPath(record, keyFields[0] ?? ''));
-    } else {
-      const parts = keyFields.map((k) => keyText(getPath(record, k)));
-      key = parts.some((p) => p === undefined) ? undefined : parts.join('\u001f');
+    let key = keyText(getPath(record, keyFields[0] ?? ''));
+    // a composite key's parts joined by U+001F, built without an array per row
+    for (let k = 1; k < keyFields.length && key !== undefined; k++) {
+      const part = keyText(getPath(record, keyFields[k] ?? ''));
+      key = part === undefined ? undefined : `${key}\u001f${part}`;
     }
     if (key === undefined) {
       return { row: row.row, ok: false, errors: [{ field: keyFields.join(', '), code: 'key', message: `the key (${keyFields.join(', ')}) is empty; every record needs one` }] };
