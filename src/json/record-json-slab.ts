@@ -5,6 +5,7 @@ import { memberName, toJson } from './to-json.js';
 const QUOTE = 0x22;
 const COMMA = 0x2c;
 const NEWLINE = 0x0a;
+const EMPTY = new Uint8Array(0);
 /** Room asked for before the fixed bytes of a member: separator, quotes, braces, a short number. */
 const SLACK = 64;
 
@@ -36,6 +37,10 @@ export class RecordJsonSlab extends LineSlab {
   /** a decimal's digits, last first: a safe integer has at most 16, its scale adds up to 30 zeros */
   private readonly digits = new Uint8Array(48);
 
+  /** the member names of the last record and their bytes: a mapping's records share their names */
+  private lastKeys: readonly string[] = [];
+  private lastNames: Uint8Array[] = [];
+
   /** Appends one record's JSON and a line feed. */
   record(record: Readonly<Record<string, unknown>>): void {
     this.start = this.used;
@@ -43,17 +48,19 @@ export class RecordJsonSlab extends LineSlab {
     this.buf[this.used++] = 0x7b;
     let first = true;
     const keys = Object.keys(record);
+    // in the same order as the keys, in one call rather than a keyed read per member
+    const values = Object.values(record);
+    const names = this.namesOf(keys);
     for (let i = 0; i < keys.length; i++) {
-      const key = keys[i] ?? '';
-      const v = record[key];
+      const v = values[i];
       if (v === undefined) continue;
-      const name = nameBytes(key);
+      const name = names[i] ?? EMPTY;
       this.room(name.length + SLACK);
       if (!first) this.buf[this.used++] = COMMA;
       first = false;
       this.copy(name);
       if (typeof v === 'string') this.string(v);
-      else if (typeof v === 'number') this.ascii(Number.isFinite(v) ? String(v) : 'null');
+      else if (typeof v === 'number') this.number(v);
       else if (typeof v === 'boolean') this.ascii(v ? 'true' : 'false');
       else if (v instanceof Decimal) this.decimal(v);
       else this.utf8(toJson(v));
@@ -61,6 +68,40 @@ export class RecordJsonSlab extends LineSlab {
     this.room(2);
     this.buf[this.used++] = 0x7d;
     this.buf[this.used++] = NEWLINE;
+  }
+
+  /** `"name":` as bytes for each of `keys`; the same names as last time are compared, not looked up. */
+  private namesOf(keys: readonly string[]): readonly Uint8Array[] {
+    const last = this.lastKeys;
+    if (keys.length === last.length) {
+      let same = true;
+      for (let i = 0; i < keys.length && same; i++) same = keys[i] === last[i];
+      if (same) return this.lastNames;
+    }
+    this.lastKeys = keys;
+    this.lastNames = keys.map(nameBytes);
+    return this.lastNames;
+  }
+
+  /** A number as JSON.stringify writes it; safe integers digit by digit, without a string. */
+  private number(v: number): void {
+    if (!Number.isSafeInteger(v)) {
+      this.ascii(Number.isFinite(v) ? String(v) : 'null');
+      return;
+    }
+    const digits = this.digits;
+    let n = v < 0 ? -v : v;
+    let count = 0;
+    do {
+      digits[count++] = n % 10;
+      n = Math.floor(n / 10);
+    } while (n > 0);
+    this.room(count + 1);
+    const buf = this.buf;
+    let at = this.used;
+    if (v < 0) buf[at++] = 0x2d;
+    for (let i = count - 1; i >= 0; i--) buf[at++] = 0x30 + (digits[i] ?? 0);
+    this.used = at;
   }
 
   private copy(b: Uint8Array): void {
