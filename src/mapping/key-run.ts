@@ -54,11 +54,10 @@ export class KeyRun {
     const count = compact(table);
     const offsets = bucketOffsets(table, count, 32 - bits);
     sortByBucket(table, offsets, 32 - bits);
-    const path = join(dir, `ferry-keys-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
-    const fd = openSync(path, 'wx+', 0o600);
+    const fd = openScratch(dir);
     try {
-      unlinkSync(path);
-      const tags = writeRecords(fd, table, count);
+      const tags = new Uint16Array(count);
+      writeRecords(fd, table, count, tags);
       return new KeyRun(fd, bits, offsets, tags);
     } catch (err) {
       closeSync(fd);
@@ -91,6 +90,72 @@ export class KeyRun {
 
   /** Closes the scratch file; the run must not be used afterwards. */
   close(): void {
+    closeSync(this.fd);
+  }
+}
+
+/**
+ * The keys of a full table set aside while keys ascend (see KeySet): written to a scratch file as
+ * they lie, in arrival order, without the bucket sort and tags of a {@link KeyRun}, and with nothing
+ * kept in memory. No key can be looked up while keys ascend, so they are needed only if a later key
+ * comes out of order; {@link index} then makes them a KeyRun. A file whose keys ascend to the end
+ * (the usual export) so pays one sequential write per spill instead of a sort.
+ */
+export class ParkedKeys {
+  private open = true;
+
+  private constructor(
+    private readonly fd: number,
+    /** keys in the file */
+    readonly count: number,
+  ) {}
+
+  /** Writes the first `table.count` keys of the table (in arrival order) to a new scratch file in `dir`. */
+  static park(table: KeyTable, dir: string): ParkedKeys {
+    const fd = openScratch(dir);
+    try {
+      writeRecords(fd, table, table.count);
+      return new ParkedKeys(fd, table.count);
+    } catch (err) {
+      closeSync(fd);
+      throw err;
+    }
+  }
+
+  /**
+   * Reads the keys back into `work` (arrays of at least {@link count} entries, overwritten) and
+   * makes a {@link KeyRun} of them in `dir`; closes this file.
+   */
+  index(work: Omit<KeyTable, 'count'>, dir: string): KeyRun {
+    const { hi, lo, rows } = work;
+    const block = new Uint32Array(BLOCK * WORDS);
+    const bytes = new Uint8Array(block.buffer);
+    for (let at = 0; at < this.count; at += BLOCK) {
+      const n = Math.min(BLOCK, this.count - at);
+      const want = n * WORDS * 4;
+      let read = 0;
+      while (read < want) {
+        const got = readSync(this.fd, bytes, read, want - read, at * WORDS * 4 + read);
+        if (got === 0) throw new Error(`a parked key file ended after ${at + read / (WORDS * 4)} of ${this.count} keys`);
+        read += got;
+      }
+      for (let i = 0; i < n; i++) {
+        hi[at + i] = block[i * WORDS] ?? 0;
+        lo[at + i] = block[i * WORDS + 1] ?? 0;
+        rows[at + i] = block[i * WORDS + 2] ?? 0;
+      }
+    }
+    // the spill takes every non-empty slot of the arrays: what lies past the keys must be empty
+    lo.fill(0, this.count);
+    const run = KeyRun.spill({ hi, lo, rows, count: this.count }, dir);
+    this.close();
+    return run;
+  }
+
+  /** Closes the scratch file; safe to call more than once. */
+  close(): void {
+    if (!this.open) return;
+    this.open = false;
     closeSync(this.fd);
   }
 }
@@ -164,17 +229,16 @@ function sortByBucket(table: KeyTable, offsets: Uint32Array, shift: number): voi
   }
 }
 
-/** Writes (hi, lo, row) of the first `count` keys of the table to `fd` from offset 0; returns each key's 16-bit tag. */
-function writeRecords(fd: number, table: KeyTable, count: number): Uint16Array {
+/** Writes (hi, lo, row) of the first `count` keys of the table to `fd` from offset 0, and each key's 16-bit tag to `tags`. */
+function writeRecords(fd: number, table: KeyTable, count: number, tags?: Uint16Array): void {
   const { hi, lo, rows } = table;
-  const tags = new Uint16Array(count);
   const block = new Uint32Array(BLOCK * WORDS);
   const bytes = new Uint8Array(block.buffer);
   let filled = 0;
   let position = 0;
   for (let i = 0; i < count; i++) {
     const l = lo[i] ?? 0;
-    tags[i] = l >>> 16;
+    if (tags !== undefined) tags[i] = l >>> 16;
     const w = filled * WORDS;
     block[w] = hi[i] ?? 0;
     block[w + 1] = l;
@@ -184,7 +248,19 @@ function writeRecords(fd: number, table: KeyTable, count: number): Uint16Array {
       filled = 0;
     }
   }
-  return tags;
+}
+
+/** A new scratch file in `dir`, unlinked at once: it leaves nothing behind however the process ends. */
+function openScratch(dir: string): number {
+  const path = join(dir, `ferry-keys-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
+  const fd = openSync(path, 'wx+', 0o600);
+  try {
+    unlinkSync(path);
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
+  return fd;
 }
 
 function writeAll(fd: number, bytes: Uint8Array, length: number, position: number): number {

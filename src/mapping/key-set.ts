@@ -1,6 +1,6 @@
 import { tmpdir } from 'node:os';
 
-import { KeyRun } from './key-run.js';
+import { KeyRun, ParkedKeys } from './key-run.js';
 
 /**
  * Keys held in the in-memory table before it is spilled to a scratch file: 2²⁰ (a 16.8 MB table),
@@ -24,8 +24,8 @@ export interface KeySetOptions {
 }
 
 // closes the scratch files of a key set that is dropped without release() (a read that failed half-way)
-const orphans = new FinalizationRegistry<KeyRun[]>((runs) => {
-  for (const run of runs) run.close();
+const orphans = new FinalizationRegistry<{ close(): void }[]>((files) => {
+  for (const file of files) file.close();
 });
 
 /**
@@ -39,8 +39,10 @@ const orphans = new FinalizationRegistry<KeyRun[]>((runs) => {
  * ERP exports usually list their documents in order of number. While every key has been greater
  * than the one before, no key can have been seen already: the set then only appends fingerprints
  * in arrival order, which writes memory sequentially instead of one random slot per key (the
- * table is far larger than the processor's caches for a big file). The first key out of order
- * builds the hash table from what was appended, once, and from then on every key is looked up.
+ * table is far larger than the processor's caches for a big file), and a full table is set aside
+ * as it lies ({@link ParkedKeys}: one sequential write, no sort). The first key out of order
+ * indexes what was set aside and builds the hash table from what was appended, once, and from then
+ * on every key is looked up.
  */
 export class KeySet {
   private hi: Uint32Array;
@@ -52,6 +54,10 @@ export class KeySet {
   private count = 0;
   private spilledKeys = 0;
   private readonly runs: KeyRun[] = [];
+  /** full tables set aside while keys ascend; indexed as runs when a key comes out of order */
+  private parked: ParkedKeys[] = [];
+  /** every scratch file, runs and parked keys, for {@link release} */
+  private readonly files: { close(): void }[] = [];
   private readonly scratchDir: string;
   /** true while every key came in strictly ascending order: the arrays then hold keys in arrival order */
   private ascending = true;
@@ -82,13 +88,16 @@ export class KeySet {
 
   /** Scratch files written so far. */
   get spills(): number {
-    return this.runs.length;
+    return this.runs.length + this.parked.length;
   }
 
   /** Closes the scratch files; the set must not be used afterwards. Safe to call more than once. */
   release(): void {
     orphans.unregister(this);
-    for (const run of this.runs.splice(0)) run.close();
+    // parked keys indexed since are closed already; closing them again does nothing
+    for (const file of this.files.splice(0)) file.close();
+    this.runs.length = 0;
+    this.parked = [];
   }
 
   /** Adds a key first seen on `row`; returns the earlier row when the key was already there, else 0. */
@@ -145,7 +154,7 @@ export class KeySet {
   /** Adds a key known to be new while keys ascend: next to the one before, not at its slot. */
   private append(h1: number, h2: number, row: number): void {
     if (this.count * 4 >= this.slots * 3) {
-      if (this.slots >= this.maxSlots) this.spill();
+      if (this.slots >= this.maxSlots) this.park();
       else this.resize(false);
     }
     const i = this.count++;
@@ -154,11 +163,31 @@ export class KeySet {
     this.rows[i] = row;
   }
 
-  /** The first key out of order: the appended keys go to their slots, and lookups begin. */
+  /** The first key out of order: parked and appended keys are indexed, and lookups begin. */
   private leaveAscending(): void {
     this.ascending = false;
     this.last = undefined;
+    if (this.parked.length > 0) {
+      const size = Math.max(...this.parked.map((p) => p.count));
+      const work = { hi: new Uint32Array(size), lo: new Uint32Array(size), rows: new Uint32Array(size) };
+      for (const p of this.parked) this.keepFile(p.index(work, this.scratchDir), this.runs);
+      this.parked = [];
+    }
     this.resize(true);
+  }
+
+  /** Sets the full table aside while keys ascend (see {@link ParkedKeys}) and empties it. */
+  private park(): void {
+    this.keepFile(ParkedKeys.park({ hi: this.hi, lo: this.lo, rows: this.rows, count: this.count }, this.scratchDir), this.parked);
+    this.spilledKeys += this.count;
+    this.count = 0;
+    this.lo.fill(0);
+  }
+
+  private keepFile<T extends { close(): void }>(file: T, list: T[]): void {
+    if (this.files.length === 0) orphans.register(this, this.files, this);
+    this.files.push(file);
+    list.push(file);
   }
 
   /** Reads the words a lookup of (h1, h2) starts with, so that they are in the cache when it comes. */
@@ -187,8 +216,7 @@ export class KeySet {
   }
 
   private spill(): void {
-    if (this.runs.length === 0) orphans.register(this, this.runs, this);
-    this.runs.push(KeyRun.spill({ hi: this.hi, lo: this.lo, rows: this.rows, count: this.count }, this.scratchDir));
+    this.keepFile(KeyRun.spill({ hi: this.hi, lo: this.lo, rows: this.rows, count: this.count }, this.scratchDir), this.runs);
     this.spilledKeys += this.count;
     this.count = 0;
     this.lo.fill(0);

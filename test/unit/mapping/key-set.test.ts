@@ -114,4 +114,22 @@ describe('key set beyond its memory limit', () => {
     one.release();
     many.release();
   });
+
+  it('sets full tables aside while keys ascend, and finds their keys once one comes out of order', async () => {
+    const before = openFiles();
+    const keys = new KeySet(16, { scratchDir: dir, memoryKeys: 500 });
+    const id = (i: number): string => `A${String(i).padStart(6, '0')}`;
+    for (let i = 1; i <= 3000; i++) assert.equal(keys.addOrGet(id(i), i), 0);
+    assert.ok(keys.spills >= 5, `${keys.spills} tables set aside`);
+    assert.deepEqual(await readdir(dir), [], 'nothing is left in the scratch folder');
+    assert.equal(openFiles(), before + keys.spills);
+    // out of order: every set-aside key is found with its first row, new keys are new
+    for (let i = 3000; i >= 1; i -= 7) assert.equal(keys.addOrGet(id(i), 10_000 + i), i, id(i));
+    assert.equal(keys.addOrGet('A999999', 1), 0);
+    assert.equal(keys.addOrGet('0', 2), 0);
+    assert.equal(keys.size, 3002);
+    keys.release();
+    keys.release();
+    assert.equal(openFiles(), before, 'every scratch file is closed, the indexed ones once');
+  });
 });
