@@ -21,7 +21,16 @@ export interface CsvOptions {
 }
 
 const HEAD_BYTES = 64 * 1024;
-const READ_CHUNK = 64 * 1024;
+/**
+ * Bytes read from the file at a time: large, so that the next read is under way while this one is
+ * parsed (64 KiB reads left the parser waiting for the disk about 0.2 s per 1M rows).
+ */
+const READ_CHUNK = 256 * 1024;
+/**
+ * Bytes decoded and parsed at a time: small, so that each piece of text stays a young-generation
+ * string (larger ones land in V8's large-object space and cost both time and memory).
+ */
+const PARSE_PIECE = 64 * 1024;
 /** 1 Mi characters: far beyond any real record, small enough to keep memory bounded */
 const DEFAULT_MAX_RECORD = 1 << 20;
 
@@ -169,13 +178,16 @@ async function* parseChunks(file: InputFile, encoding: string, start: number, pa
   const stream = createReadStream(file.path, { start, highWaterMark: READ_CHUNK });
   try {
     for await (const chunk of stream) {
-      const bytes = chunk as Buffer;
-      const out: ParsedRecord[] = [];
-      for (const piece of decoder.pieces(bytes, offset)) parser.push(piece, out);
-      offset += bytes.length;
-      stats.bytes = offset;
-      stats.lines = parser.linesRead;
-      if (out.length > 0) yield out;
+      const read = chunk as Buffer;
+      for (let at = 0; at < read.length; at += PARSE_PIECE) {
+        const bytes = read.subarray(at, at + PARSE_PIECE);
+        const out: ParsedRecord[] = [];
+        for (const piece of decoder.pieces(bytes, offset)) parser.push(piece, out);
+        offset += bytes.length;
+        stats.bytes = offset;
+        stats.lines = parser.linesRead;
+        if (out.length > 0) yield out;
+      }
     }
     const out: ParsedRecord[] = [];
     const tail = decoder.end();
