@@ -85,23 +85,8 @@ export class RecordJsonSlab extends LineSlab {
 
   /** A number as JSON.stringify writes it; safe integers digit by digit, without a string. */
   private number(v: number): void {
-    if (!Number.isSafeInteger(v)) {
-      this.ascii(Number.isFinite(v) ? String(v) : 'null');
-      return;
-    }
-    const digits = this.digits;
-    let n = v < 0 ? -v : v;
-    let count = 0;
-    do {
-      digits[count++] = n % 10;
-      n = Math.floor(n / 10);
-    } while (n > 0);
-    this.room(count + 1);
-    const buf = this.buf;
-    let at = this.used;
-    if (v < 0) buf[at++] = 0x2d;
-    for (let i = count - 1; i >= 0; i--) buf[at++] = 0x30 + (digits[i] ?? 0);
-    this.used = at;
+    if (Number.isSafeInteger(v)) this.scaled(v, 0);
+    else this.ascii(Number.isFinite(v) ? String(v) : 'null');
   }
 
   private copy(b: Uint8Array): void {
@@ -124,10 +109,12 @@ export class RecordJsonSlab extends LineSlab {
   private decimal(d: Decimal): void {
     const c = d.safeCoefficient();
     const scale = d.scale;
-    if (c === undefined || scale < 0 || scale > 30) {
-      this.ascii(d.toString());
-      return;
-    }
+    if (c === undefined || scale < 0 || scale > 30) this.ascii(d.toString());
+    else this.scaled(c, scale);
+  }
+
+  /** `c / 10^scale` for a safe integer `c`: its digits, a point before the last `scale` of them. */
+  private scaled(c: number, scale: number): void {
     const digits = this.digits;
     let n = c < 0 ? -c : c;
     let count = 0;
