@@ -116,7 +116,7 @@ export async function continueBatch(ctx: PipelineContext, start: BatchRow, loade
     b = await store.updateBatch(b.id, { state: 'delivering' });
     const outcome = await spoolWhileDelivering(plan, store, ctx.sink(loaded), ctx.signal, spool);
     b = await store.updateBatch(b.id, spoolCounts(outcome.summary, batchSize));
-    b = outcome.failure === undefined ? await afterDelivery(store, b, paths.spool) : await deliveryFailed(ctx, b, outcome.failure, log);
+    b = outcome.failure === undefined ? await afterDelivery(store, b, paths.spool, log) : await deliveryFailed(ctx, b, outcome.failure, log);
   }
   if (b.state === 'staged' || ((b.state === 'parsed' || b.state === 'delivering') && !(await spoolExists(paths.spool)))) {
     const summary = await spool();
@@ -136,7 +136,7 @@ export async function continueBatch(ctx: PipelineContext, start: BatchRow, loade
     if (b.state === 'parsed') b = await store.updateBatch(b.id, { state: 'delivering' });
     try {
       await deliverChunks(plan, store, ctx.sink(loaded), ctx.signal);
-      b = await afterDelivery(store, b, paths.spool);
+      b = await afterDelivery(store, b, paths.spool, log);
     } catch (err) {
       b = await deliveryFailed(ctx, b, err, log);
     }
@@ -163,9 +163,10 @@ function spoolCounts(summary: SpoolSummary, batchSize: number): BatchPatch {
  * (temp name, then rename) is written again from them if a crash comes before `reported`. Except
  * when a file error ended a streamed spool early: the batch then records it, and fails with it.
  */
-async function afterDelivery(store: StateStore, b: BatchRow, spoolDir: string): Promise<BatchRow> {
+async function afterDelivery(store: StateStore, b: BatchRow, spoolDir: string, log: Logger): Promise<BatchRow> {
   const { error } = await readSpoolSummary(spoolDir);
   if (error === undefined) return { ...b, state: 'delivered' };
+  log.warn({ code: error.code, rows: b.rowsTotal }, 'file error after chunks were streamed; the rows read before it are reported and the batch fails');
   return store.updateBatch(b.id, { state: 'delivered', errorCode: error.code, errorMessage: error.message });
 }
 
