@@ -14,6 +14,8 @@ export class LineSlab {
   protected start = 0;
   private full: Buffer[] = [];
   private bytes = 0;
+  /** a number's digits, last first: a safe integer has at most 16, a scale adds up to 30 zeros */
+  private readonly digits = new Uint8Array(48);
 
   constructor(private readonly size = 1 << 20) {
     this.buf = Buffer.allocUnsafe(size);
@@ -66,5 +68,81 @@ export class LineSlab {
     this.buf = next;
     this.used = begun;
     this.start = 0;
+  }
+
+  // Byte writers for subclasses that write their lines piece by piece (records, index entries)
+  // rather than as one string each; each makes its own room.
+
+  /** One byte (an ASCII character code). */
+  protected byte(b: number): void {
+    this.room(1);
+    this.buf[this.used++] = b;
+  }
+
+  /** Text as Buffer#write encodes it to UTF-8. */
+  protected utf8(text: string): void {
+    this.room(text.length * 3);
+    this.used += this.buf.write(text, this.used, 'utf8');
+  }
+
+  /** Text known to be ASCII (digits, literals), a byte per code unit. */
+  protected ascii(text: string): void {
+    this.room(text.length);
+    const buf = this.buf;
+    let at = this.used;
+    for (let i = 0; i < text.length; i++) buf[at++] = text.charCodeAt(i);
+    this.used = at;
+  }
+
+  /**
+   * Writes `s` as UTF-8, code unit by code unit, and returns true; or, when `s` holds a control
+   * character, '"', '\' or a surrogate, writes nothing and returns false, for the caller to write
+   * it its own slower way (JSON escapes, replaced line breaks, Buffer#write's surrogate rules).
+   */
+  protected plain(s: string): boolean {
+    this.room(s.length * 3);
+    const buf = this.buf;
+    let at = this.used;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 0x80) {
+        if (c < 0x20 || c === 0x22 || c === 0x5c) return false;
+        buf[at++] = c;
+      } else if (c < 0x800) {
+        buf[at++] = 0xc0 | (c >> 6);
+        buf[at++] = 0x80 | (c & 0x3f);
+      } else {
+        if (c >= 0xd800 && c <= 0xdfff) return false;
+        buf[at++] = 0xe0 | (c >> 12);
+        buf[at++] = 0x80 | ((c >> 6) & 0x3f);
+        buf[at++] = 0x80 | (c & 0x3f);
+      }
+    }
+    this.used = at;
+    return true;
+  }
+
+  /**
+   * `c / 10^scale` for a safe integer `c` and a scale of 0 to 30: its digits, a point before the
+   * last `scale` of them, at least one digit before the point ("0.05"), a minus when negative.
+   */
+  protected scaled(c: number, scale: number): void {
+    const digits = this.digits;
+    let n = c < 0 ? -c : c;
+    let count = 0;
+    do {
+      digits[count++] = n % 10;
+      n = Math.floor(n / 10);
+    } while (n > 0);
+    while (count <= scale && scale > 0) digits[count++] = 0;
+    this.room(count + 2);
+    const buf = this.buf;
+    let at = this.used;
+    if (c < 0) buf[at++] = 0x2d;
+    for (let i = count - 1; i >= 0; i--) {
+      if (i === scale - 1) buf[at++] = 0x2e;
+      buf[at++] = 0x30 + (digits[i] ?? 0);
+    }
+    this.used = at;
   }
 }
