@@ -180,21 +180,21 @@ export interface SpooledChunk {
  * be hashed in one go.
  */
 export function readSpooledChunks(dir: string, size: number): AsyncGenerator<SpooledChunk> {
-  return cutChunks(createReadStream(join(dir, BODIES), { highWaterMark: 1 << 20 }), size);
+  // a stream without an encoding yields Buffers
+  return cutChunks(createReadStream(join(dir, BODIES), { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>, size);
 }
 
 /**
  * Record lines, read from the spool or handed over while it is written, in chunks of `size` (the
  * last one may be shorter), cut exactly as {@link readSpooledChunks} cuts the finished spool.
  */
-export async function* cutChunks(source: AsyncIterable<Buffer | string>, size: number): AsyncGenerator<SpooledChunk> {
+export async function* cutChunks(source: AsyncIterable<Buffer>, size: number): AsyncGenerator<SpooledChunk> {
   // the chunk being collected: its bytes from earlier reads, their length, and its line ends
   // counted from the chunk's start; joined once, when the chunk is complete
   let parts: Buffer[] = [];
   let partsLength = 0;
   let ends: number[] = [];
-  for await (const read of source) {
-    const bytes = typeof read === 'string' ? Buffer.from(read) : read;
+  for await (const bytes of source) {
     let start = 0;
     for (let nl = bytes.indexOf(10); nl !== -1; nl = bytes.indexOf(10, nl + 1)) {
       ends.push(partsLength + nl - start);

@@ -1,8 +1,9 @@
-import { createReadStream, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 
 import { InputError } from '../../errors.js';
 import { assertLooksLikeText } from '../content-check.js';
+import { readPieces } from '../read-pieces.js';
 import { createChunkDecoder, detectBom, detectEncoding, normaliseEncoding } from '../text-decoding.js';
 import type { Detected, InputFile, ReadStats, RowReader, SourceRow } from '../types.js';
 import { CsvParser, type ParsedRecord } from './csv-parser.js';
@@ -21,16 +22,6 @@ export interface CsvOptions {
 }
 
 const HEAD_BYTES = 64 * 1024;
-/**
- * Bytes read from the file at a time: large, so that the next read is under way while this one is
- * parsed (64 KiB reads left the parser waiting for the disk about 0.2 s per 1M rows).
- */
-const READ_CHUNK = 256 * 1024;
-/**
- * Bytes decoded and parsed at a time: small, so that each piece of text stays a young-generation
- * string (larger ones land in V8's large-object space and cost both time and memory).
- */
-const PARSE_PIECE = 64 * 1024;
 /** 1 Mi characters: far beyond any real record, small enough to keep memory bounded */
 const DEFAULT_MAX_RECORD = 1 << 20;
 
@@ -175,30 +166,21 @@ function createChunkDecoderLenient(encoding: string): { write(b: Buffer): string
 async function* parseChunks(file: InputFile, encoding: string, start: number, parser: CsvParser, stats: ReadStats): AsyncGenerator<ParsedRecord[]> {
   const decoder = createChunkDecoder(encoding, file.name);
   let offset = start;
-  const stream = createReadStream(file.path, { start, highWaterMark: READ_CHUNK });
-  try {
-    for await (const chunk of stream) {
-      const read = chunk as Buffer;
-      for (let at = 0; at < read.length; at += PARSE_PIECE) {
-        const bytes = read.subarray(at, at + PARSE_PIECE);
-        const out: ParsedRecord[] = [];
-        for (const piece of decoder.pieces(bytes, offset)) parser.push(piece, out);
-        offset += bytes.length;
-        stats.bytes = offset;
-        stats.lines = parser.linesRead;
-        if (out.length > 0) yield out;
-      }
-    }
+  for await (const bytes of readPieces(file.path, start)) {
     const out: ParsedRecord[] = [];
-    const tail = decoder.end();
-    if (tail.length > 0) parser.push(tail, out);
-    parser.end(out);
+    for (const piece of decoder.pieces(bytes, offset)) parser.push(piece, out);
+    offset += bytes.length;
+    stats.bytes = offset;
     stats.lines = parser.linesRead;
-    stats.skippedEmpty += parser.blankLines;
     if (out.length > 0) yield out;
-  } finally {
-    stream.destroy();
   }
+  const out: ParsedRecord[] = [];
+  const tail = decoder.end();
+  if (tail.length > 0) parser.push(tail, out);
+  parser.end(out);
+  stats.lines = parser.linesRead;
+  stats.skippedEmpty += parser.blankLines;
+  if (out.length > 0) yield out;
 }
 
 /** The text after its first `count` lines. */

@@ -1,4 +1,4 @@
-import { createReadStream, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 
 import { InputError } from '../../errors.js';
@@ -11,6 +11,7 @@ import { XmlFastScanner } from './xml-fast-scanner.js';
 import { XmlRecordParser } from './xml-record-parser.js';
 import type { XmlLimits } from './xml-tree-builder.js';
 import { readAhead, replayThenStream } from '../read-ahead.js';
+import { readPieces } from '../read-pieces.js';
 
 /** XML settings from a profile's `format` block. */
 export interface XmlOptions {
@@ -20,12 +21,6 @@ export interface XmlOptions {
 }
 
 const HEAD_BYTES = 256 * 1024;
-const READ_CHUNK = 64 * 1024;
-/**
- * The fast scanner reads 256 KiB at a time, so that the next read is under way while one is
- * scanned, and scans them in READ_CHUNK pieces, each a young-generation string (as the CSV reader).
- */
-const FAST_READ = 256 * 1024;
 /** records read before `open` returns: their paths are the columns `ferry preview` shows */
 const PREVIEW_RECORDS = 50;
 const MAX_COLUMNS = 500;
@@ -120,31 +115,22 @@ async function* parseChunks(file: InputFile, encoding: string, start: number, so
   const fast = source.parser;
   if (fast instanceof XmlFastScanner) {
     const decoder = createChunkDecoder(encoding, file.name);
-    const stream = createReadStream(file.path, { start, highWaterMark: FAST_READ });
     let offset = start;
     let read = true;
-    try {
-      reading: for await (const chunk of stream) {
-        const whole = chunk as Buffer;
-        for (let at = 0; at < whole.length; at += READ_CHUNK) {
-          const bytes = whole.subarray(at, at + READ_CHUNK);
-          read = writeDecoded(fast, () => decoder.write(bytes, offset));
-          if (!read) break reading;
-          offset += bytes.length;
-          stats.bytes = offset;
-          stats.lines = fast.line;
-          const rows = fast.takeRows();
-          yielded += rows.length;
-          if (rows.length > 0) yield rows;
-        }
-      }
-      if (read && writeDecoded(fast, () => decoder.end()) && fast.end()) {
-        const rows = fast.takeRows();
-        if (rows.length > 0) yield rows;
-        return;
-      }
-    } finally {
-      stream.destroy();
+    for await (const bytes of readPieces(file.path, start)) {
+      read = writeDecoded(fast, () => decoder.write(bytes, offset));
+      if (!read) break;
+      offset += bytes.length;
+      stats.bytes = offset;
+      stats.lines = fast.line;
+      const rows = fast.takeRows();
+      yielded += rows.length;
+      if (rows.length > 0) yield rows;
+    }
+    if (read && writeDecoded(fast, () => decoder.end()) && fast.end()) {
+      const rows = fast.takeRows();
+      if (rows.length > 0) yield rows;
+      return;
     }
   }
   const parser = general();
@@ -178,40 +164,34 @@ function writeDecoded(scanner: XmlFastScanner, decode: () => string): boolean {
  */
 async function* generalChunks(file: InputFile, encoding: string, start: number, parser: XmlRecordParser, stats: ReadStats): AsyncGenerator<SourceRow[]> {
   const decoder = createChunkDecoder(encoding, file.name);
-  const stream = createReadStream(file.path, { start, highWaterMark: READ_CHUNK });
   let offset = start;
   let failure: unknown;
   const take = (): SourceRow[] => parser.takeRows();
-  try {
-    for await (const chunk of stream) {
-      const bytes = chunk as Buffer;
-      try {
-        parser.write(decoder.write(bytes, offset));
-      } catch (err) {
-        failure = err;
-        break;
-      }
-      offset += bytes.length;
-      stats.bytes = offset;
-      stats.lines = parser.line;
-      const rows = take();
-      if (rows.length > 0) yield rows;
+  for await (const bytes of readPieces(file.path, start)) {
+    try {
+      parser.write(decoder.write(bytes, offset));
+    } catch (err) {
+      failure = err;
+      break;
     }
-    if (failure === undefined) {
-      try {
-        const tail = decoder.end();
-        if (tail.length > 0) parser.write(tail);
-        parser.end();
-      } catch (err) {
-        failure = err;
-      }
-    }
+    offset += bytes.length;
+    stats.bytes = offset;
+    stats.lines = parser.line;
     const rows = take();
     if (rows.length > 0) yield rows;
-    if (failure !== undefined) throw failure;
-  } finally {
-    stream.destroy();
   }
+  if (failure === undefined) {
+    try {
+      const tail = decoder.end();
+      if (tail.length > 0) parser.write(tail);
+      parser.end();
+    } catch (err) {
+      failure = err;
+    }
+  }
+  const rows = take();
+  if (rows.length > 0) yield rows;
+  if (failure !== undefined) throw failure;
 }
 
 /** File size ÷ bytes per record so far: a guess used to size key tables once. */
