@@ -176,6 +176,15 @@ function createRowMapper(programs: readonly FieldProgram[], accessor: (from: str
     param: (name) => params.get(name),
   };
   const steps = programs.map((p) => ({ name: p.name, path: p.name.includes('.') ? p.name.split('.') : undefined, run: p.bind(accessor) }));
+  // where each key field's value is in `values`: the one top-level field of that name; -1 reads the record
+  const keySlots = keyFields.map((f) => {
+    const at = programs.flatMap((p, i) => (p.name === f ? [i] : []));
+    return at.length === 1 && !f.includes('.') ? (at[0] ?? -1) : -1;
+  });
+  const keyPart = (k: number): string | undefined => {
+    const slot = keySlots[k] ?? -1;
+    return keyText(slot >= 0 ? values[slot] : getPath(record, keyFields[k] ?? ''));
+  };
   const ctx: RowContext = { row: current, record, scope, errors: undefined };
   const mutable = ctx as { row: SourceRow; record: MappedRecord };
 
@@ -203,10 +212,10 @@ function createRowMapper(programs: readonly FieldProgram[], accessor: (from: str
     const errors = ctx.errors as RowError[] | undefined;
     if (errors !== undefined) return { row: row.row, ok: false, errors, partial: record };
     if (keyFields.length === 0) return { row: row.row, ok: true, record, key: undefined };
-    let key = keyText(getPath(record, keyFields[0] ?? ''));
+    let key = keyPart(0);
     // a composite key's parts joined by U+001F, built without an array per row
     for (let k = 1; k < keyFields.length && key !== undefined; k++) {
-      const part = keyText(getPath(record, keyFields[k] ?? ''));
+      const part = keyPart(k);
       key = part === undefined ? undefined : `${key}\u001f${part}`;
     }
     if (key === undefined) {
