@@ -130,10 +130,22 @@ export class LineSlab {
     const digits = this.digits;
     let n = c < 0 ? -c : c;
     let count = 0;
-    do {
-      digits[count++] = n % 10;
-      n = Math.floor(n / 10);
-    } while (n > 0);
+    // `%` on a number V8 cannot prove to be a small integer is a call into C's fmod: within 32 bits,
+    // integer division by ten (a multiply) instead; above, the remainder by subtraction
+    if (n <= 0x7fffffff) {
+      let m = n | 0;
+      do {
+        const q = (m / 10) | 0;
+        digits[count++] = m - q * 10;
+        m = q;
+      } while (m > 0);
+    } else {
+      do {
+        const q = Math.floor(n / 10);
+        digits[count++] = n - q * 10;
+        n = q;
+      } while (n > 0);
+    }
     while (count <= scale && scale > 0) digits[count++] = 0;
     this.room(count + 2);
     const buf = this.buf;

@@ -21,6 +21,8 @@ const AWKWARD: readonly Record<string, unknown>[] = [
   { a: dec('0.05'), b: dec('-0.10'), c: dec('-1234.5'), d: dec('0'), e: dec('0.000'), f: dec('9007199254740991'), g: dec('-900719925474099.1') },
   { h: dec('12345678901234567890.5'), i: dec('-0.000000000000000000000000000001'), j: dec('100'), k: dec('7.000000') },
   { long: 'x'.repeat(3000), longUtf8: 'ä'.repeat(1500) },
+  // either side of the 32-bit boundary, where the digit writer changes its arithmetic
+  { m: 2147483647, n: 2147483648, o: -2147483648, p: -2147483649, q: 4294967296, r: Number.MAX_SAFE_INTEGER, s: dec('21474836.48'), t: dec('-21474836.49') },
 ];
 
 function slabText(records: readonly Record<string, unknown>[], size: number, takeEvery: number): string {
