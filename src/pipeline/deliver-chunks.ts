@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import type { StateStore } from '../store/types.js';
 import type { DeliveryChunk, Sink } from '../targets/types.js';
 import { crashPoint } from '../util/crash-point.js';
+import type { ChunkWatch } from './chunk-watch.js';
 import { readSpooledChunks, type SpooledChunk } from './spool.js';
 
 /**
@@ -40,6 +41,8 @@ export interface ChunkPlan {
    * delivers and no batch goes back to `staged`, so none can be recorded and none are asked for.
    */
   readonly fresh?: boolean;
+  /** told of each chunk's commit and of the end of delivery (the result file follows it) */
+  readonly watch?: ChunkWatch;
 }
 
 /**
@@ -74,6 +77,7 @@ export async function deliverChunks(
         ids: result.outcomes.map((o) => (o.status === 'delivered' ? o.targetId ?? null : null)),
         errors: result.outcomes.map((o) => (o.status === 'failed' ? o.error : null)),
       });
+      plan.watch?.saved(seq);
       crashPoint('after-chunk');
     }).catch((err: unknown) => {
       failure ??= err;
@@ -83,15 +87,19 @@ export async function deliverChunks(
     inFlight.add(p);
   };
 
-  let seq = 0;
-  for await (const { records, bytes } of chunks) {
-    if (!done.has(seq)) {
-      while (inFlight.size >= plan.concurrency && failure === undefined) await Promise.race(inFlight);
-      if (failure !== undefined) break;
-      send(seq, records, bytes);
+  try {
+    let seq = 0;
+    for await (const { records, bytes } of chunks) {
+      if (!done.has(seq)) {
+        while (inFlight.size >= plan.concurrency && failure === undefined) await Promise.race(inFlight);
+        if (failure !== undefined) break;
+        send(seq, records, bytes);
+      }
+      seq++;
     }
-    seq++;
+    await Promise.all(inFlight);
+  } finally {
+    plan.watch?.end();
   }
-  await Promise.all(inFlight);
   if (failure !== undefined) throw failure;
 }

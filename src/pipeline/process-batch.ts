@@ -13,10 +13,11 @@ import type { BatchPatch, BatchRow, StateStore } from '../store/types.js';
 import type { Sink } from '../targets/types.js';
 import { crashPoint } from '../util/crash-point.js';
 import { batchRunParams } from './batch-run-params.js';
+import { ChunkWatch } from './chunk-watch.js';
 import { claimContent } from './content-claim.js';
 import { deliverChunks, type ChunkPlan } from './deliver-chunks.js';
 import { downloadToStaging } from './download-file.js';
-import { reportBatch } from './report-batch.js';
+import { followDelivery, reportBatch, type WrittenResult } from './report-batch.js';
 import { settleSource } from './settle-source.js';
 import { readSpoolSummary, removeSpool, spoolExists, writeSpool, type SpoolOptions, type SpoolSummary } from './spool.js';
 import { stagedIsIntact, stageLocalFile } from './stage-file.js';
@@ -131,18 +132,23 @@ export async function continueBatch(ctx: PipelineContext, start: BatchRow, loade
     }
   }
 
+  let early: Promise<WrittenResult | undefined> | undefined;
   if (b.state === 'parsed' || b.state === 'delivering') {
     // `parsed` is left only by ledgers written before the two commits became one
     if (b.state === 'parsed') b = await store.updateBatch(b.id, { state: 'delivering' });
+    const watch = new ChunkWatch();
+    early = followDelivery(ctx, loaded, b, { spoolDir: paths.spool, batchSize, params }, watch, log);
     try {
-      await deliverChunks(plan, store, ctx.sink(loaded), ctx.signal);
+      await deliverChunks({ ...plan, watch }, store, ctx.sink(loaded), ctx.signal);
       b = await afterDelivery(store, b, paths.spool, log);
     } catch (err) {
+      // the result file is not written twice at once: its writer has seen the end by now
+      await early;
       b = await deliveryFailed(ctx, b, err, log);
     }
   }
 
-  if (b.state === 'delivered') b = await reportBatch(ctx, loaded, b, { spoolDir: paths.spool, batchSize, params });
+  if (b.state === 'delivered') b = await reportBatch(ctx, loaded, b, { spoolDir: paths.spool, batchSize, params, ...(early === undefined ? {} : { early }) });
 
   if (b.state === 'reported') {
     crashPoint('before-settle');

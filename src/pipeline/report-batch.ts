@@ -2,15 +2,17 @@ import { createReadStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { basename, posix } from 'node:path';
 
+import type { Logger } from '../log.js';
 import { batchEvent, batchPayload, notificationsFor } from '../notify/build-notifications.js';
 import type { RunParams } from '../profiles/run-params.js';
 import type { LoadedProfile } from '../profiles/types.js';
-import type { BatchRow, BatchStatus, RowProblem } from '../store/types.js';
+import type { BatchRow, BatchStatus, ChunkRecord, RowProblem } from '../store/types.js';
 import { crashPoint } from '../util/crash-point.js';
 import { doneMarker } from '../util/done-marker.js';
+import type { ChunkWatch } from './chunk-watch.js';
 import type { PipelineContext } from './process-batch.js';
 import { resultDestination } from './result-destination.js';
-import { writeResultFile } from './result-file.js';
+import { writeResultFile, type ResultCounts } from './result-file.js';
 
 /**
  * Row problems kept in the state store per batch, for the admin API; the result file lists every
@@ -23,7 +25,18 @@ export interface ReportInput {
   readonly spoolDir: string;
   readonly batchSize: number;
   readonly params: RunParams;
+  /** the result file as written while the batch delivered ({@link followDelivery}), if it was */
+  readonly early?: Promise<WrittenResult | undefined>;
 }
+
+/** A batch's result file, written: its row counts and the first row problems. */
+export interface WrittenResult {
+  readonly counts: ResultCounts;
+  readonly problems: readonly RowProblem[];
+}
+
+/** Thrown to the result file writer when delivery ended without a chunk's outcome. */
+class NoOutcome extends Error {}
 
 /**
  * The result phase of a delivered batch: writes the result file from the spool and the committed
@@ -34,20 +47,7 @@ export interface ReportInput {
 export async function reportBatch(ctx: PipelineContext, loaded: LoadedProfile, b: BatchRow, input: ReportInput): Promise<BatchRow> {
   const { store } = ctx;
   const dest = resultDestination(loaded, b, ctx.dataDir, input.params.texts);
-  const problems: RowProblem[] = [];
-  const counts = await writeResultFile({
-    onProblem: (p) => {
-      if (problems.length < ROW_PROBLEMS_KEPT) problems.push(p);
-    },
-    spoolDir: input.spoolDir,
-    chunk: (seq) => store.getChunk(b.id, seq),
-    batchSize: input.batchSize,
-    undeliveredReason: b.errorMessage === null ? 'not delivered' : `not delivered: ${b.errorMessage}`,
-    path: dest.localPath,
-    format: loaded.profile.results?.format,
-    delimiter: resultDelimiter(loaded),
-    encoding: resultEncoding(loaded),
-  });
+  const { counts, problems } = (await input.early) ?? (await writeBatchResult(ctx, loaded, b, input, (seq) => store.getChunk(b.id, seq)));
   let shown = dest.localPath;
   if (dest.remotePath !== undefined) {
     const fs = ctx.remotes.get(loaded.profile.results?.to.connection, loaded.connections.results);
@@ -68,6 +68,46 @@ export async function reportBatch(ctx: PipelineContext, loaded: LoadedProfile, b
   const event = batchEvent(settled);
   return store.updateBatch(b.id, { state: 'reported', resultFile: shown, ...rows, status: settled.status },
     event === undefined ? [] : notificationsFor(loaded, event, batchPayload(settled), b.id));
+}
+
+/**
+ * Writes the result file while the batch delivers, following the chunk commits `watch` reports:
+ * the same file {@link reportBatch} would write afterwards, since it reads the same spool and the
+ * same committed outcomes. Resolves to undefined when delivery ended with a chunk not delivered or
+ * the file could not be written; the result phase then writes it as before, with the batch's error.
+ */
+export async function followDelivery(ctx: PipelineContext, loaded: LoadedProfile, b: BatchRow, input: ReportInput, watch: ChunkWatch, log: Logger): Promise<WrittenResult | undefined> {
+  const chunk = async (seq: number): Promise<ChunkRecord | undefined> => {
+    const found = await ctx.store.getChunk(b.id, seq);
+    if (found !== undefined) return found;
+    if (await watch.until(seq)) return ctx.store.getChunk(b.id, seq);
+    throw new NoOutcome(`chunk ${seq} has no outcome`);
+  };
+  try {
+    return await writeBatchResult(ctx, loaded, b, input, chunk);
+  } catch (err) {
+    if (!(err instanceof NoOutcome)) log.debug({ err }, 'the result file is written after delivery instead');
+    return undefined;
+  }
+}
+
+async function writeBatchResult(ctx: PipelineContext, loaded: LoadedProfile, b: BatchRow, input: ReportInput, chunk: (seq: number) => Promise<ChunkRecord | undefined>): Promise<WrittenResult> {
+  const dest = resultDestination(loaded, b, ctx.dataDir, input.params.texts);
+  const problems: RowProblem[] = [];
+  const counts = await writeResultFile({
+    onProblem: (p) => {
+      if (problems.length < ROW_PROBLEMS_KEPT) problems.push(p);
+    },
+    spoolDir: input.spoolDir,
+    chunk,
+    batchSize: input.batchSize,
+    undeliveredReason: b.errorMessage === null ? 'not delivered' : `not delivered: ${b.errorMessage}`,
+    path: dest.localPath,
+    format: loaded.profile.results?.format,
+    delimiter: resultDelimiter(loaded),
+    encoding: resultEncoding(loaded),
+  });
+  return { counts, problems };
 }
 
 function outcomeStatus(b: BatchRow): BatchStatus {

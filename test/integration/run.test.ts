@@ -83,6 +83,32 @@ describe('ferry run on a local folder', () => {
     assert.deepEqual(target.requests.slice(n).map((q) => q.idempotencyKey), keysBefore);
   });
 
+  it('writes the result file while the last chunk is still at the target, with the same lines as afterwards', async () => {
+    const part = join(ws.results, '.orders-early.result.csv.part');
+    const seenAtLastChunk: boolean[] = [];
+    target.script((req) => {
+      const items = (req.json as { items: { orderId: string }[] }).items;
+      if (items.some((i) => i.orderId === 'EARLY-00025')) seenAtLastChunk.push(existsSync(part));
+      // a record error in the first chunk: outcomes with errors are followed as they are committed
+      return { perRecord: (_r, i) => (items[i]?.orderId === 'EARLY-00003' ? { error: 'sku unknown' } : undefined) };
+    });
+    ws.writeProfile('orders-early', ordersProfile(ws, target.url, { batchSize: 10, response: true }));
+    try {
+      writeOrdersCsv(join(ws.inbox, 'orders-early.csv'), 25, 'EARLY');
+      const r = await runCli(['run', 'orders-early', '--json'], { env: ws.env });
+      assert.equal(r.code, 3, r.stderr);
+      assert.deepEqual(seenAtLastChunk, [true], 'the result file was begun before the last chunk was answered');
+      const run = JSON.parse(r.stdout) as RunJson;
+      assert.deepEqual(run.batches[0]?.rows, { total: 25, delivered: 24, rejected: 0, failed: 1, skipped: 0 });
+      const lines = readFileSync(join(ws.results, 'orders-early.result.csv'), 'latin1').trim().split('\r\n');
+      assert.equal(lines.length, 26);
+      assert.equal(lines[3], '4;failed;EARLY-00003;;sku unknown [E_TARGET_REJECTED]');
+      assert.ok(!existsSync(part), 'no temp file is left');
+    } finally {
+      target.script([]);
+    }
+  });
+
   it('fails the batch (exit 1) when the target stays unavailable, and marks undelivered rows failed', async () => {
     target.script(() => ({ status: 503 }));
     try {
