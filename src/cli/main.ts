@@ -1,17 +1,7 @@
 import { Command, CommanderError } from 'commander';
 
-import { auditCommand } from './commands/audit-command.js';
-import { checkCommand } from './commands/check-command.js';
-import { previewCommand } from './commands/preview-command.js';
-import { type ProfileNewFlags, profileNewCommand } from './commands/profile-new-command.js';
-import { newToken } from '../admin/admin-tokens.js';
-import { type MigrateStoreFlags, migrateStoreCommand } from './commands/migrate-store-command.js';
-import { notificationsCommand, replayNotificationCommand } from './commands/notifications-command.js';
-import { reprocessCommand } from './commands/reprocess-command.js';
-import { runCommand } from './commands/run-command.js';
-import { startCommand } from './commands/start-command.js';
-import { statusCommand } from './commands/status-command.js';
-import { testCommand } from './commands/test-command.js';
+import type { ProfileNewFlags } from './commands/profile-new-command.js';
+import type { MigrateStoreFlags } from './commands/migrate-store-command.js';
 import { type GlobalFlags, resolveGlobalOptions } from './options.js';
 import type { CommandIo } from './types.js';
 
@@ -46,7 +36,7 @@ export async function main(argv: readonly string[], io: CommandIo = stdio): Prom
   program.command('start')
     .description('run the daemon: every profile\'s triggers and the admin HTTP server, until SIGTERM/SIGINT')
     .action(async () => {
-      exitCode = await startCommand(globals(), io);
+      exitCode = await (await import('./commands/start-command.js')).startCommand(globals(), io);
     });
   program.command('run')
     .description('one run now in the foreground: the given local file, or every stable unseen file at the profile\'s source')
@@ -55,7 +45,7 @@ export async function main(argv: readonly string[], io: CommandIo = stdio): Prom
     .option('--param <k=v>', 'run parameter (repeatable)', collect, [])
     .option('--json', 'print the run as JSON on stdout')
     .action(async (profile: string, flags: { file?: string; json?: boolean; param?: string[] }) => {
-      exitCode = await runCommand(globals(), profile, flags, io);
+      exitCode = await (await import('./commands/run-command.js')).runCommand(globals(), profile, flags, io);
     });
   program.command('preview')
     .description('read and map a local file with a profile; show records, request bodies and rejected rows; sends nothing')
@@ -65,14 +55,14 @@ export async function main(argv: readonly string[], io: CommandIo = stdio): Prom
     .option('--param <k=v>', 'run parameter (repeatable), as for ferry run', collect, [])
     .option('--json', 'print JSON instead of tables')
     .action(async (profile: string, file: string, flags: { rows?: string; json?: boolean; param?: string[] }) => {
-      exitCode = await previewCommand(globals(), profile, file, flags, io);
+      exitCode = await (await import('./commands/preview-command.js')).previewCommand(globals(), profile, file, flags, io);
     });
   const token = program.command('token').description('tokens for the admin API');
   token.command('new')
     .description('print a new API token and the entry (hashed) for FERRY_ADMIN_TOKENS or its file')
     .option('--role <role>', 'admin (may change things) or read', 'admin')
     .option('--name <name>', 'who holds it: recorded with the profile versions they save')
-    .action((flags: { role?: string; name?: string }) => {
+    .action(async (flags: { role?: string; name?: string }) => {
       if (flags.role !== 'admin' && flags.role !== 'read') {
         io.err('--role must be admin or read');
         exitCode = 2;
@@ -83,6 +73,7 @@ export async function main(argv: readonly string[], io: CommandIo = stdio): Prom
         exitCode = 2;
         return;
       }
+      const { newToken } = await import('../admin/admin-tokens.js');
       const made = newToken(flags.role, flags.name);
       io.out(`token (give it to the API client; it is not stored):\n  ${made.token}\nentry (add it to FERRY_ADMIN_TOKENS or the FERRY_ADMIN_TOKENS_FILE):\n  ${made.entry}`);
       exitCode = 0;
@@ -98,25 +89,25 @@ export async function main(argv: readonly string[], io: CommandIo = stdio): Prom
     .option('--header-row <n>', 'XLSX: the row that holds the column names')
     .option('--force', 'overwrite an existing profile')
     .action(async (flags: ProfileNewFlags) => {
-      exitCode = await profileNewCommand(globals(), flags, io);
+      exitCode = await (await import('./commands/profile-new-command.js')).profileNewCommand(globals(), flags, io);
     });
   program.command('check')
     .description('validate every profile and connection; print every problem with file, line and key path')
     .action(async () => {
-      exitCode = await checkCommand(globals(), io);
+      exitCode = await (await import('./commands/check-command.js')).checkCommand(globals(), io);
     });
   program.command('test')
     .description('run the profile tests (profiles/<id>.test.yaml): expected records and rejections for a sample')
     .argument('[profile]', 'only this profile')
     .action(async (profile: string | undefined) => {
-      exitCode = await testCommand(globals(), profile, io);
+      exitCode = await (await import('./commands/test-command.js')).testCommand(globals(), profile, io);
     });
   program.command('status')
     .description('recent runs and batches from the state store, and what the daemon is waiting for')
     .option('--json', 'print JSON')
     .option('--limit <n>', 'how many recent runs and batches', '20')
     .action(async (flags: { json?: boolean; limit?: string }) => {
-      exitCode = await statusCommand(globals(), flags, io);
+      exitCode = await (await import('./commands/status-command.js')).statusCommand(globals(), flags, io);
     });
   const notifications = program.command('notifications')
     .description('the notification outbox: pending, delivered, dead-lettered and disabled')
@@ -124,13 +115,13 @@ export async function main(argv: readonly string[], io: CommandIo = stdio): Prom
     .option('--limit <n>', 'how many', '50')
     .option('--json', 'print JSON')
     .action(async (flags: { state?: string; json?: boolean; limit?: string }) => {
-      exitCode = await notificationsCommand(globals(), flags, io);
+      exitCode = await (await import('./commands/notifications-command.js')).notificationsCommand(globals(), flags, io);
     });
   notifications.command('replay')
     .description('send a dead-lettered or disabled notification again, with the same webhook-id')
     .argument('<id>', 'notification id (msg_…)')
     .action(async (id: string) => {
-      exitCode = await replayNotificationCommand(globals(), id, io);
+      exitCode = await (await import('./commands/notifications-command.js')).replayNotificationCommand(globals(), id, io);
     });
   program.command('audit')
     .description('the audit trail of admin changes (profile saves, manual runs, reprocess, replays); --verify checks its hash chain')
@@ -138,7 +129,7 @@ export async function main(argv: readonly string[], io: CommandIo = stdio): Prom
     .option('--limit <n>', 'how many rows, newest first', '50')
     .option('--json', 'print JSON')
     .action(async (flags: { json?: boolean; verify?: boolean; limit?: string }) => {
-      exitCode = await auditCommand(globals(), flags, io);
+      exitCode = await (await import('./commands/audit-command.js')).auditCommand(globals(), flags, io);
     });
   program.command('migrate-store')
     .description('copy a SQLite ledger (runs, batches, chunks, profile versions, outbox, …) into a PostgreSQL store, in one transaction; stop the daemon first')
@@ -146,7 +137,7 @@ export async function main(argv: readonly string[], io: CommandIo = stdio): Prom
     .requiredOption('--to <url>', 'the PostgreSQL store: postgres://user@host:5432/database[?schema=name]')
     .option('--force', 'replace the ledger the target holds already')
     .action(async (flags: MigrateStoreFlags) => {
-      exitCode = await migrateStoreCommand(globals(), flags, io);
+      exitCode = await (await import('./commands/migrate-store-command.js')).migrateStoreCommand(globals(), flags, io);
     });
   program.command('reprocess')
     .description('send a settled batch again, with the same idempotency keys')
@@ -154,7 +145,7 @@ export async function main(argv: readonly string[], io: CommandIo = stdio): Prom
     .option('--original-version', 'use the profile version the batch first ran with, not the current one')
     .option('--json', 'print the new batch as JSON')
     .action(async (batchId: string, flags: { json?: boolean; originalVersion?: boolean }) => {
-      exitCode = await reprocessCommand(globals(), batchId, flags, io);
+      exitCode = await (await import('./commands/reprocess-command.js')).reprocessCommand(globals(), batchId, flags, io);
     });
 
   try {
