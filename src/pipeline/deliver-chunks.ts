@@ -58,6 +58,15 @@ export async function deliverChunks(
   signal: AbortSignal,
   chunks: AsyncIterable<SpooledChunk> = readSpooledChunks(plan.spoolDir, plan.batchSize),
 ): Promise<void> {
+  try {
+    await sendChunks(plan, store, sink, signal, chunks);
+  } finally {
+    // however delivery ends, whoever follows it must not wait for chunks that will not come
+    plan.watch?.end();
+  }
+}
+
+async function sendChunks(plan: ChunkPlan, store: StateStore, sink: Sink, signal: AbortSignal, chunks: AsyncIterable<SpooledChunk>): Promise<void> {
   const done = new Set(plan.fresh === true ? [] : await store.listChunkSeqs(plan.batchId));
   const inFlight = new Set<Promise<void>>();
   let failure: unknown;
@@ -87,19 +96,15 @@ export async function deliverChunks(
     inFlight.add(p);
   };
 
-  try {
-    let seq = 0;
-    for await (const { records, bytes } of chunks) {
-      if (!done.has(seq)) {
-        while (inFlight.size >= plan.concurrency && failure === undefined) await Promise.race(inFlight);
-        if (failure !== undefined) break;
-        send(seq, records, bytes);
-      }
-      seq++;
+  let seq = 0;
+  for await (const { records, bytes } of chunks) {
+    if (!done.has(seq)) {
+      while (inFlight.size >= plan.concurrency && failure === undefined) await Promise.race(inFlight);
+      if (failure !== undefined) break;
+      send(seq, records, bytes);
     }
-    await Promise.all(inFlight);
-  } finally {
-    plan.watch?.end();
+    seq++;
   }
+  await Promise.all(inFlight);
   if (failure !== undefined) throw failure;
 }

@@ -136,10 +136,11 @@ export async function continueBatch(ctx: PipelineContext, start: BatchRow, loade
   if (b.state === 'parsed' || b.state === 'delivering') {
     // `parsed` is left only by ledgers written before the two commits became one
     if (b.state === 'parsed') b = await store.updateBatch(b.id, { state: 'delivering' });
-    const watch = new ChunkWatch();
-    early = followDelivery(ctx, loaded, b, { spoolDir: paths.spool, batchSize, params }, watch, log);
+    // with no more chunks than go out at once, the result file could begin only when they are all back
+    const watch = b.chunks > plan.concurrency ? new ChunkWatch() : undefined;
+    if (watch !== undefined) early = followDelivery(ctx, loaded, b, { spoolDir: paths.spool, batchSize, params }, { watch, fresh }, log);
     try {
-      await deliverChunks({ ...plan, watch }, store, ctx.sink(loaded), ctx.signal);
+      await deliverChunks(watch === undefined ? plan : { ...plan, watch }, store, ctx.sink(loaded), ctx.signal);
       b = await afterDelivery(store, b, paths.spool, log);
     } catch (err) {
       // the result file is not written twice at once: its writer has seen the end by now

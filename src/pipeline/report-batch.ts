@@ -71,14 +71,17 @@ export async function reportBatch(ctx: PipelineContext, loaded: LoadedProfile, b
 }
 
 /**
- * Writes the result file while the batch delivers, following the chunk commits `watch` reports:
+ * Writes the result file while the batch delivers, following the chunk commits `watch` reports
+ * (`fresh`: the batch began delivering in this run, so no chunk has an outcome from an earlier one):
  * the same file {@link reportBatch} would write afterwards, since it reads the same spool and the
  * same committed outcomes. Resolves to undefined when delivery ended with a chunk not delivered or
  * the file could not be written; the result phase then writes it as before, with the batch's error.
  */
-export async function followDelivery(ctx: PipelineContext, loaded: LoadedProfile, b: BatchRow, input: ReportInput, watch: ChunkWatch, log: Logger): Promise<WrittenResult | undefined> {
+export async function followDelivery(ctx: PipelineContext, loaded: LoadedProfile, b: BatchRow, input: ReportInput, follow: { watch: ChunkWatch; fresh: boolean }, log: Logger): Promise<WrittenResult | undefined> {
+  const { watch, fresh } = follow;
   const chunk = async (seq: number): Promise<ChunkRecord | undefined> => {
-    const found = await ctx.store.getChunk(b.id, seq);
+    // a batch that began delivering in this run has no outcome from an earlier one to look for
+    const found = fresh ? undefined : await ctx.store.getChunk(b.id, seq);
     if (found !== undefined) return found;
     if (await watch.until(seq)) return ctx.store.getChunk(b.id, seq);
     throw new NoOutcome(`chunk ${seq} has no outcome`);
