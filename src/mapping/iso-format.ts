@@ -73,9 +73,27 @@ export function formatIsoDay(utcMs: number): string | undefined {
   return text;
 }
 
-/** ISO date text `yyyy-MM-dd`; throws RangeError for years outside 0001-9999 (validate first). */
+const cachedDates = new Int32Array(DAY_CACHE_SIZE).fill(-1);
+const cachedDateTexts = new Array<string>(DAY_CACHE_SIZE).fill('');
+
+/**
+ * ISO date text `yyyy-MM-dd`; throws RangeError for years outside 0001-9999 (validate first).
+ * Recent dates are remembered as in {@link formatIsoDay}: an export repeats the days of its few
+ * years on every row, and building the text was two fifths of converting `dd.MM.yyyy` text.
+ */
 export function formatIsoDate(p: Pick<DateTimeParts, 'year' | 'month' | 'day'>): string {
-  return year4(p.year) + '-' + pad2(p.month) + '-' + pad2(p.day);
+  const { year, month, day } = p;
+  // one number per date while month and day are in range (13 months and 32 days of room)
+  const key = (year * 13 + month) * 32 + day;
+  const cacheable = (key | 0) === key && month >= 1 && month <= 12 && day >= 1 && day <= 31 && year >= 1 && year <= 9999;
+  const slot = key & (DAY_CACHE_SIZE - 1);
+  if (cacheable && cachedDates[slot] === key) return cachedDateTexts[slot] ?? '';
+  const text = year4(year) + '-' + pad2(month) + '-' + pad2(day);
+  if (cacheable) {
+    cachedDates[slot] = key;
+    cachedDateTexts[slot] = text;
+  }
+  return text;
 }
 
 /**

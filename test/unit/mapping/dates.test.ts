@@ -57,6 +57,20 @@ describe('formatIsoDate', () => {
     assert.throws(() => formatIsoDate({ year: 10000, month: 1, day: 1 }), RangeError);
     assert.throws(() => formatIsoDate({ year: 0, month: 1, day: 1 }), RangeError);
   });
+
+  it('gives every day of many years its own text, however the remembered days share their slots', () => {
+    // 40 years hold more days than the cache has slots, so later days take the slots of earlier ones
+    for (let round = 0; round < 2; round++) {
+      for (let year = 1990; year < 2030; year++) {
+        for (let month = 1; month <= 12; month++) {
+          for (const day of [1, 9, 17, 28, 31]) {
+            const expected = `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+            assert.equal(formatIsoDate(parts(year, month, day)), expected);
+          }
+        }
+      }
+    }
+  });
 });
 
 describe('parseIsoDateTime', () => {
