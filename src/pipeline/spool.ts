@@ -11,7 +11,7 @@ import type { ExprValue } from '../mapping/expr/types.js';
 import { GroupLimitError } from '../mapping/group-records.js';
 import type { RowError, RowItem } from '../mapping/types.js';
 import type { ProfileFormat } from '../profiles/schema.js';
-import { readLineBatches, readLineTexts } from '../util/read-lines.js';
+import { readLineBatches } from '../util/read-lines.js';
 import { IndexSlab } from './index-slab.js';
 
 /** Counts of one mapped file. */
@@ -64,8 +64,6 @@ const SUMMARY = 'summary.json';
 const FILES = [BODIES, INDEX, OTHERS, SUMMARY];
 /** Bytes of the index read at a time: a few thousand lines. */
 const INDEX_READ_BYTES = 1 << 16;
-/** index entries handed out at a time (see readSpooledIndex) */
-const INDEX_BATCH = 256;
 
 async function write(stream: WriteStream, data: string | Buffer): Promise<void> {
   if (!stream.write(data)) await new Promise<void>((resolve) => stream.once('drain', resolve));
@@ -235,27 +233,18 @@ function chunkOf(bytes: Buffer, ends: readonly number[]): SpooledChunk {
   return { records, bytes };
 }
 
-/** Row and key of each spooled record, in batches of at most {@link INDEX_BATCH}. */
+/** Row and key of each spooled record, in batches. */
 export async function* readSpooledIndex(dir: string): AsyncGenerator<SpooledIndex[]> {
-  // Each read is cut into small batches, parsed as they are taken: a reader that waits between
-  // batches (the result file following delivery) then holds one read's text and one small batch,
-  // not a read's worth of entries that would outlive young-generation collections and pile up in
-  // the old heap (peak RSS +30 MB on the delivery benchmark with whole reads).
-  for await (const text of readLineTexts(join(dir, INDEX), INDEX_READ_BYTES)) {
-    let pos = 0;
-    for (let more = true; more; ) {
-      const out: SpooledIndex[] = [];
-      while (more && out.length < INDEX_BATCH) {
-        const nl = text.indexOf('\n', pos);
-        const line = text.slice(pos, nl === -1 ? text.length : nl);
-        const tab = line.indexOf('\t');
-        const rows = line.slice(0, tab);
-        out.push({ rows: rows.includes(',') ? rows.split(',').map(Number) : [Number(rows)], key: line.slice(tab + 1) });
-        more = nl !== -1;
-        pos = nl + 1;
-      }
-      yield out;
+  // small reads: a batch of lines is short-lived, so it dies young instead of piling up in the old heap
+  for await (const lines of readLineBatches(join(dir, INDEX), INDEX_READ_BYTES)) {
+    const out = new Array<SpooledIndex>(lines.length);
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i] ?? '';
+      const tab = line.indexOf('\t');
+      const rows = line.slice(0, tab);
+      out[i] = { rows: rows.includes(',') ? rows.split(',').map(Number) : [Number(rows)], key: line.slice(tab + 1) };
     }
+    yield out;
   }
 }
 

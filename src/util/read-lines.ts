@@ -7,14 +7,6 @@ import { createReadStream } from 'node:fs';
  * (true of ferry's spool files, whose lines are JSON and tab-separated fields).
  */
 export async function* readLineBatches(path: string, chunkBytes = 1 << 20): AsyncGenerator<string[]> {
-  for await (const text of readLineTexts(path, chunkBytes)) yield text.split('\n');
-}
-
-/**
- * The same lines as {@link readLineBatches}, each batch as the one string it is split from (its
- * lines joined by '\n'), for a reader that takes its lines a few at a time.
- */
-export async function* readLineTexts(path: string, chunkBytes = 1 << 20): AsyncGenerator<string> {
   let carry: Buffer | undefined;
   for await (const chunk of createReadStream(path, { highWaterMark: chunkBytes })) {
     const bytes = carry === undefined ? (chunk as Buffer) : Buffer.concat([carry, chunk as Buffer]);
@@ -24,7 +16,7 @@ export async function* readLineTexts(path: string, chunkBytes = 1 << 20): AsyncG
       continue;
     }
     carry = last + 1 < bytes.length ? bytes.subarray(last + 1) : undefined;
-    yield bytes.toString('utf8', 0, last);
+    yield bytes.toString('utf8', 0, last).split('\n');
   }
-  if (carry !== undefined && carry.length > 0) yield carry.toString('utf8');
+  if (carry !== undefined && carry.length > 0) yield [carry.toString('utf8')];
 }
