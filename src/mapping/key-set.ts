@@ -179,6 +179,11 @@ export class KeySet {
   /** Sets the full table aside while keys ascend (see {@link ParkedKeys}) and empties it. */
   private park(): void {
     this.keepFile(ParkedKeys.park({ hi: this.hi, lo: this.lo, rows: this.rows, count: this.count }, this.scratchDir), this.parked);
+    this.emptyTable();
+  }
+
+  /** The table's keys are in a scratch file now: counted as spilled, and the table starts empty. */
+  private emptyTable(): void {
     this.spilledKeys += this.count;
     this.count = 0;
     this.lo.fill(0);
@@ -217,9 +222,7 @@ export class KeySet {
 
   private spill(): void {
     this.keepFile(KeyRun.spill({ hi: this.hi, lo: this.lo, rows: this.rows, count: this.count }, this.scratchDir), this.runs);
-    this.spilledKeys += this.count;
-    this.count = 0;
-    this.lo.fill(0);
+    this.emptyTable();
   }
 
   private insert(h1: number, h2: number, row: number): number {
