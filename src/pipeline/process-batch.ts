@@ -17,7 +17,7 @@ import { ChunkWatch } from './chunk-watch.js';
 import { claimContent } from './content-claim.js';
 import { deliverChunks, type ChunkPlan } from './deliver-chunks.js';
 import { downloadToStaging } from './download-file.js';
-import { followDelivery, reportBatch, type WrittenResult } from './report-batch.js';
+import { followDelivery, reportBatch, type ReportInput, type WrittenResult } from './report-batch.js';
 import { settleSource } from './settle-source.js';
 import { readSpoolSummary, removeSpool, spoolExists, writeSpool, type SpoolOptions, type SpoolSummary } from './spool.js';
 import { stagedIsIntact, stageLocalFile } from './stage-file.js';
@@ -132,13 +132,14 @@ export async function continueBatch(ctx: PipelineContext, start: BatchRow, loade
     }
   }
 
+  const report: ReportInput = { spoolDir: paths.spool, batchSize, params };
   let early: Promise<WrittenResult | undefined> | undefined;
   if (b.state === 'parsed' || b.state === 'delivering') {
     // `parsed` is left only by ledgers written before the two commits became one
     if (b.state === 'parsed') b = await store.updateBatch(b.id, { state: 'delivering' });
     // with no more chunks than go out at once, the result file could begin only when they are all back
     const watch = b.chunks > plan.concurrency ? new ChunkWatch() : undefined;
-    if (watch !== undefined) early = followDelivery(ctx, loaded, b, { spoolDir: paths.spool, batchSize, params }, { watch, fresh }, log);
+    if (watch !== undefined) early = followDelivery(ctx, loaded, b, report, { watch, fresh }, log);
     try {
       await deliverChunks(watch === undefined ? plan : { ...plan, watch }, store, ctx.sink(loaded), ctx.signal);
       b = await afterDelivery(store, b, paths.spool, log);
@@ -149,7 +150,7 @@ export async function continueBatch(ctx: PipelineContext, start: BatchRow, loade
     }
   }
 
-  if (b.state === 'delivered') b = await reportBatch(ctx, loaded, b, { spoolDir: paths.spool, batchSize, params, ...(early === undefined ? {} : { early }) });
+  if (b.state === 'delivered') b = await reportBatch(ctx, loaded, b, early === undefined ? report : { ...report, early });
 
   if (b.state === 'reported') {
     crashPoint('before-settle');

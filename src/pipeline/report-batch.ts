@@ -47,7 +47,7 @@ class NoOutcome extends Error {}
 export async function reportBatch(ctx: PipelineContext, loaded: LoadedProfile, b: BatchRow, input: ReportInput): Promise<BatchRow> {
   const { store } = ctx;
   const dest = resultDestination(loaded, b, ctx.dataDir, input.params.texts);
-  const { counts, problems } = (await input.early) ?? (await writeBatchResult(ctx, loaded, b, input, (seq) => store.getChunk(b.id, seq)));
+  const { counts, problems } = (await input.early) ?? (await writeBatchResult(loaded, b, input, dest.localPath, (seq) => store.getChunk(b.id, seq)));
   let shown = dest.localPath;
   if (dest.remotePath !== undefined) {
     const fs = ctx.remotes.get(loaded.profile.results?.to.connection, loaded.connections.results);
@@ -87,15 +87,15 @@ export async function followDelivery(ctx: PipelineContext, loaded: LoadedProfile
     throw new NoOutcome(`chunk ${seq} has no outcome`);
   };
   try {
-    return await writeBatchResult(ctx, loaded, b, input, chunk);
+    // the same path as reportBatch's: the destination depends only on the batch and its parameters
+    return await writeBatchResult(loaded, b, input, resultDestination(loaded, b, ctx.dataDir, input.params.texts).localPath, chunk);
   } catch (err) {
     if (!(err instanceof NoOutcome)) log.debug({ err }, 'the result file is written after delivery instead');
     return undefined;
   }
 }
 
-async function writeBatchResult(ctx: PipelineContext, loaded: LoadedProfile, b: BatchRow, input: ReportInput, chunk: (seq: number) => Promise<ChunkRecord | undefined>): Promise<WrittenResult> {
-  const dest = resultDestination(loaded, b, ctx.dataDir, input.params.texts);
+async function writeBatchResult(loaded: LoadedProfile, b: BatchRow, input: ReportInput, path: string, chunk: (seq: number) => Promise<ChunkRecord | undefined>): Promise<WrittenResult> {
   const problems: RowProblem[] = [];
   const counts = await writeResultFile({
     onProblem: (p) => {
@@ -105,7 +105,7 @@ async function writeBatchResult(ctx: PipelineContext, loaded: LoadedProfile, b: 
     chunk,
     batchSize: input.batchSize,
     undeliveredReason: b.errorMessage === null ? 'not delivered' : `not delivered: ${b.errorMessage}`,
-    path: dest.localPath,
+    path,
     format: loaded.profile.results?.format,
     delimiter: resultDelimiter(loaded),
     encoding: resultEncoding(loaded),
