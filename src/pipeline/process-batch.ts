@@ -90,15 +90,16 @@ export async function continueBatch(ctx: PipelineContext, start: BatchRow, loade
     if (typeof hash !== 'string') return store.updateBatch(b.id, hash);
     crashPoint('after-stage');
     const staging = b;
-    b = await claimContent(store, staging, hash, async (earlier) => {
+    const claimed = await claimContent(store, staging, hash, (earlier) => {
       if (earlier === undefined) {
-        return store.updateBatch(staging.id, { contentHash: hash, state: 'staged' }, notificationsFor(loaded, 'file.received', { batch: staging.id, file: staging.fileName, size: staging.sourceSize }, staging.id));
+        return { patch: { contentHash: hash, state: 'staged' }, notifications: notificationsFor(loaded, 'file.received', { batch: staging.id, file: staging.fileName, size: staging.sourceSize }, staging.id) };
       }
       const { id, fileName } = earlier.batch;
-      log.info({ earlier: id, inFlight: earlier.inFlight }, 'same content was already processed; skipped');
       const errorMessage = earlier.inFlight ? `the same content is being processed as batch ${id} (${fileName})` : `already processed as batch ${id} (${fileName})`;
-      return store.updateBatch(staging.id, { contentHash: hash, state: 'reported', status: 'skipped', errorMessage });
+      return { patch: { contentHash: hash, state: 'reported', status: 'skipped', errorMessage } };
     });
+    b = claimed.batch;
+    if (claimed.earlier !== undefined) log.info({ earlier: claimed.earlier.batch.id, inFlight: claimed.earlier.inFlight }, 'same content was already processed; skipped');
   }
 
   const params = await batchRunParams(store, b, loaded);

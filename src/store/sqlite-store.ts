@@ -9,7 +9,7 @@ import { SqliteLeases } from './sqlite-leases.js';
 import { openSqliteLedger } from './sqlite-open.js';
 import { SqliteSideStore } from './sqlite-side-store.js';
 import { BATCH_VALUE_COLUMNS, type BatchDbRow, batchFromValues, type BatchValues, type ChunkDbRow, COLUMN_OF, RUN_TOTALS_COLUMNS, type RunDbRow, type RunTotalsDbRow, toRun, toRunTotals, packOutcomes, toBatch, unpackChunk, UNFINISHED_STATES } from './sqlite-rows.js';
-import type { BatchPatch, BatchRow, BatchStatus, ChunkRecord, EarlierBatch, NewBatch, NewNotification, InstanceInfo, RunRow, RunTotals, ScheduleState, StateStore } from './types.js';
+import type { BatchPatch, BatchRow, BatchStatus, ChunkRecord, ContentDecision, EarlierBatch, NewBatch, NewNotification, InstanceInfo, RunRow, RunTotals, ScheduleState, StateStore } from './types.js';
 
 /** Every state but `done`, as an SQL list. */
 const UNFINISHED = UNFINISHED_STATES.map((state) => `'${state}'`).join(', ');
@@ -182,6 +182,20 @@ export class SqliteStore extends SqliteSideStore implements StateStore {
   }
 
   async findEarlierContent(profile: string, contentHash: string, exceptBatch: string): Promise<EarlierBatch | undefined> {
+    return this.earlierContentNow(profile, contentHash, exceptBatch);
+  }
+
+  async claimContent(batchId: string, profile: string, contentHash: string, decide: (earlier: EarlierBatch | undefined) => ContentDecision): Promise<{ batch: BatchRow; earlier: EarlierBatch | undefined }> {
+    return this.db.transaction(() => {
+      const earlier = this.earlierContentNow(profile, contentHash, batchId);
+      const { patch, notifications = [] } = decide(earlier);
+      const batch = this.updateBatchNow(batchId, patch);
+      this.outbox.insert(notifications, Date.now());
+      return { batch, earlier };
+    }).immediate();
+  }
+
+  private earlierContentNow(profile: string, contentHash: string, exceptBatch: string): EarlierBatch | undefined {
     const r = this.stmt(EARLIER_CONTENT).get(profile, contentHash, exceptBatch) as BatchDbRow | undefined;
     if (r === undefined) return undefined;
     const batch = toBatch(r);

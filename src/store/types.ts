@@ -103,6 +103,13 @@ export interface EarlierBatch {
   readonly inFlight: boolean;
 }
 
+/** What a batch becomes once the same-content check has answered; see {@link StateStore.claimContent}. */
+export interface ContentDecision {
+  readonly patch: BatchPatch;
+  /** written to the outbox in the same transaction */
+  readonly notifications?: readonly NewNotification[];
+}
+
 /**
  * The durable state of ferry. Every method is async so that a networked store (PostgreSQL) fits
  * the same interface; the SQLite one answers synchronously underneath.
@@ -136,6 +143,14 @@ export interface StateStore {
    * a reprocess, not skipped or failed, no error); `inFlight` tells which of the two it is.
    */
   findEarlierContent(profile: string, contentHash: string, exceptBatch: string): Promise<EarlierBatch | undefined>;
+  /**
+   * The same-content check and its outcome as one step: looks for the earlier batch of `batchId`'s
+   * profile with this content (as findEarlierContent) and updates `batchId` with what `decide`
+   * makes of the answer, with no other claim of the same profile and content in between, from this
+   * instance or any other on the store. Without it two instances staging two copies of a file at
+   * once could both find no earlier batch, and both deliver.
+   */
+  claimContent(batchId: string, profile: string, contentHash: string, decide: (earlier: EarlierBatch | undefined) => ContentDecision): Promise<{ batch: BatchRow; earlier: EarlierBatch | undefined }>;
   /** batches not in a terminal state, whoever holds them */
   listUnfinished(): Promise<BatchRow[]>;
   /** this process's instance id: batches it claims or takes over are leased to it */

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
@@ -105,6 +105,30 @@ describe('several instances on one PostgreSQL store', () => {
     assert.ok(status.instances.filter((i) => i.alive).length >= 3, 'ferry status shows the instances alive');
     const health = (await (await fetch(`${[...bases.values()][0] ?? ''}/healthz`)).json()) as { instances: unknown[] };
     assert.ok(health.instances.length >= 3);
+    await Promise.all(started.map((d) => d.stop()));
+  });
+
+  it('two daemons given 20 pairs of twin files (one content, two names) deliver each content once', async () => {
+    const results = join(ws.root, 'results-twins');
+    ws.writeProfile('orders', profile(target.url, sftp, results));
+    const before = target.requests.length;
+    const started = await Promise.all([8, 9].map((n) => start(n)));
+    for (let i = 0; i < 20; i++) {
+      const first = join(sftp.root, 'export', `twin${String(i).padStart(2, '0')}a.csv`);
+      writeOrdersCsv(first, 3, `TW${i}`);
+      copyFileSync(first, join(sftp.root, 'export', `twin${String(i).padStart(2, '0')}b.csv`));
+    }
+    await db.query(`SET search_path TO ${schema}`);
+    await until('every twin settled', async () => (await count("SELECT COUNT(*) AS n FROM batches WHERE file_name LIKE 'twin%' AND state = 'done'")) >= 40, 120_000);
+    assert.equal(await count("SELECT COUNT(*) AS n FROM batches WHERE file_name LIKE 'twin%' AND status = 'completed'"), 20, 'one copy of each content delivered');
+    assert.equal(await count("SELECT COUNT(*) AS n FROM batches WHERE file_name LIKE 'twin%' AND status = 'skipped'"), 20, 'the other copy skipped');
+    const sent = new Map<string, number>();
+    for (const r of target.requests.slice(before)) {
+      const items = r.json as { orderId: string }[];
+      for (const item of Array.isArray(items) ? items : []) sent.set(item.orderId, (sent.get(item.orderId) ?? 0) + 1);
+    }
+    assert.equal(sent.size, 60, 'every record of the 20 contents went out');
+    for (const [record, times] of sent) assert.equal(times, 1, `${record} was sent once`);
     await Promise.all(started.map((d) => d.stop()));
   });
 

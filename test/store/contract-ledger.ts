@@ -5,7 +5,7 @@ import { newBatch, note, sleep, withStore } from './contract-fixtures.js';
 import type { ContractContext } from './types.js';
 
 /** Runs, claims, batches and chunks. */
-export function describeLedgerContract({ open, test }: ContractContext): void {
+export function describeLedgerContract({ open, test, kind }: ContractContext): void {
   describe('runs', () => {
     test('createRun and getRun keep trigger and parameters; finishRun sets status and finish time', async () => withStore(open, async ({ store }) => {
       const before = Date.now();
@@ -230,6 +230,45 @@ export function describeLedgerContract({ open, test }: ContractContext): void {
         { state: 'reported', resultFile: '/out/r.csv', rowsDelivered: 7, rowsFailed: 0, status: 'partial' }, { state: 'done' },
       ] as const;
       for (const patch of patches) assert.deepEqual(await store.updateBatch(claimed.id, patch), await store.getBatch(claimed.id));
+    }));
+
+    test('claimContent stages the first batch of a content with its notifications, and tells a later one which batch has it', async () => withStore(open, async ({ store }) => {
+      const a = await store.claimFile(newBatch());
+      await sleep(3);
+      const b = await store.claimFile(newBatch());
+      assert.ok(a && b);
+      const staged = (earlier: unknown) => (earlier === undefined ? { patch: { contentHash: 'same', state: 'staged' }, notifications: [note('n-a', { batchId: a.id })] } as const : { patch: { contentHash: 'same', state: 'reported', status: 'skipped' } } as const);
+      const first = await store.claimContent(a.id, 'orders', 'same', staged);
+      assert.equal(first.earlier, undefined);
+      assert.deepEqual(first.batch, await store.getBatch(a.id));
+      assert.equal(first.batch.state, 'staged');
+      assert.deepEqual((await store.listNotifications({ limit: 10 })).map((n) => n.id), ['n-a'], 'the notification committed with the claim');
+      const second = await store.claimContent(b.id, 'orders', 'same', (earlier) => ({ patch: { contentHash: 'same', state: 'reported', status: 'skipped', errorMessage: `as ${earlier?.batch.id ?? '-'}` } }));
+      assert.deepEqual([second.earlier?.batch.id, second.earlier?.inFlight], [a.id, true]);
+      assert.deepEqual([second.batch.state, second.batch.status, second.batch.errorMessage], ['reported', 'skipped', `as ${a.id}`]);
+      assert.equal(second.batch.contentHash, 'same');
+    }));
+
+    test('claimContent of two copies at once from two instances: each content goes to exactly one batch', async () => withStore(open, async ({ store, reopen }) => {
+      // SQLite serves one process: the second "instance" is the same store, claiming concurrently
+      const other = kind.shared ? await reopen() : store;
+      const pairs = 12;
+      const copies = await Promise.all(Array.from({ length: pairs * 2 }, () => store.claimFile(newBatch())));
+      const claims = copies.map((batch, i) => {
+        assert.ok(batch);
+        const hash = `content-${Math.floor(i / 2)}`;
+        return (i % 2 === 0 ? store : other).claimContent(batch.id, 'orders', hash, (earlier) => (earlier === undefined
+          ? { patch: { contentHash: hash, state: 'staged' } }
+          : { patch: { contentHash: hash, state: 'reported', status: 'skipped' } }));
+      });
+      const outcomes = await Promise.all(claims);
+      for (let p = 0; p < pairs; p++) {
+        const pair = [outcomes[p * 2], outcomes[p * 2 + 1]];
+        assert.deepEqual(pair.map((o) => o?.batch.state).sort(), ['reported', 'staged'], `content-${p}: one copy staged, the other skipped`);
+        const skipped = pair.find((o) => o?.batch.state === 'reported');
+        const kept = pair.find((o) => o?.batch.state === 'staged');
+        assert.equal(skipped?.earlier?.batch.id, kept?.batch.id, 'the skipped copy names the one that has the content');
+      }
     }));
   });
 

@@ -2,7 +2,7 @@ import pg from 'pg';
 
 import { FerryError } from '../../errors.js';
 import { newInstanceId } from '../instance-id.js';
-import type { BatchPatch, BatchRow, BatchStatus, ChunkRecord, EarlierBatch, InstanceInfo, NewBatch, NewNotification, RunRow, RunTotals, ScheduleState, StateStore } from '../types.js';
+import type { BatchPatch, BatchRow, BatchStatus, ChunkRecord, ContentDecision, EarlierBatch, InstanceInfo, NewBatch, NewNotification, RunRow, RunTotals, ScheduleState, StateStore } from '../types.js';
 import { PgLeases } from './pg-leases.js';
 import { PgLedger } from './pg-ledger.js';
 import { migrate, schemaVersion } from './pg-migrate.js';
@@ -13,6 +13,8 @@ import { parsePgUrl } from './pg-url.js';
 import type { LeaseSettings, PgOpenOptions } from './types.js';
 
 const INT8_OID = 20;
+/** The advisory lock class of same-content claims ("CONT"); the key is a hash of profile and content. */
+const CONTENT_LOCK_CLASS = 0x434f4e54;
 
 /**
  * `bigint` columns (times in ms, sizes, counts) read back as numbers, not strings: every value
@@ -124,6 +126,20 @@ export class PgStore extends PgSideStore implements StateStore {
 
   async findEarlierContent(profile: string, contentHash: string, exceptBatch: string): Promise<EarlierBatch | undefined> {
     return this.ledger.findEarlierContent(profile, contentHash, exceptBatch);
+  }
+
+  async claimContent(batchId: string, profile: string, contentHash: string, decide: (earlier: EarlierBatch | undefined) => ContentDecision): Promise<{ batch: BatchRow; earlier: EarlierBatch | undefined }> {
+    return this.transaction(async (client) => {
+      // held until the commit: a claim of the same content by any instance waits here, and its
+      // query then sees this batch with its hash
+      await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [CONTENT_LOCK_CLASS, `${profile}/${contentHash}`]);
+      const ledger = new PgLedger(client, this.lease);
+      const earlier = await ledger.findEarlierContent(profile, contentHash, batchId);
+      const { patch, notifications = [] } = decide(earlier);
+      const batch = await ledger.updateBatch(batchId, patch);
+      await new PgOutbox(client).insert(notifications, Date.now());
+      return { batch, earlier };
+    });
   }
 
   async listUnfinished(): Promise<BatchRow[]> {
