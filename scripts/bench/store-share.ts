@@ -6,8 +6,8 @@
  *
  * The replay follows src/pipeline (run-profile.ts, process-batch.ts, content-claim.ts,
  * deliver-chunks.ts): per run listUnfinished, createRun, profileVersion, getRun (the run's parameters,
- * read once per run) and finishRun; per file claimFile, findEarlierContent (the same-content check), four
- * updateBatch calls (staged, delivering, reported, done; no listChunkSeqs, the batch is fresh), and per chunk
+ * read once per run) and finishRun; per file claimFile, claimContent (the same-content check, which
+ * stages the batch), three updateBatch calls (delivering, reported, done; no listChunkSeqs, the batch is fresh), and per chunk
  * one saveChunk (outcomes holding one id and one error per record, both null) and one getChunk
  * (the result file). No row problems, so no saveRowProblems.
  */
@@ -43,8 +43,7 @@ async function replayFile(store: SqliteStore, runId: string, index: number, plan
     sourcePath: `/inbox/file-${index}.csv`, sourceSize: 1000 + index, sourceMtimeMs: 1_700_000_000_000 + index,
   });
   if (claimed === undefined) throw new Error('the replay claimed a file twice');
-  await store.findEarlierContent('bench', `${HASH}${index}`, id);
-  await store.updateBatch(id, { contentHash: `${HASH}${index}`, state: 'staged' });
+  await store.claimContent(id, 'bench', `${HASH}${index}`, () => ({ patch: { contentHash: `${HASH}${index}`, state: 'staged' } }));
   const records = plan.chunksPerFile * plan.recordsPerChunk;
   await store.updateBatch(id, { state: 'delivering', rowsTotal: records, rowsRejected: 0, rowsSkipped: 0, chunks: plan.chunksPerFile });
   const nulls = new Array<null>(plan.recordsPerChunk).fill(null);
@@ -54,7 +53,7 @@ async function replayFile(store: SqliteStore, runId: string, index: number, plan
   for (let seq = 0; seq < plan.chunksPerFile; seq++) await store.getChunk(id, seq);
   await store.updateBatch(id, { state: 'reported', resultFile: `/results/file-${index}.result.csv`, rowsDelivered: records, rowsFailed: 0, rowsRejected: 0, rowsSkipped: 0, status: 'completed' });
   await store.updateBatch(id, { state: 'done' });
-  return 6 + 2 * plan.chunksPerFile;
+  return 5 + 2 * plan.chunksPerFile;
 }
 
 /** Replays `plan` once against a new store in a temporary folder below `workDir`. */
