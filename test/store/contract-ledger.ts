@@ -237,8 +237,8 @@ export function describeLedgerContract({ open, test, kind }: ContractContext): v
       await sleep(3);
       const b = await store.claimFile(newBatch());
       assert.ok(a && b);
-      const staged = (earlier: unknown) => (earlier === undefined ? { patch: { contentHash: 'same', state: 'staged' }, notifications: [note('n-a', { batchId: a.id })] } as const : { patch: { contentHash: 'same', state: 'reported', status: 'skipped' } } as const);
-      const first = await store.claimContent(a.id, 'orders', 'same', staged);
+      const decide = (earlier: unknown) => (earlier === undefined ? { patch: { contentHash: 'same', state: 'staged' }, notifications: [note('n-a', { batchId: a.id })] } as const : { patch: { contentHash: 'same', state: 'reported', status: 'skipped' } } as const);
+      const first = await store.claimContent(a.id, 'orders', 'same', decide);
       assert.equal(first.earlier, undefined);
       assert.deepEqual(first.batch, await store.getBatch(a.id));
       assert.equal(first.batch.state, 'staged');
