@@ -52,6 +52,16 @@ export class SqliteOutbox {
     }).immediate();
   }
 
+  /**
+   * Puts the first attempts that a sender took out and never settled back in line, for a process
+   * that holds the store alone (SQLite: at its exclusive open), so every hold is a dead sender's.
+   * A first attempt is due from its insert (or replay) on, so a later next attempt can only be a
+   * hold. A retry that was held keeps its hold: it cannot be told from the retry's back-off.
+   */
+  releaseHolds(now: number): number {
+    return this.stmt("UPDATE outbox SET next_attempt_at = ? WHERE state = 'pending' AND attempts = 0 AND next_attempt_at > ?").run(now, now).changes;
+  }
+
   nextAt(): number | undefined {
     const r = this.stmt("SELECT MIN(next_attempt_at) AS at FROM outbox WHERE state = 'pending'").get() as { at: number | null };
     return r.at ?? undefined;

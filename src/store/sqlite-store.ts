@@ -56,7 +56,11 @@ export class SqliteStore extends SqliteSideStore implements StateStore {
     try {
       const db = openSqliteLedger(path, options.readonly === true);
       const store = new SqliteStore(db, lock, { instanceId: options.instanceId ?? newInstanceId(), leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS });
-      if (options.exclusive) store.leases.register();
+      if (options.exclusive) {
+        store.leases.register();
+        // notifications a killed process was sending would otherwise wait out their hold (a minute)
+        store.outbox.releaseHolds(Date.now());
+      }
       return store;
     } catch (err) {
       lock?.release();

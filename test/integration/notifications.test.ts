@@ -184,6 +184,34 @@ describe('notifications to customer servers (outbox, signatures, retries, 410, d
     }
   });
 
+  it('sends a notification again soon after a restart when the daemon was killed while sending it', async () => {
+    const w = createWorkspace();
+    const slow = await startWebhookReceiver(SECRET);
+    try {
+      w.writeProfile('orders', withNotify(ordersProfile(w, target.url), slow.url, ', on: [batch.completed], timeout: 60s'));
+      slow.script(['hang', 200]);
+      writeOrdersCsv(join(w.inbox, 'k.csv'), 1, 'K');
+      const first = new DaemonProcess(w, { NOTIFY_SECRET: SECRET });
+      await until('the first attempt in flight', () => slow.received.length === 1, 20_000);
+      first.kill();
+      await first.stop();
+      const restartedAt = Date.now();
+      const second = new DaemonProcess(w, { NOTIFY_SECRET: SECRET });
+      try {
+        // without releasing the dead sender's hold the next attempt would wait a minute
+        await until('the notification sent again', () => slow.delivered().length === 1, 20_000);
+      } finally {
+        await second.stop();
+      }
+      assert.ok(Date.now() - restartedAt < 20_000);
+      assert.equal(slow.received.length, 2);
+      assert.equal(slow.received[0]?.id, slow.received[1]?.id, 'the same webhook-id');
+    } finally {
+      await slow.close();
+      w.remove();
+    }
+  });
+
   it('keeps trying an endpoint that refuses connections, and delivers once it is up', async () => {
     const w = createWorkspace();
     const probe = await startWebhookReceiver(SECRET);
